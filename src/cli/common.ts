@@ -1,0 +1,28 @@
+/**
+ * Flags shared by every command, and the bridge from parsed flags to Config.
+ * A command spreads `...configArgs` into its args and calls `configFromArgs(args)`.
+ */
+import type { ArgsDef } from "citty";
+import { loadConfig, type Config } from "../config";
+import { setLogLevel } from "../log";
+
+export const globalArgs = {
+  "log-level": { type: "string", description: "debug | info | warn | error (env LAKE_LOG_LEVEL)" },
+  json: { type: "boolean", description: "machine-readable JSON output" },
+} as const satisfies ArgsDef;
+
+export const configArgs = {
+  "data-root": { type: "string", description: "lake root: directory or s3://bucket/prefix (env DATA_ROOT)" },
+  "use-s3": { type: "string", description: "true|false (env USE_S3)" },
+  "s3-endpoint": { type: "string", description: "S3 endpoint URL (env S3_ENDPOINT)" },
+  "s3-bucket": { type: "string", description: "S3 bucket (env S3_BUCKET)" },
+  "s3-region": { type: "string", description: "S3 region (env S3_REGION)" },
+  "nats-url": { type: "string", description: "NATS server URL (env NATS_URL)" },
+  ...globalArgs,
+} as const satisfies ArgsDef;
+
+export function configFromArgs(args: Record<string, unknown>): Config {
+  const cfg = loadConfig(args as Record<string, string | boolean | undefined>);
+  setLogLevel(cfg.logLevel);
+  return cfg;
+}

@@ -1,0 +1,22 @@
+/**
+ * The command tree. Each command lives in its own file and is loaded lazily so
+ * `lake --help` stays fast and one command's dependencies never load for another.
+ */
+import { defineCommand, type CommandDef } from "citty";
+import { LAKE_VERSION } from "../version";
+
+type Lazy = () => Promise<CommandDef<any>>;
+const lazy = (load: () => Promise<{ default: CommandDef<any> }>): Lazy => () => load().then((m) => m.default);
+
+export const subCommands: Record<string, Lazy> = {
+  config: lazy(() => import("./config")),
+};
+
+export const mainCommand = defineCommand({
+  meta: {
+    name: "lake",
+    version: LAKE_VERSION,
+    description: "Bun-native lakehouse for ES market data: NATS JetStream → Bronze / Silver / Gold Parquet",
+  },
+  subCommands,
+});

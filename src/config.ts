@@ -1,0 +1,210 @@
+/**
+ * Configuration: environment (contracts §7.1) overridden by CLI flags, validated with zod.
+ * Every value remembers where it came from so `lake config` can say so.
+ * No default credentials: S3 on without keys is a startup error.
+ */
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+export type Source = "default" | "env" | "flag";
+
+export interface S3Settings {
+  endpoint: string | undefined;
+  bucket: string;
+  prefix: string; // no leading/trailing slash; "" for the bucket root
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface Config {
+  dataRoot: string; // local path (absolute) or s3://bucket/prefix
+  useS3: boolean;
+  s3: S3Settings | null;
+  natsUrl: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  bronzeBufferLimit: number;
+  bronzeFlushIntervalS: number;
+  goldBufferLimit: number;
+  goldFlushIntervalS: number;
+  /** Where each field's value came from, keyed by the env variable name. */
+  sources: Record<string, Source>;
+}
+
+/** Env variable → flag name (flags win). */
+export const CONFIG_VARS = {
+  DATA_ROOT: "data-root",
+  USE_S3: "use-s3",
+  S3_ENDPOINT: "s3-endpoint",
+  S3_BUCKET: "s3-bucket",
+  S3_REGION: "s3-region",
+  S3_ACCESS_KEY: "s3-access-key",
+  S3_SECRET_KEY: "s3-secret-key",
+  NATS_URL: "nats-url",
+  LAKE_LOG_LEVEL: "log-level",
+  LAKE_BRONZE_BUFFER_LIMIT: "bronze-buffer-limit",
+  LAKE_BRONZE_FLUSH_INTERVAL_S: "bronze-flush-interval",
+  LAKE_GOLD_BUFFER_LIMIT: "gold-buffer-limit",
+  LAKE_GOLD_FLUSH_INTERVAL_S: "gold-flush-interval",
+} as const;
+export type ConfigVar = keyof typeof CONFIG_VARS;
+
+const DEFAULTS: Partial<Record<ConfigVar, string>> = {
+  DATA_ROOT: "./data/lake",
+  USE_S3: "false",
+  NATS_URL: "nats://127.0.0.1:4222",
+  S3_REGION: "us-east-1",
+  LAKE_LOG_LEVEL: "info",
+  LAKE_BRONZE_BUFFER_LIMIT: "1000",
+  LAKE_BRONZE_FLUSH_INTERVAL_S: "5",
+  LAKE_GOLD_BUFFER_LIMIT: "500",
+  LAKE_GOLD_FLUSH_INTERVAL_S: "10",
+};
+
+const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
+const posInt = z.coerce.number().int().positive();
+const posNum = z.coerce.number().positive();
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL starting with ${protocols.map((p) => p + "//").join(" or ")}`);
+
+const FIELD: Record<ConfigVar, { schema: z.ZodType; expected: string }> = {
+  DATA_ROOT: { schema: z.string().min(1), expected: "a directory path or s3://bucket[/prefix]" },
+  USE_S3: { schema: bool, expected: "true or false" },
+  S3_ENDPOINT: { schema: url(["http:", "https:"]), expected: "a URL such as http://127.0.0.1:9000" },
+  S3_BUCKET: {
+    schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+    expected: "a bucket name (3-63 chars: lowercase letters, digits, '.', '-')",
+  },
+  S3_REGION: { schema: z.string().regex(/^[a-z0-9-]+$/), expected: "a region such as us-east-1" },
+  S3_ACCESS_KEY: { schema: z.string().min(1), expected: "a non-empty access key" },
+  S3_SECRET_KEY: { schema: z.string().min(1), expected: "a non-empty secret key" },
+  NATS_URL: { schema: url(["nats:", "tls:", "ws:", "wss:"]), expected: "a URL such as nats://127.0.0.1:4222" },
+  LAKE_LOG_LEVEL: { schema: z.enum(["debug", "info", "warn", "error"]), expected: "debug, info, warn or error" },
+  LAKE_BRONZE_BUFFER_LIMIT: { schema: posInt, expected: "a positive integer (rows)" },
+  LAKE_BRONZE_FLUSH_INTERVAL_S: { schema: posNum, expected: "a positive number of seconds" },
+  LAKE_GOLD_BUFFER_LIMIT: { schema: posInt, expected: "a positive integer (rows)" },
+  LAKE_GOLD_FLUSH_INTERVAL_S: { schema: posNum, expected: "a positive number of seconds" },
+};
+
+export const SECRET_VARS: ReadonlySet<ConfigVar> = new Set(["S3_ACCESS_KEY", "S3_SECRET_KEY"]);
+
+export type Flags = Partial<Record<string, string | boolean | undefined>>;
+
+/**
+ * Resolve the effective configuration. `flags` uses the flag names of CONFIG_VARS
+ * (e.g. `{"data-root": "/x"}`); `env` defaults to the process environment.
+ */
+export function loadConfig(flags: Flags = {}, env: Record<string, string | undefined> = process.env): Config {
+  const raw: Partial<Record<ConfigVar, string>> = {};
+  const sources: Record<string, Source> = {};
+  for (const v of Object.keys(CONFIG_VARS) as ConfigVar[]) {
+    const f = flags[CONFIG_VARS[v]];
+    if (f !== undefined && f !== "") {
+      raw[v] = String(f);
+      sources[v] = "flag";
+    } else if (env[v] !== undefined && env[v] !== "") {
+      raw[v] = env[v]!;
+      sources[v] = "env";
+    } else if (DEFAULTS[v] !== undefined) {
+      raw[v] = DEFAULTS[v];
+      sources[v] = "default";
+    }
+  }
+  const val: Partial<Record<ConfigVar, unknown>> = {};
+  for (const [k, s] of Object.entries(raw) as [ConfigVar, string][]) {
+    const r = FIELD[k].schema.safeParse(s.trim());
+    if (!r.success) {
+      const shown = SECRET_VARS.has(k) ? "<redacted>" : JSON.stringify(s);
+      const where = sources[k] === "flag" ? `--${CONFIG_VARS[k]}` : k;
+      throw new ConfigError(`${where} is invalid: got ${shown}, expected ${FIELD[k].expected}`);
+    }
+    val[k] = r.data;
+  }
+
+  let dataRoot = val.DATA_ROOT as string;
+  const s3Root = dataRoot.startsWith("s3://");
+  const useS3 = s3Root || (val.USE_S3 as boolean);
+  if (s3Root && sources.USE_S3 === "default") sources.USE_S3 = sources.DATA_ROOT!;
+  let s3: S3Settings | null = null;
+  if (useS3) {
+    let bucket = val.S3_BUCKET as string | undefined;
+    let prefix = "";
+    if (s3Root) {
+      const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(dataRoot);
+      if (!m || !FIELD.S3_BUCKET.schema.safeParse(m[1]).success) {
+        throw new ConfigError(`DATA_ROOT is invalid: got ${JSON.stringify(dataRoot)}, expected s3://bucket[/prefix]`);
+      }
+      bucket = m[1];
+      prefix = m[2]!.replace(/\/+$/, "");
+      if (prefix.split("/").some((p) => p === ".." || p === "." || p === "")) {
+        if (prefix !== "") throw new ConfigError(`DATA_ROOT is invalid: prefix ${JSON.stringify(prefix)} has empty or dot segments`);
+      }
+    }
+    if (!bucket) throw new ConfigError("S3 is on (USE_S3=true) but no bucket: set S3_BUCKET or DATA_ROOT=s3://bucket/prefix");
+    const missing = (["S3_ACCESS_KEY", "S3_SECRET_KEY"] as const).filter((k) => !val[k]);
+    if (missing.length) throw new ConfigError(`S3 is on but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set (there are no default credentials)`);
+    s3 = {
+      endpoint: val.S3_ENDPOINT as string | undefined,
+      bucket,
+      prefix,
+      region: val.S3_REGION as string,
+      accessKeyId: val.S3_ACCESS_KEY as string,
+      secretAccessKey: val.S3_SECRET_KEY as string,
+    };
+    dataRoot = `s3://${bucket}${prefix ? "/" + prefix : ""}`;
+  } else {
+    dataRoot = resolvePath(dataRoot);
+  }
+
+  return {
+    dataRoot,
+    useS3,
+    s3,
+    natsUrl: val.NATS_URL as string,
+    logLevel: val.LAKE_LOG_LEVEL as Config["logLevel"],
+    bronzeBufferLimit: val.LAKE_BRONZE_BUFFER_LIMIT as number,
+    bronzeFlushIntervalS: val.LAKE_BRONZE_FLUSH_INTERVAL_S as number,
+    goldBufferLimit: val.LAKE_GOLD_BUFFER_LIMIT as number,
+    goldFlushIntervalS: val.LAKE_GOLD_FLUSH_INTERVAL_S as number,
+    sources,
+  };
+}
+
+function resolvePath(p: string): string {
+  const { resolve } = require("node:path") as typeof import("node:path");
+  return resolve(p);
+}
+
+/** Rows for `lake config`: variable, effective value (secrets redacted), source. */
+export function describeConfig(cfg: Config, env: Record<string, string | undefined> = process.env) {
+  const effective: Record<ConfigVar, unknown> = {
+    DATA_ROOT: cfg.dataRoot,
+    USE_S3: cfg.useS3,
+    S3_ENDPOINT: cfg.s3?.endpoint ?? env.S3_ENDPOINT ?? null,
+    S3_BUCKET: cfg.s3?.bucket ?? env.S3_BUCKET ?? null,
+    S3_REGION: cfg.s3?.region ?? env.S3_REGION ?? "us-east-1",
+    S3_ACCESS_KEY: cfg.s3?.accessKeyId ?? env.S3_ACCESS_KEY ?? null,
+    S3_SECRET_KEY: cfg.s3?.secretAccessKey ?? env.S3_SECRET_KEY ?? null,
+    NATS_URL: cfg.natsUrl,
+    LAKE_LOG_LEVEL: cfg.logLevel,
+    LAKE_BRONZE_BUFFER_LIMIT: cfg.bronzeBufferLimit,
+    LAKE_BRONZE_FLUSH_INTERVAL_S: cfg.bronzeFlushIntervalS,
+    LAKE_GOLD_BUFFER_LIMIT: cfg.goldBufferLimit,
+    LAKE_GOLD_FLUSH_INTERVAL_S: cfg.goldFlushIntervalS,
+  };
+  return (Object.keys(CONFIG_VARS) as ConfigVar[]).map((k) => {
+    const v = effective[k];
+    return {
+      variable: k,
+      flag: `--${CONFIG_VARS[k]}`,
+      value: SECRET_VARS.has(k) && v ? "<redacted>" : v,
+      source: cfg.sources[k] ?? "unset",
+    };
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * Errors a user can act on. Raised where the problem is known, reported once at the
+ * CLI edge (src/main.ts) as one line on stderr with the exit code below.
+ */
+export class LakeError extends Error {
+  /** 1 = runtime failure, 2 = usage (bad flag, bad argument). */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = "LakeError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad command-line usage or argument value: exit 2. */
+export class UsageError extends LakeError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = "UsageError";
+  }
+}
+
+/** Invalid configuration value; names the variable or flag and what was expected. */
+export class ConfigError extends LakeError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = "ConfigError";
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
