@@ -1,0 +1,83 @@
+/**
+ * `bun run build` → one self-contained executable `./lake` (bun-linux-x64).
+ *
+ * Embedded: src/main.ts, every workers/*.ts entry point (Worker threads must be separate
+ * entrypoints of the same build, see src/runtime/workers.ts), and DuckDB's native pair —
+ * `duckdb.node` through the bundler's .node support and `libduckdb.so` through the
+ * `with { type: "file" }` import in src/runtime/duckdb-embed.ts.
+ * The other platforms' `@duckdb/node-bindings-*` packages are not installed here, so their
+ * `require()`s in @duckdb/node-bindings must stay external (unresolved) or the build fails.
+ *
+ *   bun run build [--outfile PATH] [--quiet]
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = import.meta.dir;
+const TARGET = "bun-linux-x64";
+
+const OTHER_PLATFORM_BINDINGS = [
+  "darwin-arm64",
+  "darwin-x64",
+  "linux-arm64",
+  "linux-arm64-musl",
+  "linux-x64-musl",
+  "win32-x64",
+  "win32-arm64",
+].map((p) => `@duckdb/node-bindings-${p}`);
+
+export function workerEntrypoints(root = ROOT): string[] {
+  const dir = join(root, "workers");
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith(".ts") && !n.endsWith(".test.ts") && !n.endsWith(".d.ts"))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+export async function build(opts: { outfile?: string; quiet?: boolean } = {}): Promise<{ outfile: string; bytes: number; ms: number }> {
+  const outfile = resolve(ROOT, opts.outfile ?? "lake");
+  const entrypoints = [join(ROOT, "src/main.ts"), ...workerEntrypoints()];
+  const t0 = performance.now();
+  const result = await Bun.build({
+    entrypoints,
+    // Entry points keep their path from the project root inside the binary
+    // (/$bunfs/root/src/main.js, /$bunfs/root/workers/batch.js): workers.ts relies on it.
+    root: ROOT,
+    compile: { target: TARGET, outfile, autoloadBunfig: false, autoloadDotenv: false },
+    external: OTHER_PLATFORM_BINDINGS,
+    minify: { syntax: true, whitespace: true, identifiers: false },
+    sourcemap: "linked",
+    define: { "process.env.LAKE_BUILD_TIME": JSON.stringify(new Date().toISOString()) },
+  });
+  if (!result.success) {
+    for (const m of result.logs) console.error(m);
+    throw new Error("lake build failed");
+  }
+  const ms = performance.now() - t0;
+  const bytes = statSync(outfile).size;
+  if (!opts.quiet) {
+    const rel = relative(process.cwd(), outfile) || outfile;
+    console.log(
+      `built ${rel.startsWith(".") || rel.startsWith("/") ? rel : "./" + rel} (${TARGET}, ${(bytes / 2 ** 20).toFixed(1)} MiB) in ${(ms / 1000).toFixed(1)} s` +
+        ` from ${entrypoints.map((e) => relative(ROOT, e)).join(", ")}`,
+    );
+  }
+  return { outfile, bytes, ms };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { outfile: { type: "string" }, quiet: { type: "boolean" } } });
+  try {
+    await build({ outfile: values.outfile, quiet: values.quiet });
+  } catch (e) {
+    console.error(`build: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}

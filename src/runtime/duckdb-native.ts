@@ -1,0 +1,115 @@
+/**
+ * The ONE way to load DuckDB in lake: `const duck = await loadDuckDB()`.
+ * Never `import "@duckdb/node-api"` directly — inside the compiled binary that import
+ * only works after this module has prepared the native library.
+ *
+ * Why: `@duckdb/node-bindings-linux-x64/duckdb.node` links against `libduckdb.so`
+ * (DT_NEEDED, found via RUNPATH=$ORIGIN). `bun build --compile` embeds the .node addon and
+ * extracts it to a temp file at load time, where $ORIGIN has no libduckdb.so. So inside the
+ * binary we extract the embedded libduckdb.so to a content-addressed cache dir once, and
+ * dlopen it (RTLD_NOW | RTLD_GLOBAL) before the addon loads: the dynamic linker then
+ * satisfies the addon's DT_NEEDED "libduckdb.so" by SONAME with the already-loaded copy.
+ * From source nothing is needed: the addon finds libduckdb.so next to itself.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { LakeError, errorMessage } from "../errors";
+import { isCompiled } from "./workers";
+
+type DuckModule = typeof import("@duckdb/node-api");
+
+let loading: Promise<DuckModule> | null = null;
+
+export function loadDuckDB(): Promise<DuckModule> {
+  loading ??= load().catch((e) => {
+    loading = null;
+    throw e;
+  });
+  return loading;
+}
+
+async function load(): Promise<DuckModule> {
+  if (isCompiled()) {
+    const { EMBEDDED_LIBDUCKDB } = await import("./duckdb-embed");
+    const lib = extractOnce(EMBEDDED_LIBDUCKDB);
+    dlopenGlobal(lib);
+  }
+  return await import("@duckdb/node-api");
+}
+
+/** Candidate cache roots, most preferred first; the first writable one wins. */
+function cacheRoots(): string[] {
+  const env = process.env;
+  const roots: string[] = [];
+  if (env.LAKE_CACHE_DIR) roots.push(env.LAKE_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) roots.push(join(env.XDG_CACHE_HOME, "lake"));
+  try {
+    roots.push(join(homedir(), ".cache", "lake"));
+  } catch {
+    /* no home directory: fall through to tmp */
+  }
+  roots.push(join(tmpdir(), `lake-cache-${process.getuid?.() ?? "u"}`));
+  return roots;
+}
+
+/**
+ * Copy an embedded file to `<cache>/<name-with-content-hash>` unless it is already there.
+ * Bun names embedded files `<stem>-<hash>.<ext>`, so the name identifies the content and a
+ * new binary never reuses a stale library. Concurrent processes each write a private temp
+ * file and rename it into place (atomic), so a reader never sees a half-written library.
+ */
+function extractOnce(embeddedPath: string): string {
+  const name = basename(embeddedPath);
+  const size = Bun.file(embeddedPath).size;
+  const failures: string[] = [];
+  for (const root of cacheRoots()) {
+    const target = join(root, name);
+    try {
+      if (existsSync(target) && statSync(target).size === size) return target;
+      mkdirSync(root, { recursive: true });
+      const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      try {
+        writeAll(tmp, embeddedPath);
+        renameSync(tmp, target);
+      } finally {
+        if (existsSync(tmp)) unlinkSync(tmp);
+      }
+      return target;
+    } catch (e) {
+      failures.push(`${root}: ${errorMessage(e)}`);
+    }
+  }
+  throw new LakeError(
+    `cannot extract the embedded DuckDB library (set LAKE_CACHE_DIR to a writable directory): ${failures.join("; ")}`,
+  );
+}
+
+function writeAll(dest: string, embeddedPath: string): void {
+  const bytes = require("node:fs").readFileSync(embeddedPath) as Uint8Array;
+  const fd = openSync(dest, "w", 0o755);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const RTLD_NOW = 0x2;
+const RTLD_GLOBAL = 0x100;
+
+/** dlopen through libc so we choose the flags (bun:ffi's own dlopen wants a symbol table). */
+function dlopenGlobal(path: string): void {
+  const { dlopen, FFIType, CString } = require("bun:ffi") as typeof import("bun:ffi");
+  const libc = dlopen("libc.so.6", {
+    dlopen: { args: [FFIType.cstring, FFIType.i32], returns: FFIType.ptr },
+    dlerror: { args: [], returns: FFIType.ptr },
+  });
+  const handle = libc.symbols.dlopen(Buffer.from(path + "\0"), RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) {
+    const err = libc.symbols.dlerror();
+    throw new LakeError(`cannot load DuckDB library ${path}: ${err ? new CString(err) : "unknown dlopen error"}`);
+  }
+  // The handle is deliberately never closed: DuckDB stays loaded for the process lifetime.
+}

@@ -1,0 +1,62 @@
+/**
+ * Validation of the names that become path segments (contracts §4.3, §9 D-9): a Silver
+ * version, a Gold dataset name, an experiment id and a session date. Anything else would
+ * let `../x` or `a/b` escape the lake root.
+ */
+import { UsageError } from "../errors";
+
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function checkSegment(kind: string, value: string): string {
+  if (typeof value !== "string" || !SEGMENT.test(value) || value.includes("..")) {
+    throw new UsageError(
+      `invalid ${kind} ${JSON.stringify(value)}: expected 1-128 chars of letters, digits, '.', '_', '-' (starting with a letter or digit, no '..')`,
+    );
+  }
+  return value;
+}
+
+export const checkVersion = (v: string): string => checkSegment("Silver version", v);
+export const checkDatasetName = (v: string): string => checkSegment("Gold dataset name", v);
+export const checkExperimentId = (v: string): string => checkSegment("experiment id", v);
+
+/** A real calendar date `YYYY-MM-DD` (2026-02-30 is refused, not rolled over). */
+export function checkDate(d: string): string {
+  if (typeof d !== "string" || !DATE.test(d)) throw new UsageError(`invalid date ${JSON.stringify(d)}: expected YYYY-MM-DD`);
+  const t = Date.parse(d + "T00:00:00Z");
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== d) {
+    throw new UsageError(`invalid date ${JSON.stringify(d)}: not a calendar date`);
+  }
+  return d;
+}
+
+/** ISO-8601 UTC with `Z` and microseconds when non-zero (contracts §4.2 `created_at`). */
+export function isoNowZ(now: Date = new Date()): string {
+  const s = now.toISOString(); // 2025-12-17T14:03:22.123Z
+  const ms = now.getUTCMilliseconds();
+  return ms === 0 ? s.slice(0, 19) + "Z" : `${s.slice(0, 19)}.${String(ms).padStart(3, "0")}000Z`;
+}
+
+/** Natural ordering: `v2.0_x` before `v10.0_x` (§4.8 "additionally offer natural sort"). */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true, sensitivity: "variant" }) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export function lexCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Every calendar date from `from` to `to` inclusive. */
+export function dateRange(from: string, to: string): string[] {
+  checkDate(from);
+  checkDate(to);
+  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const out: string[] = [];
+  for (let t = Date.parse(from + "T00:00:00Z"); ; t += 86_400_000) {
+    const d = new Date(t).toISOString().slice(0, 10);
+    if (d > to) break;
+    out.push(d);
+  }
+  return out;
+}
