@@ -10,6 +10,8 @@ const lazy = (load: () => Promise<{ default: CommandDef<any> }>): Lazy => () => 
 
 export const subCommands: Record<string, Lazy> = {
   config: lazy(() => import("./config")),
+  duckdb: lazy(() => import("./duckdb")),
+  doctor: lazy(() => import("./doctor")),
 };
 
 export const mainCommand = defineCommand({

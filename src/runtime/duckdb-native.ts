@@ -18,6 +18,7 @@ import { LakeError, errorMessage } from "../errors";
 import { isCompiled } from "./workers";
 
 type DuckModule = typeof import("@duckdb/node-api");
+export type DuckConnection = import("@duckdb/node-api").DuckDBConnection;
 
 let loading: Promise<DuckModule> | null = null;
 
@@ -27,6 +28,37 @@ export function loadDuckDB(): Promise<DuckModule> {
     throw e;
   });
   return loading;
+}
+
+export interface DuckConnectOptions {
+  /** Database file; default an in-memory database private to this connection. */
+  path?: string;
+  /** DuckDB worker threads for this database (`SET threads`); default DuckDB's (all cores). */
+  threads?: number;
+  /** Extra DuckDB config options, e.g. `{ memory_limit: "2GB" }`. */
+  config?: Record<string, string>;
+}
+
+/**
+ * A connection to a fresh DuckDB database (in-memory unless `path`). Disposable:
+ * `using conn = await duckConnect()` closes the connection and its database.
+ */
+export async function duckConnect(opts: DuckConnectOptions = {}): Promise<DuckConnection & Disposable> {
+  const duck = await loadDuckDB();
+  const config: Record<string, string> = { ...opts.config };
+  if (opts.threads !== undefined) {
+    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new LakeError(`duckConnect: threads must be a positive integer, got ${opts.threads}`);
+    config.threads = String(opts.threads);
+  }
+  const instance = await duck.DuckDBInstance.create(opts.path ?? ":memory:", config);
+  const conn = await instance.connect();
+  return Object.assign(conn, {
+    // Keeps the instance reachable for as long as the connection is (and closes it with it).
+    [Symbol.dispose]() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  });
 }
 
 async function load(): Promise<DuckModule> {
