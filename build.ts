@@ -10,8 +10,8 @@
  *
  *   bun run build [--outfile PATH] [--quiet]
  */
-import { readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = import.meta.dir;
@@ -45,20 +45,33 @@ export async function build(opts: { outfile?: string; quiet?: boolean } = {}): P
   const outfile = resolve(ROOT, opts.outfile ?? "lake");
   const entrypoints = [join(ROOT, "src/main.ts"), ...workerEntrypoints()];
   const t0 = performance.now();
-  const result = await Bun.build({
-    entrypoints,
-    // Entry points keep their path from the project root inside the binary
-    // (/$bunfs/root/src/main.js, /$bunfs/root/workers/batch.js): workers.ts relies on it.
-    root: ROOT,
-    compile: { target: TARGET, outfile, autoloadBunfig: false, autoloadDotenv: false },
-    external: OTHER_PLATFORM_BINDINGS,
-    minify: { syntax: true, whitespace: true, identifiers: false },
-    sourcemap: "linked",
-    define: { "process.env.LAKE_BUILD_TIME": JSON.stringify(new Date().toISOString()) },
-  });
+  let result: Bun.BuildOutput;
+  try {
+    result = await Bun.build({
+      entrypoints,
+      // Worker entry points keep their path from the project root inside the binary
+      // (/$bunfs/root/workers/<name>.js): src/runtime/workers.ts relies on it.
+      root: ROOT,
+      compile: { target: TARGET, outfile, autoloadBunfig: false, autoloadDotenv: false },
+      external: OTHER_PLATFORM_BINDINGS,
+      minify: { syntax: true, whitespace: true, identifiers: false },
+      // Embedded in the binary (zstd-compressed) so stack traces point at src/.
+      sourcemap: "inline",
+    });
+  } catch (e) {
+    // Bun.build throws an AggregateError whose entries carry file:line positions.
+    for (const m of (e as AggregateError).errors ?? [e]) console.error(Bun.inspect(m));
+    throw new Error("lake build failed (see the errors above)");
+  }
   if (!result.success) {
     for (const m of result.logs) console.error(m);
     throw new Error("lake build failed");
+  }
+  // The source map is embedded in the binary (zstd) — that is what stack traces use — but
+  // Bun also writes copies next to the outfile; drop them so builds don't litter the tree.
+  const outdir = dirname(outfile);
+  for (const name of [basename(outfile), ...entrypoints.slice(1).map((e) => basename(e).replace(/\.ts$/, ".js"))]) {
+    rmSync(join(outdir, `${name}.map`), { force: true });
   }
   const ms = performance.now() - t0;
   const bytes = statSync(outfile).size;

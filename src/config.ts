@@ -122,7 +122,7 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
     if (!r.success) {
       const shown = SECRET_VARS.has(k) ? "<redacted>" : JSON.stringify(s);
       const where = sources[k] === "flag" ? `--${CONFIG_VARS[k]}` : k;
-      throw new ConfigError(`${where} is invalid: got ${shown}, expected ${FIELD[k].expected}`);
+      throw new ConfigError(`${where} is invalid: got ${shown}, expected ${FIELD[k].expected}`, exitCodeFor(sources[k]));
     }
     val[k] = r.data;
   }
@@ -138,17 +138,17 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
     if (s3Root) {
       const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(dataRoot);
       if (!m || !FIELD.S3_BUCKET.schema.safeParse(m[1]).success) {
-        throw new ConfigError(`DATA_ROOT is invalid: got ${JSON.stringify(dataRoot)}, expected s3://bucket[/prefix]`);
+        throw new ConfigError(`${nameOf("DATA_ROOT", sources)} is invalid: got ${JSON.stringify(dataRoot)}, expected s3://bucket[/prefix]`, exitCodeFor(sources.DATA_ROOT));
       }
       bucket = m[1];
       prefix = m[2]!.replace(/\/+$/, "");
       if (prefix.split("/").some((p) => p === ".." || p === "." || p === "")) {
-        if (prefix !== "") throw new ConfigError(`DATA_ROOT is invalid: prefix ${JSON.stringify(prefix)} has empty or dot segments`);
+        if (prefix !== "") throw new ConfigError(`${nameOf("DATA_ROOT", sources)} is invalid: prefix ${JSON.stringify(prefix)} has empty or dot segments`, exitCodeFor(sources.DATA_ROOT));
       }
     }
-    if (!bucket) throw new ConfigError("S3 is on (USE_S3=true) but no bucket: set S3_BUCKET or DATA_ROOT=s3://bucket/prefix");
+    if (!bucket) throw new ConfigError("S3 is on (USE_S3=true) but no bucket: set S3_BUCKET or DATA_ROOT=s3://bucket/prefix", 1);
     const missing = (["S3_ACCESS_KEY", "S3_SECRET_KEY"] as const).filter((k) => !val[k]);
-    if (missing.length) throw new ConfigError(`S3 is on but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set (there are no default credentials)`);
+    if (missing.length) throw new ConfigError(`S3 is on but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set (there are no default credentials)`, 1);
     s3 = {
       endpoint: val.S3_ENDPOINT as string | undefined,
       bucket,
@@ -174,6 +174,15 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
     goldFlushIntervalS: val.LAKE_GOLD_FLUSH_INTERVAL_S as number,
     sources,
   };
+}
+
+/** A bad flag is a usage error (exit 2); a bad environment is a runtime failure (exit 1). */
+function exitCodeFor(source: Source | undefined): number {
+  return source === "flag" ? 2 : 1;
+}
+
+function nameOf(k: ConfigVar, sources: Record<string, Source>): string {
+  return sources[k] === "flag" ? `--${CONFIG_VARS[k]}` : k;
 }
 
 function resolvePath(p: string): string {

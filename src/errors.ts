@@ -20,10 +20,13 @@ export class UsageError extends LakeError {
   }
 }
 
-/** Invalid configuration value; names the variable or flag and what was expected. */
+/**
+ * Invalid configuration value; names the variable or flag and what was expected.
+ * Exit 2 when a flag is wrong (usage), 1 when the environment is (the command line was fine).
+ */
 export class ConfigError extends LakeError {
-  constructor(message: string) {
-    super(message, 2);
+  constructor(message: string, exitCode = 2) {
+    super(message, exitCode);
     this.name = "ConfigError";
   }
 }

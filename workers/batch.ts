@@ -1,8 +1,55 @@
-self.onmessage = async (e: MessageEvent) => {
-  const { loadDuckDB } = await import("../src/runtime/duckdb-native");
-  const d = await loadDuckDB();
-  const inst = await d.DuckDBInstance.create(":memory:");
-  const c = await inst.connect();
-  const r = await c.runAndReadAll("select version() v");
-  postMessage({ got: e.data, v: r.getRows()[0]![0], url: import.meta.url });
+/**
+ * Batch worker entry point: runs named tasks from src/runtime/tasks.ts for WorkerPool
+ * (src/runtime/pool.ts), one at a time. Protocol: src/runtime/wire.ts.
+ * Thin by design — the work lives in src/; this file only moves messages.
+ */
+import { TASKS, Transfer, type TaskContext } from "../src/runtime/tasks";
+import { pack, toWireError, unpack, type FromWorker, type ToWorker } from "../src/runtime/wire";
+
+declare const self: Worker;
+
+let workerIndex = 0;
+
+function send(msg: FromWorker, transferList?: ArrayBuffer[]): void {
+  self.postMessage(msg, transferList ?? []);
+}
+
+// An exception that escapes a task's promise (a stray timer, an unhandled rejection) kills
+// this worker; say why first, so the pool can reject the running task with the real message.
+function dieWith(e: unknown): void {
+  send({ type: "fatal", error: toWireError(e) });
+  process.exit(70);
+}
+process.on("uncaughtException", dieWith);
+process.on("unhandledRejection", dieWith);
+
+async function runTask(id: number, name: string, payload: unknown): Promise<void> {
+  const fn = TASKS[name];
+  if (!fn) {
+    send({ type: "err", id, error: { name: "LakeError", message: `unknown task "${name}"`, exitCode: 1 } });
+    return;
+  }
+  const ctx: TaskContext = { workerIndex, progress: (info) => send({ type: "progress", id, info }) };
+  try {
+    let value = await fn(unpack(payload), ctx);
+    if (value instanceof Transfer) {
+      const buffers = new Set<ArrayBuffer>(value.buffers ?? []);
+      const packed = pack(value.value, value.buffers ? undefined : buffers);
+      send({ type: "ok", id, value: packed }, [...buffers]);
+      return;
+    }
+    send({ type: "ok", id, value: pack(value) });
+  } catch (e) {
+    send({ type: "err", id, error: toWireError(e) });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  if (msg.type === "init") {
+    workerIndex = msg.workerIndex;
+    send({ type: "ready" });
+  } else if (msg.type === "run") {
+    void runTask(msg.id, msg.task, msg.payload);
+  }
 };

@@ -1,6 +1,8 @@
 /**
  * Flags shared by every command, and the bridge from parsed flags to Config.
  * A command spreads `...configArgs` into its args and calls `configFromArgs(args)`.
+ * Secrets (S3_ACCESS_KEY, S3_SECRET_KEY) are environment-only on purpose: flags show up
+ * in `ps` and shell history.
  */
 import type { ArgsDef } from "citty";
 import { loadConfig, type Config } from "../config";
@@ -21,8 +23,10 @@ export const configArgs = {
   ...globalArgs,
 } as const satisfies ArgsDef;
 
-export function configFromArgs(args: Record<string, unknown>): Config {
-  const cfg = loadConfig(args as Record<string, string | boolean | undefined>);
+export function configFromArgs(args: Record<string, unknown>, env: Record<string, string | undefined> = process.env): Config {
+  const cfg = loadConfig(args as Record<string, string | boolean | undefined>, env);
   setLogLevel(cfg.logLevel);
+  // Worker threads get a snapshot of process.env when spawned: keep the effective level there.
+  if (env === process.env) process.env.LAKE_LOG_LEVEL = cfg.logLevel;
   return cfg;
 }

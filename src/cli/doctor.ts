@@ -1,12 +1,77 @@
+/**
+ * `lake doctor`: can this binary do its job here? Checks the embedded DuckDB, the batch
+ * worker pool (with DuckDB inside a worker), the configuration and the tools the demo and
+ * tests need. Exit 1 if any check fails; `--json` for scripts.
+ */
 import { defineCommand } from "citty";
-import { spawnWorker, workerUrl } from "../runtime/workers";
+import { loadConfig } from "../config";
+import { LakeError, errorMessage } from "../errors";
+import { duckConnect, duckdbLibraryPath } from "../runtime/duckdb-native";
+import { WorkerPool } from "../runtime/pool";
+import { isCompiled } from "../runtime/workers";
+import { LAKE_VERSION } from "../version";
+import { globalArgs } from "./common";
+
+interface Check {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function attempt(check: string, fn: () => Promise<string> | string): Promise<Check> {
+  try {
+    return { check, ok: true, detail: await fn() };
+  } catch (e) {
+    return { check, ok: false, detail: errorMessage(e) };
+  }
+}
+
 export default defineCommand({
-  meta: { name: "doctor", hidden: true },
-  async run() {
-    console.log(Bun.main, import.meta.url, workerUrl("batch"));
-    const w = spawnWorker("batch");
-    const r = await new Promise((res, rej) => { w.onmessage = (e) => res(e.data); w.onerror = (e) => rej(e); w.postMessage("hi"); });
-    console.log(r);
-    w.terminate();
+  meta: { name: "doctor", description: "Check the binary and this machine: DuckDB, worker threads, config, nats-server" },
+  args: { ...globalArgs },
+  async run({ args }) {
+    const checks: Check[] = [];
+    checks.push({
+      check: "lake",
+      ok: true,
+      detail: `v${LAKE_VERSION} on bun ${Bun.version} (${isCompiled() ? `binary ${process.execPath}` : "from source"})`,
+    });
+    checks.push(
+      await attempt("duckdb", async () => {
+        using conn = await duckConnect({ threads: 1 });
+        const v = (await conn.runAndReadAll("select version()")).getRows()[0]![0];
+        return `${v} (${duckdbLibraryPath()})`;
+      }),
+    );
+    checks.push(
+      await attempt("worker pool", async () => {
+        await using pool = new WorkerPool({ size: 1 });
+        const data = Float64Array.from({ length: 1000 }, (_, i) => i);
+        const sum = await pool.run<number>("sum", data, { transfer: true });
+        if (sum !== 499500) throw new Error(`worker returned ${sum}, expected 499500`);
+        const v = await pool.run<string>("duckdb.version");
+        return `batch worker ok (typed-array transfer, DuckDB ${v} in worker)`;
+      }),
+    );
+    checks.push(
+      await attempt("config", () => {
+        const cfg = loadConfig({});
+        return `data root ${cfg.dataRoot}${cfg.useS3 ? " (S3)" : ""}, NATS ${cfg.natsUrl}`;
+      }),
+    );
+    checks.push(
+      await attempt("nats-server", () => {
+        const path = Bun.which("nats-server");
+        if (!path) throw new Error("not on PATH (needed by `lake demo` and the tests; install with apt-get install nats-server)");
+        return path;
+      }),
+    );
+    if (args.json) console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+    else {
+      const w = Math.max(...checks.map((c) => c.check.length));
+      for (const c of checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.check.padEnd(w)}  ${c.detail}`);
+    }
+    const failed = checks.filter((c) => !c.ok).map((c) => c.check);
+    if (failed.length) throw new LakeError(`doctor: ${failed.length} check(s) failed: ${failed.join(", ")}`);
   },
 });

@@ -10,8 +10,19 @@ const lazy = (load: () => Promise<{ default: CommandDef<any> }>): Lazy => () => 
 
 export const subCommands: Record<string, Lazy> = {
   config: lazy(() => import("./config")),
+  simulate: lazy(() => import("./simulate")),
+  replay: lazy(() => import("./replay")),
   duckdb: lazy(() => import("./duckdb")),
   doctor: lazy(() => import("./doctor")),
+  query: lazy(() => import("./query")),
+  bronze: lazy(() => import("./bronze")),
+  contracts: lazy(() => import("./contracts")),
+  "gold-signals": lazy(() => import("./gold-signals")),
+  silver: lazy(() => import("./silver")),
+  gold: lazy(() => import("./gold")),
+  demo: lazy(() => import("./demo")),
+  serve: lazy(() => import("./serve")),
+  status: lazy(() => import("./status")),
 };
 
 export const mainCommand = defineCommand({

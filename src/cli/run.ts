@@ -1,76 +1,200 @@
-import { renderUsage, runCommand, type CommandDef } from "citty";
+/**
+ * The CLI edge: resolve the command, check flags, run it, and turn every failure into
+ * one line on stderr plus an exit code (contract of issue 2 §4):
+ *   0 ok · 1 runtime failure (LakeError, unexpected error) · 2 usage (unknown command or
+ *   flag, missing/invalid argument — usage printed on stderr too).
+ * Library code throws; only this file decides what the user sees.
+ */
+import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
 import { LakeError, UsageError, errorMessage } from "../errors";
+import { setLogLevel } from "../log";
 import { mainCommand } from "./index";
 
-/** Walk the command tree for `argv`, returning the deepest command and its parent chain. */
-async function resolve(argv: string[]): Promise<{ cmd: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
-  let cmd: CommandDef<any> = mainCommand;
-  let parent: CommandDef<any> | undefined;
-  let rest = argv;
-  for (;;) {
-    const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-    const name = rest.find((a) => !a.startsWith("-"));
-    if (!subs || !name || rest[0] !== name) break;
-    const sub = (subs as Record<string, unknown>)[name];
-    if (!sub) throw new UsageError(`unknown command "${name}"`);
-    parent = cmd;
-    cmd = await (typeof sub === "function" ? (sub as () => Promise<CommandDef<any>>)() : (sub as CommandDef<any>));
-    rest = rest.slice(1);
-  }
-  return { cmd, parent, rest };
+type Cmd = CommandDef<any>;
+type ArgDef = { type?: string; alias?: string | string[] };
+
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+async function argsOf(cmd: Cmd): Promise<Record<string, ArgDef>> {
+  const a = typeof cmd.args === "function" ? await (cmd.args as () => ArgsDef)() : await cmd.args;
+  return (a ?? {}) as Record<string, ArgDef>;
 }
 
-/** Reject flags the command does not declare (citty would silently accept them). */
-async function checkFlags(cmd: CommandDef<any>, rest: string[]): Promise<void> {
-  const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
-  const known = new Set<string>(["help", "h"]);
-  for (const [name, def] of Object.entries(defs as Record<string, { alias?: string | string[]; type?: string }>)) {
-    known.add(name);
-    for (const a of [def.alias ?? []].flat()) known.add(a);
-    if (def.type === "boolean") known.add(`no-${name}`);
+async function subsOf(cmd: Cmd): Promise<Record<string, unknown> | undefined> {
+  const s = typeof cmd.subCommands === "function" ? await (cmd.subCommands as () => unknown)() : await cmd.subCommands;
+  return s as Record<string, unknown> | undefined;
+}
+
+/** Flag name → "boolean" | "string" for a command's declared flags (aliases included). */
+async function flagTypes(cmd: Cmd): Promise<Map<string, "boolean" | "string">> {
+  const types = new Map<string, "boolean" | "string">([
+    ["help", "boolean"],
+    ["h", "boolean"],
+  ]);
+  for (const [name, def] of Object.entries(await argsOf(cmd))) {
+    if (def.type === "positional") continue;
+    const t = def.type === "boolean" ? "boolean" : "string";
+    for (const n of [name, ...[def.alias ?? []].flat()]) {
+      types.set(n, t);
+      if (t === "boolean") types.set(`no-${n}`, "boolean");
+    }
   }
-  for (const a of rest) {
+  return types;
+}
+
+/**
+ * Walk the command tree along `argv`. Flags may precede a subcommand name
+ * (`lake --log-level debug config`): they are carried over to the command that runs.
+ */
+async function resolve(argv: string[]): Promise<{ cmd: Cmd; parent?: Cmd; rest: string[] }> {
+  let cmd: Cmd = mainCommand;
+  let parent: Cmd | undefined;
+  let rest = argv;
+  const carried: string[] = [];
+  for (;;) {
+    const subs = await subsOf(cmd);
+    if (!subs) break;
+    // Skip leading flags (and the value of a known string flag) to find the subcommand name.
+    const types = await flagTypes(cmd);
+    let i = 0;
+    while (i < rest.length && rest[i]!.startsWith("-") && rest[i] !== "--") {
+      const name = rest[i]!.replace(/^--?/, "");
+      const knownHere = types.get(name) ?? (cmd === mainCommand ? GLOBAL_FLAGS.get(name) : undefined);
+      i += knownHere === "string" && !rest[i]!.includes("=") ? 2 : 1;
+    }
+    const name = rest[i];
+    if (name === undefined || name === "--") break;
+    const sub = subs[name];
+    if (!sub) {
+      if (cmd.run) break; // a command with both run() and subcommands takes positionals itself
+      throw new UsageError(`unknown command "${name}"${suggest(name, Object.keys(subs))}`);
+    }
+    carried.push(...rest.slice(0, i));
+    parent = cmd;
+    cmd = await (typeof sub === "function" ? (sub as () => Promise<Cmd>)() : (sub as Cmd));
+    rest = rest.slice(i + 1);
+  }
+  return { cmd, parent, rest: [...rest, ...carried] };
+}
+
+/** Flags accepted before any subcommand; every command that takes them declares them too. */
+const GLOBAL_FLAGS = new Map<string, "boolean" | "string">([
+  ["log-level", "string"],
+  ["json", "boolean"],
+]);
+
+/** citty silently accepts undeclared flags and empty values; we refuse them (exit 2). */
+async function checkFlags(cmd: Cmd, rest: string[]): Promise<void> {
+  const types = await flagTypes(cmd);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
     if (a === "--") break;
-    if (!a.startsWith("-") || /^-\d/.test(a)) continue;
-    const name = a.replace(/^--?/, "").split("=")[0]!;
-    if (!known.has(name)) throw new UsageError(`unknown flag "${a}"`);
+    if (!a.startsWith("-") || a === "-" || /^-\d/.test(a)) continue;
+    const [raw, inline] = splitOnce(a.replace(/^--?/, ""), "=");
+    const t = types.get(raw);
+    if (!t) throw new UsageError(`unknown flag "${a.split("=")[0]}"${suggest(raw, [...types.keys()], "--")}`);
+    if (t === "string" && inline === undefined) {
+      const next = rest[i + 1];
+      if (next === undefined || (next.startsWith("--") && next.length > 2)) throw new UsageError(`flag --${raw} needs a value`);
+      i++;
+    }
+    if (t === "string" && inline === "") throw new UsageError(`flag --${raw} needs a value`);
   }
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** Apply --log-level before the command runs, so commands that never load Config honour it. */
+function applyLogLevel(rest: string[]): void {
+  let value: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--") break;
+    if (a === "--log-level") value = rest[i + 1];
+    else if (a.startsWith("--log-level=")) value = a.slice("--log-level=".length);
+  }
+  if (value === undefined) return;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new UsageError(`--log-level is invalid: got ${JSON.stringify(value)}, expected ${LOG_LEVELS.join(", ")}`);
+  }
+  setLogLevel(value as (typeof LOG_LEVELS)[number]);
+  process.env.LAKE_LOG_LEVEL = value; // worker threads spawned later inherit it
+}
+
+function suggest(name: string, candidates: string[], prefix = ""): string {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best ? ` (did you mean "${prefix}${best}"?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** citty's own argument errors (missing positional, bad enum value) are usage errors. */
+function isCittyUsageError(e: unknown): boolean {
+  return e instanceof Error && e.name === "CLIError";
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "-V")) {
     console.log((mainCommand.meta as { version: string }).version);
     return 0;
   }
+  // `lake help [command…]` is `lake [command…] --help`.
+  if (argv[0] === "help") argv = [...argv.slice(1), "--help"];
   let resolved: Awaited<ReturnType<typeof resolve>> | undefined;
   try {
     resolved = await resolve(argv);
     const { cmd, parent, rest } = resolved;
-    if (rest.includes("--help") || rest.includes("-h") || (argv.length === 0)) {
+    const dashDash = rest.indexOf("--");
+    const flags = dashDash < 0 ? rest : rest.slice(0, dashDash);
+    if (argv.length === 0 || flags.includes("--help") || flags.includes("-h")) {
       console.log(await renderUsage(cmd, parent));
       return 0;
     }
-    const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-    if (subs && !cmd.run) {
-      const first = rest.find((a) => !a.startsWith("-"));
-      throw new UsageError(first ? `unknown command "${first}"` : "missing command");
+    if (!cmd.run) {
+      // A command group (e.g. `lake gold`) given no subcommand.
+      const subs = Object.keys((await subsOf(cmd)) ?? {});
+      throw new UsageError(`missing command${subs.length ? ` (one of: ${subs.join(", ")})` : ""}`);
     }
     await checkFlags(cmd, rest);
+    applyLogLevel(rest);
     await runCommand(cmd, { rawArgs: rest });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith?.("E_")) {
+    const usage = e instanceof LakeError ? e.exitCode === 2 : isCittyUsageError(e);
+    if (usage) {
       const cmd = resolved?.cmd ?? mainCommand;
       process.stderr.write((await renderUsage(cmd, resolved?.parent)) + "\n\n");
-      process.stderr.write(`lake: ${errorMessage(e)}\n`);
+      process.stderr.write(`lake: ${oneLine(errorMessage(e))}\n`);
       return 2;
     }
-    if (e instanceof LakeError) {
-      process.stderr.write(`lake: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`lake: ${errorMessage(e)}\n`);
-    if (process.env.LAKE_DEBUG) console.error(e);
-    return 1;
+    process.stderr.write(`lake: ${oneLine(errorMessage(e))}\n`);
+    if (process.env.LAKE_DEBUG || process.env.LAKE_LOG_LEVEL === "debug") console.error(e);
+    return e instanceof LakeError ? e.exitCode : 1;
   }
+}
+
+/** One line on stderr: strip ANSI colours (citty adds them) and fold newlines. */
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001B\[[0-9;]*m/g, "").replace(/\s*\n\s*/g, " ").trim();
 }

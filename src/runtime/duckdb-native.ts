@@ -11,7 +11,19 @@
  * satisfies the addon's DT_NEEDED "libduckdb.so" by SONAME with the already-loaded copy.
  * From source nothing is needed: the addon finds libduckdb.so next to itself.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { LakeError, errorMessage } from "../errors";
@@ -21,6 +33,12 @@ type DuckModule = typeof import("@duckdb/node-api");
 export type DuckConnection = import("@duckdb/node-api").DuckDBConnection;
 
 let loading: Promise<DuckModule> | null = null;
+let libraryPath: string | null = null;
+
+/** Where the loaded libduckdb.so lives (the extracted copy inside the binary); null before loading. */
+export function duckdbLibraryPath(): string | null {
+  return libraryPath;
+}
 
 export function loadDuckDB(): Promise<DuckModule> {
   loading ??= load().catch((e) => {
@@ -64,14 +82,17 @@ export async function duckConnect(opts: DuckConnectOptions = {}): Promise<DuckCo
 async function load(): Promise<DuckModule> {
   if (isCompiled()) {
     const { EMBEDDED_LIBDUCKDB } = await import("./duckdb-embed");
-    const lib = extractOnce(EMBEDDED_LIBDUCKDB);
+    const lib = extractToCache(EMBEDDED_LIBDUCKDB);
     dlopenGlobal(lib);
+    libraryPath = lib;
+  } else {
+    libraryPath = require.resolve("@duckdb/node-bindings-linux-x64/libduckdb.so");
   }
   return await import("@duckdb/node-api");
 }
 
 /** Candidate cache roots, most preferred first; the first writable one wins. */
-function cacheRoots(): string[] {
+export function cacheRoots(): string[] {
   const env = process.env;
   const roots: string[] = [];
   if (env.LAKE_CACHE_DIR) roots.push(env.LAKE_CACHE_DIR);
@@ -91,15 +112,16 @@ function cacheRoots(): string[] {
  * new binary never reuses a stale library. Concurrent processes each write a private temp
  * file and rename it into place (atomic), so a reader never sees a half-written library.
  */
-function extractOnce(embeddedPath: string): string {
+export function extractToCache(embeddedPath: string, roots: string[] = cacheRoots()): string {
   const name = basename(embeddedPath);
   const size = Bun.file(embeddedPath).size;
   const failures: string[] = [];
-  for (const root of cacheRoots()) {
+  for (const root of roots) {
     const target = join(root, name);
     try {
       if (existsSync(target) && statSync(target).size === size) return target;
       mkdirSync(root, { recursive: true });
+      removeStaleTemps(root);
       const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
         writeAll(tmp, embeddedPath);
@@ -118,13 +140,27 @@ function extractOnce(embeddedPath: string): string {
 }
 
 function writeAll(dest: string, embeddedPath: string): void {
-  const bytes = require("node:fs").readFileSync(embeddedPath) as Uint8Array;
-  const fd = openSync(dest, "w", 0o755);
+  const bytes = readFileSync(embeddedPath);
+  const fd = openSync(dest, "wx", 0o755);
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd); // durable before the rename publishes it
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Temp files of processes killed mid-extraction (70 MB each) would otherwise pile up. */
+function removeStaleTemps(root: string): void {
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const n of readdirSync(root)) {
+    if (!n.endsWith(".tmp")) continue;
+    try {
+      if (statSync(join(root, n)).mtimeMs < cutoff) unlinkSync(join(root, n));
+    } catch {
+      /* raced with another process: fine */
+    }
   }
 }
 

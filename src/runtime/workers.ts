@@ -24,6 +24,12 @@ export function workerUrl(entry: WorkerEntry): string {
   return new URL(`../../workers/${entry}.ts`, import.meta.url).href;
 }
 
-export function spawnWorker(entry: WorkerEntry, options?: WorkerOptions): Worker {
-  return new Worker(workerUrl(entry), options);
+/**
+ * Start a worker thread on a worker entry point. Bun workers otherwise see the environment
+ * as it was at process start, missing e.g. LAKE_LOG_LEVEL set from --log-level: pass the
+ * current one unless the caller gives its own.
+ */
+export function spawnWorker(entry: WorkerEntry, options: WorkerOptions = {}): Worker {
+  const env = (options as { env?: unknown }).env ?? { ...process.env };
+  return new Worker(workerUrl(entry), { ...options, env } as WorkerOptions);
 }

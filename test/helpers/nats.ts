@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitForPort } from "./net";
+import { freePort } from "./net";
+import { spawnService, waitForListening } from "./processes";
 
 export interface NatsServer extends AsyncDisposable {
   readonly url: string;
@@ -30,11 +31,9 @@ export async function startNats(opts: { port?: number; storeDir?: string } = {})
   let proc: ReturnType<typeof Bun.spawn> | null = null;
 
   async function start() {
-    proc = Bun.spawn(["nats-server", "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
-      stdout: "ignore",
-      stderr: "ignore",
-    });
-    await waitForPort(port, 10_000);
+    // spawnService: dies with the test process even on SIGKILL (test/helpers/processes.ts).
+    proc = spawnService(["nats-server", "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir]);
+    await waitForListening(proc, port, 10_000, "nats-server");
   }
   async function stopWith(signal: NodeJS.Signals) {
     if (!proc) return;

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { S3Settings } from "../../src/config";
-import { freePort, waitForPort } from "./net";
+import { freePort } from "./net";
+import { spawnService, waitForListening } from "./processes";
 
 const S3RVER_BIN = resolve(import.meta.dir, "../../node_modules/s3rver/bin/s3rver.js");
 
@@ -39,11 +40,9 @@ export async function startS3rver(opts: { bucket?: string; port?: number } = {})
   let proc: ReturnType<typeof Bun.spawn> | null = null;
 
   async function start() {
-    proc = Bun.spawn(
-      ["node", "--openssl-legacy-provider", S3RVER_BIN, "-d", dir, "-a", "127.0.0.1", "-p", String(port), "-s", "--configure-bucket", bucket],
-      { stdout: "ignore", stderr: "ignore" },
-    );
-    await waitForPort(port, 15_000);
+    // spawnService: dies with the test process even on SIGKILL (test/helpers/processes.ts).
+    proc = spawnService(["node", "--openssl-legacy-provider", S3RVER_BIN, "-d", dir, "-a", "127.0.0.1", "-p", String(port), "-s", "--configure-bucket", bucket]);
+    await waitForListening(proc, port, 15_000, "s3rver");
   }
   async function stop() {
     if (!proc) return;

@@ -122,6 +122,21 @@ export interface FixSwitches {
   singleAtrDistance: boolean;
   /** D-21 (S14): attempt clustering from 04:00 ET only, global cluster ids. */
   rthAttemptClustering: boolean;
+  // S7–S13 (part 2; read through stages/physics/fixes.ts, which takes these values)
+  /** D-4 (S7): trailing tape/barrier windows [ts−W, ts]. */
+  trailingWindows: boolean;
+  /** D-26 (S7): price-filter the tape before band sums and regression. */
+  filteredTape: boolean;
+  /** D-9 (S12): GEX = −Σ(aggressor·size·γ·multiplier). */
+  signedGex: boolean;
+  /** D-18 (S9): bounded ofi_acceleration. */
+  boundedOfiAcceleration: boolean;
+  /** D-8 (S7 fuel, S12): only option trades with ts ≤ event ts. */
+  causalOptions: boolean;
+  /** D-1 (S8): fitted multi-window kinematics. */
+  fittedKinematics: boolean;
+  /** D-23 (S7): trailing 30-min average depth for wall_ratio. */
+  trailingAvgDepth: boolean;
 }
 
 export interface PipelineConfig {
@@ -192,6 +207,13 @@ export function referenceConfig(): PipelineConfig {
       causalSpot: false,
       singleAtrDistance: false,
       rthAttemptClustering: false,
+      trailingWindows: false,
+      filteredTape: false,
+      signedGex: false,
+      boundedOfiAcceleration: false,
+      causalOptions: false,
+      fittedKinematics: false,
+      trailingAvgDepth: false,
     },
   };
 }
@@ -199,8 +221,32 @@ export function referenceConfig(): PipelineConfig {
 /** The corrected variant: reference constants with the implemented §15 fixes on. */
 export function correctedConfig(): PipelineConfig {
   const c = referenceConfig();
-  c.fixes = { ...c.fixes, floorMbpBuckets: true, singleAtrDistance: true };
+  for (const k of IMPLEMENTED_FIXES) c.fixes[k] = true;
   return c;
+}
+
+/**
+ * Fixes a stage honours today. Turning on any other switch fails the run instead of
+ * silently producing reference values under a "corrected" label.
+ */
+export const IMPLEMENTED_FIXES: ReadonlySet<keyof FixSwitches> = new Set<keyof FixSwitches>([
+  "contractFilter",
+  "floorMbpBuckets",
+  "causalSpot",
+  "singleAtrDistance",
+  "trailingWindows",
+  "filteredTape",
+  "signedGex",
+  "boundedOfiAcceleration",
+  "causalOptions",
+  "trailingAvgDepth",
+]);
+
+export function assertFixesImplemented(cfg: PipelineConfig): void {
+  const missing = (Object.keys(cfg.fixes) as (keyof FixSwitches)[]).filter((k) => cfg.fixes[k] && !IMPLEMENTED_FIXES.has(k));
+  if (missing.length) {
+    throw new Error(`pipeline fixes not implemented yet: ${missing.join(", ")} — turn them off in the config/manifest`);
+  }
 }
 
 export type ConfigOverrides = { [G in keyof PipelineConfig]?: Partial<PipelineConfig[G]> };

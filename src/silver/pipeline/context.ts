@@ -11,7 +11,8 @@
  *
  * Owned by the pipeline (issue 6); part 2 (issue 7) adds stages that read the same keys.
  */
-import type { Column } from "../../frame";
+import type { Column, Frame } from "../../frame";
+import type { BronzeInput } from "./bronze-input";
 
 export type Variant = "reference" | "corrected";
 
@@ -53,6 +54,8 @@ export interface OptionsData {
   expDate: string[];
   /** Black-76 gamma per row, added by S4 */
   gamma?: Float64Array;
+  /** Black-76 delta per row, added by S4 (no output column uses it) */
+  delta?: Float64Array;
 }
 
 /** OHLCV bars labelled by their start (es-pipeline §5.2). */
@@ -120,6 +123,14 @@ export interface PipelineContext {
   events?: Events;
   /** Output columns by Silver column name, each of length events.n */
   out: Map<string, Column>;
+  /** Where S1/S3 read Bronze (set by runPipeline; tests may leave it unset). */
+  bronze?: BronzeInput;
+  /** Whole-day events before the RTH filter (set by S16, for run metadata). */
+  eventsBeforeRth?: number;
+  /** S16 output: the final 182-column frame in schema order. */
+  frame?: Frame;
+  /** S16 output: schema columns no stage produced, emitted as typed nulls. */
+  missingColumns?: string[];
 }
 
 export interface Stage {

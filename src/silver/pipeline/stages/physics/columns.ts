@@ -1,10 +1,11 @@
 /**
  * Small helpers shared by S7–S13: fetch a required context key (failing loudly with the
  * stage that should have produced it — §5.7 forbids the predecessor's silent fallback)
- * and register output columns in `ctx.out` with the Silver types (frame.ts conventions).
+ * and register output columns through the pipeline's `putColumn`, which checks each name
+ * and type against the Silver schema.
  */
-import type { Column } from "../../../../frame";
 import { LakeError } from "../../../../errors";
+import { putColumn } from "../../columns";
 import type { PipelineContext } from "../../context";
 
 const PRODUCER: Partial<Record<keyof PipelineContext, string>> = {
@@ -32,25 +33,22 @@ export function need<K extends keyof PipelineContext>(
 }
 
 export function putFloat(ctx: PipelineContext, name: string, values: Float64Array, valid?: Uint8Array): void {
-  const c: Column = valid ? { name, type: "float64", values, valid } : { name, type: "float64", values };
-  ctx.out.set(name, c);
+  putColumn(ctx, name, values, valid);
 }
 
 /** int64 column from whole-number doubles (volumes). */
 export function putInt64(ctx: PipelineContext, name: string, values: Float64Array): void {
-  const out = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]!);
-  ctx.out.set(name, { name, type: "int64", values: out });
+  putColumn(ctx, name, BigInt64Array.from(values, (v) => BigInt(v)));
 }
 
 export function putInt8(ctx: PipelineContext, name: string, values: Int8Array): void {
-  ctx.out.set(name, { name, type: "int8", values });
+  putColumn(ctx, name, values);
 }
 
 export function putBool(ctx: PipelineContext, name: string, values: Uint8Array): void {
-  ctx.out.set(name, { name, type: "bool", values });
+  putColumn(ctx, name, values);
 }
 
 export function putUtf8(ctx: PipelineContext, name: string, values: string[]): void {
-  ctx.out.set(name, { name, type: "utf8", values });
+  putColumn(ctx, name, values);
 }

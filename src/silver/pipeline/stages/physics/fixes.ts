@@ -19,11 +19,11 @@ export interface PhysicsFixes {
   signedGex: boolean;
   /** D-18 (S9): bounded ofi_acceleration (a−b)/(|a|+|b|+ε) instead of a/(b+ε). */
   boundedOfiAcceleration: boolean;
-  /** D-8 (S7 fuel, S12): only option trades with ts ≤ event ts. Not implemented yet. */
+  /** D-8 (S7 fuel, S12): only option trades with ts ≤ event ts (ordered replay). */
   causalOptions: boolean;
   /** D-1 (S8): fitted multi-window kinematics. Not implemented yet. */
   fittedKinematics: boolean;
-  /** D-23 (S7): trailing 30-min average depth for wall_ratio. Not implemented yet. */
+  /** D-23 (S7): trailing 30-min average depth for wall_ratio instead of the day-level constant. */
   trailingAvgDepth: boolean;
 }
 
@@ -44,9 +44,11 @@ const CORRECTED: PhysicsFixes = {
   filteredTape: true,
   signedGex: true,
   boundedOfiAcceleration: true,
+  causalOptions: true,
+  trailingAvgDepth: true,
 };
 
-const NOT_IMPLEMENTED: readonly (keyof PhysicsFixes)[] = ["causalOptions", "fittedKinematics", "trailingAvgDepth"];
+const NOT_IMPLEMENTED: readonly (keyof PhysicsFixes)[] = ["fittedKinematics"];
 
 export function physicsFixes(ctx: PipelineContext): PhysicsFixes {
   const base = ctx.variant === "reference" ? REFERENCE : CORRECTED;

@@ -1,0 +1,97 @@
+/**
+ * bun run bench:encode — our Parquet encoder vs DuckDB COPY … (FORMAT parquet,
+ * COMPRESSION zstd) on the same 1M MBP-10 rows and 1M trade rows, one thread each.
+ * DuckDB gets the rows by reading our file into a table first; only the COPY is timed.
+ *
+ *   bun run bench:encode [--rows N] [--runs K]
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Frame } from "../src/frame";
+import { encodeParquet } from "../src/parquet";
+import { loadDuckDB } from "../src/runtime/duckdb-native";
+import { FUTURES_MBP10, FUTURES_TRADES } from "../src/schemas/bronze";
+import type { TableSchema } from "../src/schemas/types";
+import { generateMbp10, generateTrades, rawBytes } from "./encode-data";
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const ROWS = arg("rows", 1_000_000);
+const RUNS = arg("runs", 3);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+interface Result {
+  seconds: number;
+  bytes: number;
+}
+
+async function timeOurs(frame: Frame, schema: TableSchema, path: string): Promise<Result> {
+  let bytes = encodeParquet(frame, { schema }); // warm-up (JIT)
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    bytes = encodeParquet(frame, { schema });
+    times.push((performance.now() - t) / 1000);
+  }
+  await Bun.write(path, bytes);
+  return { seconds: median(times), bytes: bytes.length };
+}
+
+async function timeDuck(src: string, dst: string, rows: number): Promise<Result> {
+  const duck = await loadDuckDB();
+  const inst = await duck.DuckDBInstance.create(":memory:");
+  const con = await inst.connect();
+  try {
+    await con.run("SET threads = 1");
+    await con.run(`CREATE TABLE t AS SELECT * FROM read_parquet('${src}')`);
+    const n = (await con.runAndReadAll("SELECT count(*) FROM t")).getRows()[0]![0];
+    if (Number(n) !== rows) throw new Error(`DuckDB read ${n} rows from our file, expected ${rows}`);
+    const copy = `COPY t TO '${dst}' (FORMAT parquet, COMPRESSION zstd)`;
+    await con.run(copy); // warm-up
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      await con.run(copy);
+      times.push((performance.now() - t) / 1000);
+    }
+    return { seconds: median(times), bytes: statSync(dst).size };
+  } finally {
+    con.closeSync();
+    inst.closeSync();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), "lake-bench-encode-"));
+try {
+  const lines: string[] = [];
+  const fmt = (x: number, d = 2) => x.toFixed(d);
+  lines.push(`rows per table: ${ROWS.toLocaleString("en-US")}, median of ${RUNS} runs, 1 thread each, ZSTD level 3`);
+  lines.push("| table | writer | rows/s | MB/s (in-memory) | file MB | time s |");
+  lines.push("|---|---|---:|---:|---:|---:|");
+  const ratios: string[] = [];
+  for (const [label, schema, gen] of [
+    ["futures.mbp10", FUTURES_MBP10, generateMbp10],
+    ["futures.trades", FUTURES_TRADES, generateTrades],
+  ] as const) {
+    const frame = gen(ROWS);
+    const raw = rawBytes(frame) / 1e6;
+    const ours = await timeOurs(frame, schema, join(dir, `${label}.ours.parquet`));
+    const duck = await timeDuck(join(dir, `${label}.ours.parquet`), join(dir, `${label}.duck.parquet`), ROWS);
+    for (const [who, r] of [["lake", ours], ["DuckDB COPY", duck]] as const) {
+      lines.push(`| ${label} | ${who} | ${Math.round(ROWS / r.seconds).toLocaleString("en-US")} | ${fmt(raw / r.seconds, 1)} | ${fmt(r.bytes / 1e6, 2)} | ${fmt(r.seconds, 3)} |`);
+    }
+    ratios.push(
+      `${label}: speed ours/DuckDB = ${fmt(duck.seconds / ours.seconds)}× (target ≥ 0.5×), size ours/DuckDB = ${fmt(ours.bytes / duck.bytes, 3)}× (target ≤ 1.10×)`,
+    );
+  }
+  console.log([...lines, "", ...ratios].join("\n"));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,148 @@
+/**
+ * bench:ingest — drain a pre-filled JetStream backlog through `lake serve`.
+ *
+ * 1. private nats-server; pre-fill MARKET_DATA with N trades + M MBP-10 messages;
+ * 2. anchor: a bare Bun JetStream pull consume of the same backlog (ack-all per batch, no
+ *    decoding, no writing), measured in this run on this machine;
+ * 3. `lake serve` as a subprocess; time until each consumer's commit watermark reaches the
+ *    last sequence of its subject (every row committed); peak RSS = VmHWM of the process.
+ *
+ *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000]
+ */
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ensureStreams } from "../src/ingest/jetstream";
+import { startNats } from "../test/helpers/nats";
+import { mbp, trade } from "../test/ingest/helpers/gen";
+
+const { values: argv } = parseArgs({
+  options: {
+    trades: { type: "string", default: "1000000" },
+    mbp: { type: "string", default: "500000" },
+    buffer: { type: "string", default: "50000" },
+    "ring-mb": { type: "string", default: "32" },
+  },
+});
+const N_TRADES = Number(argv.trades);
+const N_MBP = Number(argv.mbp);
+const ROOT = resolve(import.meta.dir, "..");
+
+await using nats = await startNats();
+const dir = mkdtempSync(join(tmpdir(), "lake-bench-ingest-"));
+const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+const jsm = await jetstreamManager(nc);
+await ensureStreams(jsm);
+
+// ---- pre-fill -------------------------------------------------------------------------
+const enc = new TextEncoder();
+const POOL = 20_000; // distinct bodies, cycled (the bench measures throughput, not values)
+const tradeBodies = Array.from({ length: Math.min(POOL, N_TRADES) }, (_, i) => enc.encode(trade(i).body));
+const mbpBodies = Array.from({ length: Math.min(POOL, N_MBP) }, (_, i) => enc.encode(mbp(i).body));
+let t = performance.now();
+// Interleave the two subjects as a live feed would; core publish + flush, then check the count.
+let it = 0;
+let im = 0;
+while (it < N_TRADES || im < N_MBP) {
+  for (let k = 0; k < 2 && it < N_TRADES; k++, it++) nc.publish("market.futures.trades", tradeBodies[it % tradeBodies.length]!);
+  if (im < N_MBP) nc.publish("market.futures.mbp10", mbpBodies[im++ % mbpBodies.length]!);
+  if ((it + im) % 20_000 === 0) await nc.flush();
+}
+await nc.flush();
+for (;;) {
+  const s = (await jsm.streams.info("MARKET_DATA")).state;
+  if (s.messages >= N_TRADES + N_MBP) break;
+  await Bun.sleep(100);
+}
+const info = await jsm.streams.info("MARKET_DATA");
+const lastSeq = info.state.last_seq;
+const avgBytes = Math.round(info.state.bytes / info.state.messages);
+console.log(`pre-filled ${N_TRADES} trades + ${N_MBP} MBP-10 (${(info.state.bytes / 1e6).toFixed(0)} MB, ~${avgBytes} B/msg stored) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// Last stream sequence of each subject: the drain is complete when the watermark reaches it.
+const lastOf = async (subject: string) => (await jsm.streams.getMessage("MARKET_DATA", { last_by_subj: subject }))!.seq;
+const lastTrade = await lastOf("market.futures.trades");
+const lastMbp = await lastOf("market.futures.mbp10");
+
+// ---- anchor: bare JetStream consume ---------------------------------------------------
+async function anchor(subject: string | undefined, expected: number): Promise<number> {
+  const name = `anchor_${Math.random().toString(36).slice(2, 8)}`;
+  await jsm.consumers.add("MARKET_DATA", { durable_name: name, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: 1_000_000, ...(subject ? { filter_subject: subject } : {}) });
+  const c = await jetstream(nc).consumers.get("MARKET_DATA", name);
+  const t0 = performance.now();
+  const iter = await c.consume({ max_messages: 2048, threshold_messages: 1024 });
+  let n = 0;
+  let bytes = 0;
+  for await (const m of iter) {
+    bytes += m.data.length;
+    if (++n % 1024 === 0 || n === expected) m.ack();
+    if (n === expected) break;
+  }
+  const dt = (performance.now() - t0) / 1000;
+  iter.stop();
+  await jsm.consumers.delete("MARKET_DATA", name);
+  return dt;
+}
+const anchorAll = await anchor(undefined, N_TRADES + N_MBP);
+console.log(`anchor: bare Bun JetStream consume of all ${N_TRADES + N_MBP} msgs: ${anchorAll.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s`);
+
+// ---- the service ----------------------------------------------------------------------
+const lake = join(dir, "lake");
+const logFile = join(dir, "serve.log");
+t = performance.now();
+const proc = Bun.spawn(
+  ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
+    "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "2", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!],
+  { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false" } },
+);
+const wm = (durable: string): number => {
+  const p = join(lake, "_ingest", durable, "commit.json");
+  try {
+    return existsSync(p) ? JSON.parse(readFileSync(p, "utf8")).watermark : 0;
+  } catch {
+    return 0; // renamed mid-read
+  }
+};
+const hwm = (): number => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+let started = 0;
+let doneTrades = 0;
+let doneMbp = 0;
+let peak = 0;
+const deadline = Date.now() + 600_000;
+while ((!doneTrades || !doneMbp) && Date.now() < deadline) {
+  await Bun.sleep(20);
+  peak = Math.max(peak, hwm());
+  if (!started && existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running")) started = performance.now();
+  if (!doneTrades && wm("bronze_writer_market_futures_trades") >= lastTrade) doneTrades = performance.now();
+  if (!doneMbp && wm("bronze_writer_market_futures_mbp10") >= lastMbp) doneMbp = performance.now();
+}
+const allDone = Math.max(doneTrades, doneMbp);
+peak = Math.max(peak, hwm());
+proc.kill("SIGTERM");
+const code = await proc.exited;
+if (!doneTrades || !doneMbp) {
+  console.log(readFileSync(logFile, "utf8").slice(-4000));
+  throw new Error("drain did not complete within 10 minutes");
+}
+const t0 = started || t;
+const s = (x: number) => (x - t0) / 1000;
+const total = s(allDone);
+console.log(`lake serve (buffer ${argv.buffer} rows, ring ${argv["ring-mb"]} MiB/consumer), exit ${code}, startup ${((t0 - t) / 1000).toFixed(2)} s:`);
+console.log(`  trades: ${N_TRADES} committed in ${s(doneTrades).toFixed(2)} s = ${Math.round(N_TRADES / s(doneTrades))} msgs/s (target ≥ 300000)`);
+console.log(`  mbp10 : ${N_MBP} committed in ${s(doneMbp).toFixed(2)} s = ${Math.round(N_MBP / s(doneMbp))} msgs/s (target ≥ 150000)`);
+console.log(`  all   : ${N_TRADES + N_MBP} in ${total.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / total)} msgs/s; anchor ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s → ratio ${(anchorAll / total).toFixed(2)}× of bare consume`);
+console.log(`  peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MiB (target < 1024 MiB)`);
+const summary = readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("futures.trades ")).slice(-3);
+console.log(summary.join("\n"));
+await nc.close();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,28 @@
+/** `lake gold signals --date D`: streamed Gold level signals (contracts §6.2), de-duplicated by default. */
+import { defineCommand } from "citty";
+import { GoldReader } from "../read/gold-reader";
+import { LakeFiles, checkPartitionValue } from "../read/lake-files";
+import { outputArgs, parseRange, rangeArgs } from "../read/cli-args";
+import { parseFormat, writeResult } from "../read/output";
+import { configArgs, configFromArgs } from "./common";
+
+export default defineCommand({
+  meta: { name: "signals", description: "Read Gold level signals (gold/levels/signals) for a date or time range" },
+  args: {
+    ...rangeArgs,
+    underlying: { type: "string", description: "underlying (default ES)" },
+    "keep-duplicates": { type: "boolean", description: "keep repeated (ts_event_ns, level_id) rows" },
+    ...outputArgs,
+    ...configArgs,
+  },
+  async run({ args }) {
+    const started = performance.now();
+    const cfg = configFromArgs(args);
+    const format = parseFormat(args.format, args.json as boolean | undefined);
+    const range = parseRange(args);
+    const underlying = checkPartitionValue("underlying", (args.underlying as string | undefined) ?? "ES");
+    const reader = new GoldReader(new LakeFiles(cfg));
+    const frames = reader.streamLevelSignals(underlying, { ...range, dedupe: !args["keep-duplicates"] });
+    await writeResult(frames, { format, out: args.out as string | undefined, startedAt: format === "table" ? started : undefined });
+  },
+});

@@ -1,0 +1,38 @@
+/**
+ * `lake query "<SQL>"`: DuckDB SQL over views of the lake (src/read/views.ts):
+ * bronze_futures_trades, bronze_futures_mbp10, bronze_option_trades, gold_level_signals,
+ * silver_features (all versions, `version` column), gold_training (`dataset` column).
+ * Results stream from DuckDB to the output, batch by batch.
+ */
+import { defineCommand } from "citty";
+import { UsageError } from "../errors";
+import { DuckSession } from "../read/duck";
+import { LakeFiles } from "../read/lake-files";
+import { outputArgs } from "../read/cli-args";
+import { parseFormat, writeResult } from "../read/output";
+import { LAKE_VIEWS, registerViews } from "../read/views";
+import { configArgs, configFromArgs } from "./common";
+
+export default defineCommand({
+  meta: {
+    name: "query",
+    description: `Run DuckDB SQL over the lake. Views: ${LAKE_VIEWS.map((v) => v.name).join(", ")}`,
+  },
+  args: {
+    sql: { type: "positional", description: "the SQL query (use - to read it from stdin)", required: true },
+    ...outputArgs,
+    ...configArgs,
+  },
+  async run({ args }) {
+    const started = performance.now();
+    const cfg = configFromArgs(args);
+    const format = parseFormat(args.format, args.json as boolean | undefined);
+    let sql = String(args.sql ?? "");
+    if (sql === "-") sql = await Bun.stdin.text();
+    if (!sql.trim()) throw new UsageError("empty SQL");
+    const files = new LakeFiles(cfg);
+    using s = await DuckSession.open();
+    await registerViews(s, files, sql);
+    await writeResult(s.stream(sql), { format, out: args.out as string | undefined, startedAt: format === "table" ? started : undefined });
+  },
+});

@@ -1,0 +1,38 @@
+import { defineCommand } from "citty";
+import { UsageError } from "../errors";
+import { configArgs, configFromArgs } from "./common";
+
+export default defineCommand({
+  meta: {
+    name: "serve",
+    description: "Run the lake service: NATS JetStream → Bronze and Gold Parquet, exactly once (docs/ingest.md)",
+  },
+  args: {
+    ...configArgs,
+    "bronze-buffer-limit": { type: "string", description: "rows per Bronze flush (env LAKE_BRONZE_BUFFER_LIMIT, default 1000)" },
+    "bronze-flush-interval": { type: "string", description: "seconds between Bronze flushes (env LAKE_BRONZE_FLUSH_INTERVAL_S, default 5)" },
+    "gold-buffer-limit": { type: "string", description: "rows per Gold flush (env LAKE_GOLD_BUFFER_LIMIT, default 500)" },
+    "gold-flush-interval": { type: "string", description: "seconds between Gold flushes (env LAKE_GOLD_FLUSH_INTERVAL_S, default 10)" },
+    "metrics-port": { type: "string", description: "serve Prometheus metrics on 127.0.0.1:PORT/metrics" },
+    "summary-interval": { type: "string", description: "seconds between summary log lines (default 10)" },
+    "ring-mb": { type: "string", description: "SharedArrayBuffer ring per consumer, MiB (default 32)" },
+    "shutdown-timeout": { type: "string", description: "seconds allowed for the final flush on SIGINT/SIGTERM (default 30)" },
+  },
+  async run({ args }) {
+    const cfg = configFromArgs(args);
+    const num = (name: string, v: unknown, min: number): number | undefined => {
+      if (v === undefined || v === "") return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
+      return n;
+    };
+    const { serve } = await import("../ingest/service");
+    const ringMb = num("ring-mb", args["ring-mb"], 1);
+    process.exitCode = await serve(cfg, {
+      metricsPort: num("metrics-port", args["metrics-port"], 0),
+      summaryIntervalS: num("summary-interval", args["summary-interval"], 0.1),
+      ringBytes: ringMb ? ringMb * 1024 * 1024 : undefined,
+      shutdownTimeoutS: num("shutdown-timeout", args["shutdown-timeout"], 1),
+    });
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * BronzeWriter — the seed's class API (issue #3 item 5): the three Bronze consumers of
+ * contracts §1.3 (`bronze_writer_market_*`) on one shared NATS connection.
+ *
+ *   const w = new BronzeWriter({ dataRoot, bufferLimit: 1000, flushIntervalSeconds: 5 });
+ *   await w.start(nc); … await w.flushAll(); … await w.stop();
+ */
+import { BRONZE_TABLES } from "../schemas/bronze";
+import { WriterBase, type ConsumerSpec, type WriterOptions } from "./writer-base";
+
+export type BronzeWriterOptions = WriterOptions;
+
+export class BronzeWriter extends WriterBase {
+  constructor(options: BronzeWriterOptions = {}) {
+    super(options, { bufferLimit: 1000, flushIntervalSeconds: 5 });
+  }
+
+  protected consumers(): ConsumerSpec[] {
+    return BRONZE_TABLES.map((t) => ({ table: t.key, stream: "MARKET_DATA", subject: t.subject, durable: t.durable }));
+  }
+
+  /** Flush one schema (`futures.trades`, `futures.mbp10`, `options.trades`, or its subject). */
+  async flushSchema(name: string): Promise<void> {
+    await this.pipeline(name).flush();
+  }
+
+  getBronzePath(): string {
+    return this.rootPath("bronze");
+  }
+}

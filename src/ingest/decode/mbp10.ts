@@ -1,0 +1,153 @@
+/**
+ * `market.futures.mbp10` → Bronze futures.mbp10.v1 (contracts §1.7, §2.3).
+ * Levels are padded to 10 with 0.0/0; the vendor's empty-depth sentinel (px ≥ 9.2e9 with
+ * size 0) is normalised to 0.0/0 (§9 D-7); levels beyond the 10th are dropped but counted
+ * (§9 D-8); a null inside a level object or a fractional size is rejected, never truncated.
+ */
+import { FUTURES_MBP10, MBP10_DEPTH } from "../../schemas/bronze";
+import { DecodeError, type JsonCursor } from "./cursor";
+import { checkSource, checkTsRange, fieldLookup, missing } from "./fields";
+import { symbolRoot, setNullable } from "./futures-trades";
+import type { Partitions } from "./partitions";
+import type { TableBuffer } from "./table-buffer";
+import type { TableDecoder } from "./types";
+import { putInt64, putInt64Parts, readFloat, readInt, readInt64 } from "./values";
+
+const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "levels", "is_snapshot", "seq"] as const;
+const REQUIRED = 0b0011101; // ts_event_ns, source, symbol, levels
+const lookup = fieldLookup(NAMES);
+const LEVEL_NAMES = ["bid_px", "bid_sz", "ask_px", "ask_sz"] as const;
+const levelLookup = fieldLookup(LEVEL_NAMES);
+
+const SENTINEL_PX = 9.2e9;
+const BID0 = FUTURES_MBP10.columns.findIndex((c) => c.name === "bid_px_1");
+const ASK0 = FUTURES_MBP10.columns.findIndex((c) => c.name === "ask_px_1");
+const SNAP = FUTURES_MBP10.columns.findIndex((c) => c.name === "is_snapshot");
+const SEQ = FUTURES_MBP10.columns.findIndex((c) => c.name === "seq");
+
+/** Levels beyond the 10th seen so far in this process (metrics, §9 D-8). */
+export const mbpStats = { truncatedLevels: 0 };
+
+const px = new Float64Array(4);
+const sz = new Int32Array(4);
+
+export const mbp10Decoder: TableDecoder = {
+  table: "futures.mbp10",
+  schema: FUTURES_MBP10,
+  subject: "market.futures.mbp10",
+  prefix: "bronze/futures/mbp10",
+  keyName: "symbol",
+  decode(cur: JsonCursor, buf: TableBuffer, parts: Partitions): number {
+    const r = buf.n;
+    buf.ensure(r + 1);
+    const cols = buf.cols;
+    const words = buf.words;
+    for (let i = 0; i < MBP10_DEPTH * 2; i++) {
+      (cols[BID0 + i] as Float64Array | Int32Array)[r] = 0;
+      (cols[ASK0 + i] as Float64Array | Int32Array)[r] = 0;
+    }
+    (cols[SNAP] as Uint8Array)[r] = 0;
+    let seen = 0;
+    let tsHi = 0;
+    let tsLo = 0;
+    let root = "";
+    cur.beginObject("the message");
+    let first = true;
+    while (cur.nextKey(first)) {
+      first = false;
+      const f = lookup(cur);
+      switch (f) {
+        case 0:
+          readInt64(cur, "ts_event_ns", true);
+          checkTsRange(cur, "ts_event_ns");
+          tsHi = cur.hi;
+          tsLo = cur.lo;
+          putInt64(words[0]!, cols[0] as BigInt64Array, r, cur);
+          break;
+        case 1:
+          if (cur.isNull()) continue;
+          readInt64(cur, "ts_recv_ns", true);
+          checkTsRange(cur, "ts_recv_ns");
+          putInt64(words[1]!, cols[1] as BigInt64Array, r, cur);
+          break;
+        case 2:
+          (cols[2] as string[])[r] = checkSource(cur.readString("source"));
+          break;
+        case 3: {
+          const s = cur.readString("symbol");
+          root = symbolRoot(s);
+          (cols[3] as string[])[r] = s;
+          break;
+        }
+        case 4:
+          readLevels(cur, cols, r);
+          break;
+        case 5:
+          if (cur.isNull()) continue;
+          (cols[SNAP] as Uint8Array)[r] = cur.readBool("is_snapshot") ? 1 : 0;
+          break;
+        case 6:
+          if (cur.isNull()) continue;
+          readInt64(cur, "seq", true);
+          putInt64(words[SEQ]!, cols[SEQ] as BigInt64Array, r, cur);
+          break;
+        default:
+          cur.skipValue();
+          continue;
+      }
+      seen |= 1 << f;
+    }
+    cur.expectEnd();
+    if ((seen & REQUIRED) !== REQUIRED) missing(NAMES, seen, REQUIRED);
+    if ((seen & 2) === 0) putInt64Parts(words[1]!, r, tsHi, tsLo);
+    setNullable(buf, r, SEQ, (seen & (1 << 6)) !== 0);
+    buf.part[r] = parts.id(root, Math.floor(tsHi / 3600));
+    return 1;
+  },
+};
+
+function readLevels(cur: JsonCursor, cols: TableBuffer["cols"], r: number): void {
+  cur.beginArray("levels");
+  let i = 0;
+  while (cur.nextItem(i === 0)) {
+    if (i >= MBP10_DEPTH) {
+      cur.skipValue();
+      mbpStats.truncatedLevels++;
+      i++;
+      continue;
+    }
+    if (cur.isNull()) {
+      i++;
+      continue; // a null element is padding (§2.3 rule 3)
+    }
+    px[0] = px[2] = 0;
+    sz[1] = sz[3] = 0;
+    cur.beginObject(`levels[${i}]`);
+    let first = true;
+    while (cur.nextKey(first)) {
+      first = false;
+      const f = levelLookup(cur);
+      if (f < 0) {
+        cur.skipValue();
+        continue;
+      }
+      if (cur.isNull()) throw new DecodeError(`levels[${i}].${LEVEL_NAMES[f]} is null`);
+      if (f === 0 || f === 2) {
+        const v = readFloat(cur, `levels[${i}].${LEVEL_NAMES[f]}`);
+        if (!Number.isFinite(v) || v < 0) throw new DecodeError(`levels[${i}].${LEVEL_NAMES[f]} must be a finite price ≥ 0, got ${v}`);
+        px[f] = v;
+      } else {
+        sz[f] = readInt(cur, `levels[${i}].${LEVEL_NAMES[f]}`, 0, 2147483647);
+      }
+    }
+    let bidPx = px[0]!;
+    let askPx = px[2]!;
+    if (bidPx >= SENTINEL_PX && sz[1] === 0) bidPx = 0;
+    if (askPx >= SENTINEL_PX && sz[3] === 0) askPx = 0;
+    (cols[BID0 + 2 * i] as Float64Array)[r] = bidPx;
+    (cols[BID0 + 2 * i + 1] as Int32Array)[r] = sz[1]!;
+    (cols[ASK0 + 2 * i] as Float64Array)[r] = askPx;
+    (cols[ASK0 + 2 * i + 1] as Int32Array)[r] = sz[3]!;
+    i++;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Growable columnar row buffer for one table, derived from its TableSchema: the decoders
+ * write each message straight into slot `n` of these typed arrays and only advance `n`
+ * once the whole message validated (all-or-nothing per message, contracts §3.2).
+ * Each row also remembers its partition id and the JetStream stream sequence it came from.
+ */
+import { allocValues, Frame, type Column, type ColumnValues } from "../../frame";
+import type { TableSchema } from "../../schemas/types";
+
+export class TableBuffer {
+  readonly schema: TableSchema;
+  readonly index: Map<string, number>;
+  n = 0;
+  capacity: number;
+  cols: ColumnValues[];
+  /** Validity masks for nullable columns (1 = present), null for required columns. */
+  valid: (Uint8Array | null)[];
+  /** Uint32 views of int64 columns (putInt64Parts writes through them). */
+  words: (Uint32Array | null)[];
+  part: Uint16Array;
+  streamSeq: Float64Array;
+
+  constructor(schema: TableSchema, capacity = 1024) {
+    this.schema = schema;
+    this.index = new Map(schema.columns.map((c, i) => [c.name, i]));
+    this.capacity = Math.max(16, capacity);
+    this.cols = [];
+    this.valid = [];
+    this.words = [];
+    this.part = new Uint16Array(0);
+    this.streamSeq = new Float64Array(0);
+    this.alloc(this.capacity, 0);
+  }
+
+  col(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`${this.schema.name} has no column ${name}`);
+    return i;
+  }
+
+  /** Make room for `rows` rows; column arrays may be replaced, so re-read them after. */
+  ensure(rows: number): void {
+    if (rows <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < rows) cap *= 2;
+    this.alloc(cap, this.n);
+  }
+
+  private alloc(cap: number, keep: number): void {
+    const defs = this.schema.columns;
+    const cols: ColumnValues[] = [];
+    const valid: (Uint8Array | null)[] = [];
+    const words: (Uint32Array | null)[] = [];
+    for (let i = 0; i < defs.length; i++) {
+      const d = defs[i]!;
+      const v = allocValues(d.type, cap);
+      const old = this.cols[i];
+      if (old) {
+        if (Array.isArray(v)) for (let r = 0; r < keep; r++) (v as unknown[])[r] = (old as unknown[])[r];
+        else (v as unknown as { set(a: ArrayLike<unknown>): void }).set((old as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(0, keep));
+      }
+      cols.push(v);
+      let m: Uint8Array | null = null;
+      if (d.nullable) {
+        m = new Uint8Array(cap);
+        const om = this.valid[i];
+        if (om) m.set(om.subarray(0, keep));
+      }
+      valid.push(m);
+      words.push(v instanceof BigInt64Array ? new Uint32Array(v.buffer, v.byteOffset, cap * 2) : null);
+    }
+    const part = new Uint16Array(cap);
+    part.set(this.part.subarray(0, keep));
+    const seq = new Float64Array(cap);
+    seq.set(this.streamSeq.subarray(0, keep));
+    this.cols = cols;
+    this.valid = valid;
+    this.words = words;
+    this.part = part;
+    this.streamSeq = seq;
+    this.capacity = cap;
+  }
+
+  /** Rows [0, n) restricted to `indices` (ascending), as a Frame in schema column order. */
+  frame(indices: Uint32Array): Frame {
+    const defs = this.schema.columns;
+    const k = indices.length;
+    const out: Column[] = [];
+    for (let c = 0; c < defs.length; c++) {
+      const d = defs[c]!;
+      const src = this.cols[c]!;
+      const v = allocValues(d.type, k);
+      if (Array.isArray(src)) {
+        const o = v as unknown[];
+        for (let i = 0; i < k; i++) o[i] = src[indices[i]!];
+      } else {
+        const s = src as unknown as { [x: number]: number | bigint };
+        const o = v as unknown as { [x: number]: number | bigint };
+        for (let i = 0; i < k; i++) o[i] = s[indices[i]!]!;
+      }
+      let valid: Uint8Array | undefined;
+      const m = this.valid[c];
+      if (m) {
+        valid = new Uint8Array(k);
+        let nulls = 0;
+        for (let i = 0; i < k; i++) {
+          const x = m[indices[i]!]!;
+          valid[i] = x;
+          nulls += 1 - x;
+        }
+        if (nulls === 0) valid = undefined;
+      }
+      out.push({ name: d.name, type: d.type, values: v, valid });
+    }
+    return new Frame(out, k);
+  }
+
+  /** Empty the buffer, keeping the allocation (utf8/list slots are cleared for GC). */
+  clear(): void {
+    for (const c of this.cols) if (Array.isArray(c)) c.fill(null, 0, this.n);
+    this.n = 0;
+  }
+}

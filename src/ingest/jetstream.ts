@@ -1,0 +1,129 @@
+/**
+ * JetStream set-up for the lake service: create-or-verify the two streams (contracts
+ * §1.2, §9 N-6) and position each durable pull consumer (§1.3).
+ *
+ * Positioning rule (docs/ingest.md "Consumer positioning"): the consumer must deliver
+ * exactly the messages after max(ackFloor, W), where W is our own commit watermark.
+ *  - missing → create a pull consumer starting at max(W,0) + 1 (deliver all when W = 0);
+ *  - push consumer left by the predecessor → read its ack floor, delete it, recreate as
+ *    pull at max(ackFloor, W) + 1 (logged once);
+ *  - pull consumer with nothing in flight and ack-all policy → bind to it as is;
+ *  - pull consumer with delivered-but-unacked messages (we crashed, or the connection
+ *    dropped mid-batch) → recreate at max(ackFloor, W) + 1, so delivery is contiguous again
+ *    and nothing waits ack_wait for redelivery. Messages ≤ W are already in the lake.
+ */
+import { AckPolicy, DeliverPolicy, JetStreamApiError, ReplayPolicy, RetentionPolicy, StorageType, type ConsumerConfig, type ConsumerInfo, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { LakeError, errorMessage } from "../errors";
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+}
+
+export const STREAMS: readonly StreamSpec[] = [
+  { name: "MARKET_DATA", subjects: ["market.*", "market.*.*"] },
+  { name: "LEVEL_SIGNALS", subjects: ["levels.*"] },
+];
+
+const NS_PER_S = 1_000_000_000;
+const MAX_AGE_NS = 86_400 * NS_PER_S;
+/** Longer than a flush interval plus the worst commit; redeliveries are dropped anyway. */
+export const ACK_WAIT_NS = 120 * NS_PER_S;
+/** Above ring + two buffers of messages, so delivery never stalls on acks (§2.1). */
+export const MAX_ACK_PENDING = 1_000_000;
+
+function apiCode(e: unknown): number | undefined {
+  return e instanceof JetStreamApiError ? e.apiError().err_code : undefined;
+}
+
+/** Create the streams if missing; verify (never change) them if present. */
+export async function ensureStreams(jsm: JetStreamManager, streams: readonly StreamSpec[] = STREAMS): Promise<string[]> {
+  const actions: string[] = [];
+  for (const s of streams) {
+    let info;
+    try {
+      info = await jsm.streams.info(s.name);
+    } catch (e) {
+      if (apiCode(e) !== 10059) throw new LakeError(`JetStream stream ${s.name}: cannot read its configuration: ${errorMessage(e)}`);
+    }
+    if (!info) {
+      const cfg: Partial<StreamConfig> & { name: string } = {
+        name: s.name,
+        subjects: s.subjects,
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_age: MAX_AGE_NS,
+      };
+      try {
+        await jsm.streams.add(cfg);
+        actions.push(`created stream ${s.name}`);
+        continue;
+      } catch (e) {
+        // A concurrent creator is fine; anything else is fatal (§9 N-6).
+        if (apiCode(e) !== 10058) throw new LakeError(`JetStream stream ${s.name} could not be created: ${errorMessage(e)}`);
+        info = await jsm.streams.info(s.name);
+      }
+    }
+    const c = info.config;
+    const problems: string[] = [];
+    for (const subj of s.subjects) if (!c.subjects?.includes(subj)) problems.push(`subjects ${JSON.stringify(c.subjects)} lack ${subj}`);
+    if (c.retention !== RetentionPolicy.Limits) problems.push(`retention is ${c.retention}, expected limits`);
+    if (problems.length) {
+      throw new LakeError(`JetStream stream ${s.name} exists with an incompatible configuration (${problems.join("; ")}); lake never changes an existing stream — fix it with the nats CLI`);
+    }
+    actions.push(`verified stream ${s.name}`);
+  }
+  return actions;
+}
+
+export interface Position {
+  action: "created" | "bound" | "repositioned" | "migrated-push";
+  startSeq: number;
+  ackFloor: number;
+}
+
+function pullConfig(durable: string, subject: string, startAfter: number): Partial<ConsumerConfig> {
+  const cfg: Partial<ConsumerConfig> = {
+    durable_name: durable,
+    filter_subject: subject,
+    ack_policy: AckPolicy.All,
+    ack_wait: ACK_WAIT_NS,
+    max_ack_pending: MAX_ACK_PENDING,
+    max_deliver: -1,
+    replay_policy: ReplayPolicy.Instant,
+  };
+  if (startAfter > 0) {
+    cfg.deliver_policy = DeliverPolicy.StartSequence;
+    cfg.opt_start_seq = startAfter + 1;
+  } else cfg.deliver_policy = DeliverPolicy.All;
+  return cfg;
+}
+
+export async function consumerInfo(jsm: JetStreamManager, stream: string, durable: string): Promise<ConsumerInfo | null> {
+  try {
+    return await jsm.consumers.info(stream, durable);
+  } catch (e) {
+    if (apiCode(e) === 10014) return null;
+    throw e;
+  }
+}
+
+/** Put the durable where our watermark says delivery must resume (see the header). */
+export async function positionConsumer(jsm: JetStreamManager, stream: string, durable: string, subject: string, watermark: number): Promise<Position> {
+  const info = await consumerInfo(jsm, stream, durable);
+  if (!info) {
+    await jsm.consumers.add(stream, pullConfig(durable, subject, watermark));
+    return { action: "created", startSeq: watermark + 1, ackFloor: 0 };
+  }
+  const ackFloor = info.ack_floor.stream_seq;
+  const from = Math.max(ackFloor, watermark);
+  const isPush = !!info.config.deliver_subject;
+  const inFlight = info.delivered.stream_seq > from || info.num_ack_pending > 0;
+  const wrongPolicy = info.config.ack_policy !== AckPolicy.All || info.config.filter_subject !== subject;
+  if (!isPush && !inFlight && !wrongPolicy && ackFloor >= watermark) {
+    return { action: "bound", startSeq: ackFloor + 1, ackFloor };
+  }
+  await jsm.consumers.delete(stream, durable);
+  await jsm.consumers.add(stream, pullConfig(durable, subject, from));
+  return { action: isPush ? "migrated-push" : "repositioned", startSeq: from + 1, ackFloor };
+}

@@ -1,0 +1,331 @@
+/**
+ * Main-thread side of one consumer: JetStream pull → SharedArrayBuffer ring → worker, and
+ * acks once the worker reports a durable commit (contracts §2.1 flush/ack contract).
+ *
+ * The main thread only moves bytes: per message it copies the body, stream sequence and
+ * subject into the ring and remembers (seq, reply subject) for the ack. When the ring is
+ * full it stops iterating, which stops the pull (backpressure). On a commit report with
+ * watermark W it sends one ack-all on the newest remembered message ≤ W.
+ *
+ * Resync: after a NATS disconnect, a consume error or a restart, delivery may have a gap
+ * (messages in flight on the dead connection). The pipeline then stops pulling, has the
+ * worker flush and commit everything it has, and repositions the consumer at W + 1
+ * (jetstream.ts), so the ring only ever holds a contiguous run of the subject.
+ */
+import type { NatsConnection } from "@nats-io/transport-node";
+import { jetstream, type ConsumerMessages, type JetStreamManager } from "@nats-io/jetstream";
+import { errorMessage } from "../errors";
+import { log } from "../log";
+import { spawnWorker } from "../runtime/workers";
+import type { Config } from "../config";
+import { newWriterId } from "./commit";
+import { positionConsumer } from "./jetstream";
+import type { FromIngestWorker, WorkerStats } from "./protocol";
+import { createRing, KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingWriter } from "./ring";
+
+export interface PipelineOptions {
+  table: string;
+  stream: string;
+  subject: string;
+  durable: string;
+  bufferLimit: number;
+  flushIntervalMs: number;
+  ringBytes: number;
+  store: Pick<Config, "useS3" | "s3" | "dataRoot">;
+  /** Messages per pull request. */
+  pullBatch?: number;
+}
+
+export interface PipelineStats {
+  table: string;
+  durable: string;
+  received: number;
+  acked: number;
+  watermark: number;
+  rowsCommitted: number;
+  filesCommitted: number;
+  quarantined: number;
+  lastCommitAt: string | null;
+  ringFill: number;
+  worker: WorkerStats | null;
+  failedFlushes: number;
+  lag: number | null;
+}
+
+const ACK = new TextEncoder().encode("+ACK");
+
+export class Pipeline {
+  readonly opts: PipelineOptions;
+  readonly stats: PipelineStats;
+  private nc: NatsConnection | null = null;
+  private jsm: JetStreamManager | null = null;
+  private worker: Worker | null = null;
+  private ring: RingWriter;
+  private readonly ringBufs;
+  private readonly subjectBytes: Uint8Array;
+  private iter: ConsumerMessages | null = null;
+  private loopDone: Promise<void> | null = null;
+  private stopping = false;
+  private paused = false;
+  private needsResync = false;
+  private lastPushed = 0;
+  // Un-acked (seq, reply) pairs in push order; head index avoids shifting.
+  private ackSeqs: number[] = [];
+  private ackReplies: string[] = [];
+  private ackHead = 0;
+  private flushToken = 0;
+  private readonly flushWaiters = new Map<number, (w: number) => void>();
+  private readonly commitListeners = new Set<(watermark: number) => void>();
+  private readyResolve!: (w: number) => void;
+  private readyReject!: (e: Error) => void;
+  private stoppedResolve: ((m: { ok: boolean; error?: string }) => void) | null = null;
+  private publishScheduled = false;
+  fatalError: string | null = null;
+
+  constructor(opts: PipelineOptions) {
+    this.opts = opts;
+    this.ringBufs = createRing(opts.ringBytes);
+    this.ring = new RingWriter(this.ringBufs);
+    this.subjectBytes = new TextEncoder().encode(opts.subject);
+    this.stats = {
+      table: opts.table, durable: opts.durable, received: 0, acked: 0, watermark: 0, rowsCommitted: 0, filesCommitted: 0,
+      quarantined: 0, lastCommitAt: null, ringFill: 0, worker: null, failedFlushes: 0, lag: null,
+    };
+  }
+
+  /** Start the worker (recovery) and the pull loop. */
+  async start(nc: NatsConnection, jsm: JetStreamManager): Promise<void> {
+    this.nc = nc;
+    this.jsm = jsm;
+    const ready = new Promise<number>((res, rej) => {
+      this.readyResolve = res;
+      this.readyReject = rej;
+    });
+    const w = spawnWorker("ingest");
+    this.worker = w;
+    w.onmessage = (ev: MessageEvent<FromIngestWorker>) => this.onWorker(ev.data);
+    w.onerror = (ev) => this.onWorker({ type: "fatal", error: String((ev as ErrorEvent).message ?? ev) });
+    w.postMessage({
+      type: "init", table: this.opts.table, consumer: this.opts.durable, ring: this.ringBufs, store: this.opts.store,
+      bufferLimit: this.opts.bufferLimit, flushIntervalMs: this.opts.flushIntervalMs, writerId: newWriterId(),
+    });
+    const watermark = await ready;
+    this.stats.watermark = watermark;
+    this.lastPushed = watermark;
+    const pos = await positionConsumer(jsm, this.opts.stream, this.opts.durable, this.opts.subject, watermark);
+    if (pos.action === "migrated-push") log.warn("took over the predecessor's push consumer as a pull consumer", { durable: this.opts.durable, ackFloor: pos.ackFloor, resumeAt: pos.startSeq });
+    else log.info("consumer positioned", { durable: this.opts.durable, action: pos.action, resumeAt: pos.startSeq });
+    this.loopDone = this.loop();
+  }
+
+  private onWorker(m: FromIngestWorker): void {
+    switch (m.type) {
+      case "ready":
+        if (m.removed) log.warn("recovered a half-finished flush", { durable: this.opts.durable, removedFiles: m.removed });
+        this.readyResolve(m.watermark);
+        break;
+      case "commit":
+        this.stats.rowsCommitted += m.rows;
+        this.stats.filesCommitted += m.files.length;
+        this.stats.quarantined += m.quarantined;
+        this.stats.lastCommitAt = m.commit.lastCommitAt;
+        this.stats.worker = m.stats;
+        if (m.quarantined) log.warn("quarantined bad messages", { table: this.opts.table, count: m.quarantined });
+        this.onCommitted(m.watermark);
+        break;
+      case "flushed":
+        this.onCommitted(m.watermark);
+        this.flushWaiters.get(m.token)?.(m.watermark);
+        this.flushWaiters.delete(m.token);
+        break;
+      case "stats":
+        this.stats.worker = m.stats;
+        this.stats.failedFlushes = m.stats.failedFlushes;
+        break;
+      case "log":
+        log[m.level](m.msg, m.fields);
+        break;
+      case "stopped":
+        this.onCommitted(m.watermark);
+        this.stoppedResolve?.({ ok: m.ok, error: m.error });
+        break;
+      case "fatal":
+        this.fatalError = m.error;
+        log.error("ingest worker failed", { table: this.opts.table, error: m.error });
+        this.readyReject?.(new Error(m.error));
+        this.stoppedResolve?.({ ok: false, error: m.error });
+        break;
+    }
+  }
+
+  /** Ack-all on the newest pushed message ≤ watermark. */
+  private onCommitted(watermark: number): void {
+    if (watermark > this.stats.watermark) this.stats.watermark = watermark;
+    let reply: string | null = null;
+    let seq = 0;
+    while (this.ackHead < this.ackSeqs.length && this.ackSeqs[this.ackHead]! <= watermark) {
+      seq = this.ackSeqs[this.ackHead]!;
+      reply = this.ackReplies[this.ackHead]!;
+      this.ackHead++;
+    }
+    if (this.ackHead > 4096 && this.ackHead * 2 > this.ackSeqs.length) {
+      this.ackSeqs = this.ackSeqs.slice(this.ackHead);
+      this.ackReplies = this.ackReplies.slice(this.ackHead);
+      this.ackHead = 0;
+    }
+    if (reply && this.nc && !this.nc.isClosed()) {
+      try {
+        this.nc.publish(reply, ACK);
+        this.stats.acked = seq;
+      } catch (e) {
+        log.warn("ack failed (the messages will be redelivered and dropped as duplicates)", { durable: this.opts.durable, error: errorMessage(e) });
+      }
+    }
+    for (const l of this.commitListeners) l(watermark);
+  }
+
+  private schedulePublish(): void {
+    if (this.publishScheduled) return;
+    this.publishScheduled = true;
+    setImmediate(() => {
+      this.publishScheduled = false;
+      this.ring.publish();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const js = jetstream(this.nc!);
+    let backoff = 200;
+    while (!this.stopping) {
+      try {
+        if (this.needsResync) {
+          await this.flush();
+          this.clearAckQueue();
+          this.lastPushed = this.stats.watermark;
+          const pos = await positionConsumer(this.jsm!, this.opts.stream, this.opts.durable, this.opts.subject, this.stats.watermark);
+          log.info("consumer resynced", { durable: this.opts.durable, action: pos.action, resumeAt: pos.startSeq });
+          this.needsResync = false;
+        }
+        this.paused = false;
+        const consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
+        const batch = this.opts.pullBatch ?? 2048;
+        const iter = await consumer.consume({ max_messages: batch, threshold_messages: Math.floor(batch / 2) });
+        this.iter = iter;
+        let n = 0;
+        for await (const m of iter) {
+          if (this.paused || this.stopping) continue; // not acked: redelivered after the resync
+          const seq = m.seq;
+          if (seq <= this.lastPushed) continue; // a redelivery of something already in hand
+          await this.push(seq, m.data);
+          this.ackSeqs.push(seq);
+          this.ackReplies.push((m as unknown as { reply: string }).reply);
+          this.lastPushed = seq;
+          this.stats.received++;
+          if (++n % 256 === 0) this.ring.publish();
+          else this.schedulePublish();
+        }
+        backoff = 200;
+      } catch (e) {
+        if (this.stopping) break;
+        log.warn("consume loop error, will resync", { durable: this.opts.durable, error: errorMessage(e) });
+        await Bun.sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      } finally {
+        this.iter = null;
+      }
+      this.needsResync = true;
+    }
+    this.ring.publish();
+  }
+
+  private async push(seq: number, body: Uint8Array): Promise<void> {
+    let kind = KIND_DATA;
+    if (body.length > this.ring.maxBody) {
+      const head = new Uint8Array(4 + 4096);
+      new DataView(head.buffer).setUint32(0, body.length, true);
+      head.set(body.subarray(0, 4096), 4);
+      body = head;
+      kind = KIND_TOO_LARGE;
+    }
+    while (!this.ring.tryWrite(kind, seq, this.subjectBytes, body)) {
+      this.ring.publish();
+      if (this.fatalError) throw new Error(`worker failed: ${this.fatalError}`);
+      await this.ring.waitForSpace(50);
+    }
+  }
+
+  private clearAckQueue(): void {
+    this.ackSeqs = [];
+    this.ackReplies = [];
+    this.ackHead = 0;
+  }
+
+  /** NATS connection lost: stop feeding the ring (what arrives may follow a gap). */
+  onDisconnect(): void {
+    this.paused = true;
+  }
+
+  /** NATS connection back: flush, then reposition at the watermark. */
+  onReconnect(): void {
+    this.paused = true;
+    this.needsResync = true;
+    this.iter?.stop();
+  }
+
+  /** Flush everything pushed so far; resolves with the committed watermark (acks sent). */
+  flush(): Promise<number> {
+    const token = ++this.flushToken;
+    const done = new Promise<number>((res) => this.flushWaiters.set(token, res));
+    return (async () => {
+      while (!this.ring.tryWrite(KIND_FLUSH, token, this.subjectBytes, new Uint8Array(0))) {
+        this.ring.publish();
+        await this.ring.waitForSpace(50);
+      }
+      this.ring.publish();
+      return done;
+    })();
+  }
+
+  /** Resolve once the commit watermark reaches `seq`. */
+  waitForWatermark(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.stats.watermark >= seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const l = (w: number) => {
+        if (w >= seq) {
+          this.commitListeners.delete(l);
+          clearTimeout(t);
+          resolve(true);
+        }
+      };
+      const t = setTimeout(() => {
+        this.commitListeners.delete(l);
+        resolve(false);
+      }, timeoutMs);
+      this.commitListeners.add(l);
+    });
+  }
+
+  ringFill(): number {
+    return this.ring.fill();
+  }
+
+  /**
+   * Ordered shutdown (contracts §7.4): stop pulling, let the loop finish its current
+   * message, have the worker drain the ring, flush and commit, ack, then end the worker.
+   */
+  async stop(deadlineMs: number): Promise<{ ok: boolean; error?: string }> {
+    this.stopping = true;
+    this.iter?.stop();
+    await this.loopDone?.catch(() => {});
+    this.ring.publish();
+    if (!this.worker) return { ok: true };
+    const stopped = new Promise<{ ok: boolean; error?: string }>((res) => (this.stoppedResolve = res));
+    if (this.fatalError) this.stoppedResolve!({ ok: false, error: this.fatalError });
+    this.worker.postMessage({ type: "stop", deadlineMs });
+    const timeout = Bun.sleep(Math.max(0, deadlineMs - Date.now()) + 1000).then(() => ({ ok: false, error: "worker did not stop before the deadline" }));
+    const r = await Promise.race([stopped, timeout]);
+    this.worker.terminate();
+    this.worker = null;
+    return r;
+  }
+}

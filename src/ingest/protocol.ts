@@ -1,0 +1,34 @@
+/** Messages between the ingest main thread (pipeline.ts) and workers/ingest.ts. */
+import type { S3Settings } from "../config";
+import type { CommitRecord } from "./commit";
+import type { RingBuffers } from "./ring";
+
+export interface WorkerInit {
+  type: "init";
+  table: string;
+  consumer: string;
+  ring: RingBuffers;
+  store: { useS3: boolean; s3: S3Settings | null; dataRoot: string };
+  bufferLimit: number;
+  flushIntervalMs: number;
+  writerId: string;
+}
+
+export type ToIngestWorker = WorkerInit | { type: "stop"; deadlineMs: number };
+
+export interface WorkerStats {
+  decoded: number;
+  duplicates: number;
+  bufferedRows: number;
+  failedFlushes: number;
+  truncatedLevels: number;
+}
+
+export type FromIngestWorker =
+  | { type: "ready"; watermark: number; removed: number }
+  | { type: "commit"; watermark: number; files: string[]; rows: number; quarantined: number; commit: CommitRecord; stats: WorkerStats }
+  | { type: "flushed"; token: number; watermark: number }
+  | { type: "stats"; stats: WorkerStats }
+  | { type: "log"; level: "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
+  | { type: "stopped"; ok: boolean; watermark: number; error?: string }
+  | { type: "fatal"; error: string };

@@ -1,0 +1,86 @@
+/**
+ * Normalise a decoded Frame to a table schema (contracts §2.5 "readers resolve columns by
+ * name and widen types"): schema order, integer widening (and range-checked narrowing of
+ * the backfill tool's int64 sizes back to int32), null-typed or missing columns → typed
+ * nulls, utf8 `exp_date` (YYYY-MM-DD, or a date-time whose date part is that) → date32.
+ */
+import { allocValues, castColumn, Frame, nullColumn, type Column } from "../frame";
+import type { ColumnDef, TableSchema } from "../schemas/types";
+
+const DAY_MS = 86_400_000;
+
+function allNull(c: Column): boolean {
+  if (c.type === "utf8" || c.type === "list_int16") return (c.values as unknown[]).every((v) => v === null);
+  return c.valid !== undefined && !c.valid.includes(1);
+}
+
+function parseDays(s: string, column: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!m) throw new Error(`column ${column}: "${s}" is not a YYYY-MM-DD date`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+}
+
+function utf8ToDate(c: Column): Column {
+  const src = c.values as (string | null)[];
+  const out = new Int32Array(src.length);
+  let valid: Uint8Array | undefined;
+  for (let i = 0; i < src.length; i++) {
+    const s = src[i];
+    if (s === null) {
+      valid ??= new Uint8Array(src.length).fill(1);
+      valid[i] = 0;
+    } else out[i] = parseDays(s, c.name);
+  }
+  return { name: c.name, type: "date32", values: out, valid };
+}
+
+const RANGE: Record<string, [number, number]> = {
+  int32: [-2147483648, 2147483647],
+  int16: [-32768, 32767],
+  int8: [-128, 127],
+};
+
+function narrowInt(c: Column, def: ColumnDef): Column {
+  const [lo, hi] = RANGE[def.type]!;
+  const src = c.values as ArrayLike<number | bigint>;
+  const out = allocValues(def.type, src.length) as Int32Array;
+  for (let i = 0; i < src.length; i++) {
+    if (c.valid && !c.valid[i]) continue;
+    const v = Number(src[i]);
+    if (v < lo || v > hi) throw new Error(`column ${c.name}: value ${src[i]} at row ${i} does not fit ${def.type}`);
+    out[i] = v;
+  }
+  return { name: c.name, type: def.type, values: out, valid: c.valid };
+}
+
+export function conformTo(c: Column, def: ColumnDef, n: number): Column {
+  if (c.type === def.type) return c;
+  if (allNull(c)) return nullColumn(def.name, def.type, n);
+  if (def.type === "date32" && c.type === "utf8") return utf8ToDate(c);
+  if ((def.type === "int64" && c.type === "timestamp_ns") || (def.type === "timestamp_ns" && c.type === "int64")) {
+    return { ...c, type: def.type };
+  }
+  if (def.type in RANGE && (c.type === "int64" || RANGE[c.type] !== undefined)) return narrowInt(c, def);
+  try {
+    return castColumn(c, def.type);
+  } catch {
+    throw new Error(`column ${c.name}: cannot convert file type ${c.type} to schema type ${def.type}`);
+  }
+}
+
+/** Columns of `schema` (or the `columns` subset, in that order); names outside the schema pass through. */
+export function normaliseToSchema(frame: Frame, schema: TableSchema, columns?: readonly string[]): Frame {
+  const defs = new Map(schema.columns.map((d) => [d.name, d]));
+  const names = columns ?? schema.columns.map((d) => d.name);
+  const out: Column[] = [];
+  for (const name of names) {
+    const def = defs.get(name);
+    const have = frame.has(name) ? frame.column(name) : undefined;
+    if (!def) {
+      if (have) out.push(have);
+      continue;
+    }
+    out.push(have ? conformTo(have, def, frame.numRows) : nullColumn(def.name, def.type, frame.numRows));
+  }
+  return new Frame(out, frame.numRows);
+}

@@ -1,0 +1,184 @@
+/**
+ * DuckDB as the lake's query engine: SQL in, columnar `Frame` out.
+ *
+ * One in-memory DuckDB instance per process (lazy), one connection per session, so
+ * concurrent queries never share a connection. Every caller-supplied value is a bound
+ * parameter (contracts §6.1.1(8), §9 R-3): `duckQuery(sql, params)` never splices
+ * values into SQL text.
+ */
+import type { DuckDBConnection, DuckDBInstance, DuckDBResult, DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import { LakeError, errorMessage } from "../errors";
+import { Frame } from "../frame";
+import { loadDuckDB } from "../runtime/duckdb-native";
+import { ColumnSink, frameTypeFor, TypeId, type ColumnSpec } from "./duck-columns";
+
+export type SqlParam = string | number | bigint | boolean | null | readonly string[];
+export type SqlParams = readonly SqlParam[] | Readonly<Record<string, SqlParam>>;
+
+/** A DuckDB error surfaced with the statement it came from (never swallowed, §9 R-2). */
+export class QueryError extends LakeError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = "QueryError";
+  }
+}
+
+let instance: Promise<DuckDBInstance> | null = null;
+
+async function getInstance(): Promise<DuckDBInstance> {
+  instance ??= (async () => {
+    const duck = await loadDuckDB();
+    // No network here: never try to download an extension mid-query.
+    return duck.DuckDBInstance.create(":memory:", {
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+    });
+  })();
+  return instance;
+}
+
+/** A connection with Frame-returning helpers. Close it (or `await using`) when done. */
+export class DuckSession {
+  private constructor(
+    readonly conn: DuckDBConnection,
+    private readonly duck: Awaited<ReturnType<typeof loadDuckDB>>,
+  ) {}
+
+  static async open(): Promise<DuckSession> {
+    const [inst, duck] = await Promise.all([getInstance(), loadDuckDB()]);
+    return new DuckSession(await inst.connect(), duck);
+  }
+
+  /** Run a statement for its effect (DDL, SET, COPY). */
+  async exec(sql: string, params?: SqlParams): Promise<void> {
+    await this.wrap(sql, () => this.conn.run(sql, ...this.bind(params)));
+  }
+
+  /** Run a query and materialise the whole result as one Frame. */
+  async query(sql: string, params?: SqlParams): Promise<Frame> {
+    const result = await this.wrap(sql, () => this.conn.run(sql, ...this.bind(params)));
+    const specs = columnSpecs(result);
+    const total = result.rowCount;
+    const sinks = specs.map((s) => new ColumnSink(s, total));
+    let off = 0;
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
+      const n = chunk.rowCount;
+      for (let j = 0; j < sinks.length; j++) sinks[j]!.append(chunk.getColumnVector(j), off, n);
+      off += n;
+    }
+    return new Frame(sinks.map((s) => s.finish(off)), off);
+  }
+
+  /**
+   * Run a query and yield its result in Frames of about `batchRows` rows, pulling chunks
+   * from DuckDB as they are produced — memory stays bounded for any result size.
+   */
+  async *stream(sql: string, params?: SqlParams, batchRows = 65_536): AsyncGenerator<Frame> {
+    const result = await this.wrap(sql, () => this.conn.stream(sql, ...this.bind(params)));
+    const specs = columnSpecs(result);
+    let sinks = specs.map((s) => new ColumnSink(s, batchRows + 2048));
+    let off = 0;
+    let yielded = false;
+    for (;;) {
+      const chunk = await this.wrap(sql, () => result.fetchChunk());
+      const n = chunk?.rowCount ?? 0;
+      if (n > 0) {
+        if (off + n > batchRows + 2048) {
+          yield new Frame(sinks.map((s) => s.finish(off)), off);
+          yielded = true;
+          sinks = specs.map((s) => new ColumnSink(s, Math.max(batchRows, n) + 2048));
+          off = 0;
+        }
+        for (let j = 0; j < sinks.length; j++) sinks[j]!.append(chunk!.getColumnVector(j), off, n);
+        off += n;
+      }
+      if (!chunk || n === 0) break;
+    }
+    if (off > 0 || !yielded) yield new Frame(sinks.map((s) => s.finish(off)), off);
+  }
+
+  /** Column names and DuckDB type names of a query, without running it to completion. */
+  async describe(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]> {
+    const f = await this.query(`DESCRIBE ${sql}`, params);
+    const names = f.values<(string | null)[]>("column_name");
+    const types = f.values<(string | null)[]>("column_type");
+    return names.map((n, i) => ({ name: n!, type: types[i]! }));
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private bind(params?: SqlParams): [DuckDBValue[] | Record<string, DuckDBValue> | undefined, DuckDBType[] | Record<string, DuckDBType> | undefined] {
+    if (!params) return [undefined, undefined];
+    if (Array.isArray(params)) {
+      const pairs = (params as readonly SqlParam[]).map((p) => this.value(p));
+      return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+    }
+    const values: Record<string, DuckDBValue> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const [k, p] of Object.entries(params as Record<string, SqlParam>)) [values[k], types[k]] = this.value(p);
+    return [values, types];
+  }
+
+  private value(p: SqlParam): [DuckDBValue, DuckDBType] {
+    const d = this.duck;
+    if (p === null) return [null, d.SQLNULL];
+    if (typeof p === "bigint") return [p, d.BIGINT];
+    if (typeof p === "number") return Number.isSafeInteger(p) ? [BigInt(p), d.BIGINT] : [p, d.DOUBLE];
+    if (typeof p === "boolean") return [p, d.BOOLEAN];
+    if (typeof p === "string") return [p, d.VARCHAR];
+    return [d.listValue([...p]), d.LIST(d.VARCHAR)];
+  }
+
+  private async wrap<T>(sql: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const first = sql.trim().split("\n")[0]!.slice(0, 120);
+      throw new QueryError(`${errorMessage(e)}\n  in query: ${first}`);
+    }
+  }
+}
+
+function columnSpecs(result: DuckDBResult): ColumnSpec[] {
+  const names = result.deduplicatedColumnNames();
+  return names.map((name, i) => {
+    const typeId = result.columnTypeId(i) as number;
+    let childTypeId: number | undefined;
+    if (typeId === TypeId.LIST) {
+      const t = result.columnType(i) as unknown as { valueType?: { typeId: number } };
+      childTypeId = t.valueType?.typeId;
+    }
+    return { name, typeId, childTypeId, type: frameTypeFor(typeId, childTypeId) };
+  });
+}
+
+/** Run one query on a fresh connection and return the whole result as a Frame. */
+export async function duckQuery(sql: string, params?: SqlParams): Promise<Frame> {
+  using s = await DuckSession.open();
+  return await s.query(sql, params);
+}
+
+/** Streaming variant of duckQuery: Frames of about `batchRows` rows. */
+export async function* duckStream(sql: string, params?: SqlParams, batchRows?: number): AsyncGenerator<Frame> {
+  using s = await DuckSession.open();
+  yield* s.stream(sql, params, batchRows);
+}
+
+/** A SQL string literal — only for values DuckDB cannot bind (e.g. CREATE VIEW bodies). */
+export function sqlString(s: string): string {
+  if (s.includes("\0")) throw new LakeError(`string contains NUL: ${JSON.stringify(s)}`);
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** A double-quoted identifier, for names we validated or generated ourselves. */
+export function sqlIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new LakeError(`invalid SQL identifier ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}

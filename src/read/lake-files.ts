@@ -1,0 +1,196 @@
+/**
+ * Which Parquet files a read touches, and where DuckDB can open them.
+ *
+ * Listing goes through the `Store` (local or S3), so partition pruning is decided here,
+ * from the `date=`/`hour=` path segments, before DuckDB sees a single file: a read of one
+ * date lists and opens only that date's files (contracts §6.1.1(2), stronger than the
+ * reference: hours outside [startNs, endNs] are pruned too — partition hour is the UTC hour
+ * of `ts_event_ns`, §2.1, so no row of a pruned hour can match).
+ *
+ * S3: DuckDB's httpfs extension cannot be installed here, so S3 objects are copied once into
+ * a local cache directory (keyed by object key; lake objects are immutable — puts never
+ * overwrite — and the size is checked) and DuckDB reads the copies. Same SQL, same results.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { loadConfig, type Config } from "../config";
+import { LakeError, UsageError } from "../errors";
+import { openStore, LocalStore } from "../storage";
+import type { ObjectInfo, Store } from "../storage/store";
+import { isValidDate } from "../storage/keys";
+
+export interface LakeFile extends ObjectInfo {
+  /** Partition date from the `date=` segment, if any. */
+  date: string | null;
+  /** Partition hour 0–23 from the `hour=` segment, if any. */
+  hour: number | null;
+}
+
+/** Where the lake is: a directory, `s3://bucket/prefix` (credentials from env), a Store, or a Config. */
+export type LakeLocation = string | Store | Config | undefined;
+
+export interface LakeFilesOptions {
+  /** Local directory for S3 object copies. Default `$LAKE_CACHE_DIR` or `<tmp>/lake-cache`. */
+  cacheDir?: string;
+}
+
+const NS_PER_HOUR = 3_600_000_000_000n;
+const NS_PER_DAY = 86_400_000_000_000n;
+const DOWNLOAD_CONCURRENCY = 8;
+
+export class LakeFiles {
+  readonly store: Store;
+  private readonly cacheDir: string | null;
+
+  constructor(location?: LakeLocation, opts: LakeFilesOptions = {}) {
+    this.store = resolveStore(location);
+    if (this.store.kind === "s3") {
+      const base = opts.cacheDir ?? process.env.LAKE_CACHE_DIR ?? join(tmpdir(), "lake-cache");
+      const rootId = createHash("sha256").update(this.store.root).digest("hex").slice(0, 16);
+      this.cacheDir = join(base, rootId);
+    } else {
+      this.cacheDir = null;
+    }
+  }
+
+  /** Every `*.parquet` object under `prefix` (a `/`-terminated key prefix), sorted by key. */
+  async listParquet(prefix: string): Promise<LakeFile[]> {
+    const objs = await this.store.list(prefix);
+    return objs.filter((o) => o.key.endsWith(".parquet") && !basename(o.key).startsWith(".")).map(withPartition);
+  }
+
+  /**
+   * Files under `base` for a read: one date, or the dates/hours overlapping [startNs, endNs],
+   * or everything. `base` ends without a slash, e.g. `bronze/futures/trades/symbol=ES`.
+   */
+  async filesFor(base: string, q: { date?: string; startNs?: bigint; endNs?: bigint }): Promise<LakeFile[]> {
+    let files: LakeFile[];
+    if (q.date) {
+      files = await this.listParquet(`${base}/date=${q.date}/`);
+    } else {
+      const dates = datesBetween(q.startNs, q.endNs);
+      if (dates && dates.length <= 62) {
+        const lists = await Promise.all(dates.map((d) => this.listParquet(`${base}/date=${d}/`)));
+        files = lists.flat();
+      } else {
+        files = await this.listParquet(`${base}/`);
+      }
+    }
+    return files.filter((f) => overlaps(f, q.startNs, q.endNs));
+  }
+
+  /** Sorted valid dates under `base` (`date=` directories holding at least one .parquet). */
+  async availableDates(base: string): Promise<string[]> {
+    const files = await this.listParquet(`${base}/`);
+    const dates = new Set<string>();
+    for (const f of files) if (f.date) dates.add(f.date);
+    return [...dates].sort();
+  }
+
+  /** Local paths DuckDB can open, in the same order as `files` (S3: via the cache). */
+  async localPaths(files: readonly LakeFile[]): Promise<string[]> {
+    const root = this.store.localRoot;
+    if (root !== undefined) return files.map((f) => join(root, ...f.key.split("/")));
+    const out = new Array<string>(files.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const i = next++;
+        out[i] = await this.cached(files[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, files.length) }, worker));
+    return out;
+  }
+
+  private async cached(f: LakeFile): Promise<string> {
+    const path = join(this.cacheDir!, ...f.key.split("/"));
+    const st = await fs.stat(path).catch(() => null);
+    if (st && st.size === f.size) return path;
+    const bytes = await this.store.get(f.key);
+    if (bytes.byteLength !== f.size) {
+      throw new LakeError(`S3 object ${f.key} changed while reading (listed ${f.size} bytes, got ${bytes.byteLength}); retry`);
+    }
+    await fs.mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, path);
+    return path;
+  }
+}
+
+export function resolveStore(location: LakeLocation): Store {
+  if (location === undefined) return openStore(loadConfig());
+  if (typeof location === "string") {
+    return location.startsWith("s3://") ? openStore(loadConfig({ "data-root": location })) : new LocalStore(location);
+  }
+  if ("kind" in location && "list" in location) return location;
+  return openStore(location as Config);
+}
+
+function basename(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
+function withPartition(o: ObjectInfo): LakeFile {
+  let date: string | null = null;
+  let hour: number | null = null;
+  for (const seg of o.key.split("/")) {
+    if (seg.startsWith("date=") && isValidDate(seg.slice(5))) date = seg.slice(5);
+    else if (/^hour=([01]\d|2[0-3])$/.test(seg)) hour = Number(seg.slice(5));
+  }
+  return { ...o, date, hour };
+}
+
+/** Could a file of this partition hold a row with ts in [start, end]? Unknown partitions: yes. */
+function overlaps(f: LakeFile, start?: bigint, end?: bigint): boolean {
+  if (!f.date || (start === undefined && end === undefined)) return true;
+  const day = BigInt(Date.parse(`${f.date}T00:00:00Z`)) * 1_000_000n;
+  const lo = f.hour === null ? day : day + BigInt(f.hour) * NS_PER_HOUR;
+  const hi = f.hour === null ? day + NS_PER_DAY - 1n : lo + NS_PER_HOUR - 1n;
+  if (start !== undefined && hi < start) return false;
+  if (end !== undefined && lo > end) return false;
+  return true;
+}
+
+/** UTC dates from start to end inclusive; null when either bound is open. */
+export function datesBetween(start?: bigint, end?: bigint): string[] | null {
+  if (start === undefined || end === undefined) return null;
+  if (end < start) return [];
+  const d0 = floorDiv(start, NS_PER_DAY);
+  const d1 = floorDiv(end, NS_PER_DAY);
+  if (d1 - d0 > 100_000n) return null;
+  const out: string[] = [];
+  for (let d = d0; d <= d1; d++) out.push(new Date(Number(d) * 86_400_000).toISOString().slice(0, 10));
+  return out;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
+}
+
+/** Validate a caller's date (contracts §6.1.1(8)). */
+export function checkDate(date: string | undefined, what = "date"): string | undefined {
+  if (date === undefined) return undefined;
+  if (!isValidDate(date)) throw new UsageError(`invalid ${what} ${JSON.stringify(date)}: expected a calendar date YYYY-MM-DD`);
+  return date;
+}
+
+/** Validate a partition value (symbol / underlying) against `^[A-Za-z0-9_.-]+$` (§6.1.1(8)). */
+export function checkPartitionValue(kind: string, v: string): string {
+  if (typeof v !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(v) || v.includes("..")) {
+    throw new UsageError(`invalid ${kind} ${JSON.stringify(v)}: expected 1-64 letters, digits, '_', '.', '-'`);
+  }
+  return v;
+}
+
+/** Bounds must be integers (bigint, or a safe-integer number) — §6.1.1(8). */
+export function checkBound(name: string, v: bigint | number | undefined): bigint | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+  throw new UsageError(`${name} must be an integer nanosecond timestamp (bigint), got ${String(v)}`);
+}

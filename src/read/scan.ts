@@ -1,0 +1,116 @@
+/**
+ * The one read_parquet statement every reader uses, built from a TableSchema.
+ *
+ * - `hive_partitioning=false`: DuckDB would replace the file's own `symbol` column with the
+ *   directory value `ES` (contracts §6.1.1(6), §9 R-1), so partition columns are never read
+ *   from paths here; pruning already happened in LakeFiles, by listing.
+ * - `union_by_name=true` unifies files by column name and widens types (§2.5, §9 F-5); the
+ *   projection then normalises every column to the table's declared type, so a reader's
+ *   Frame has one stable schema whatever mix of predecessor (int64 sizes, null-typed
+ *   `conditions`, utf8 `exp_date`) and lake-written files sits on disk.
+ * - Every value is a bound parameter; identifiers come from our own schemas (§9 R-3).
+ * - Order: `ts_event_ns`, then `seq` (nulls last), then file (listing is key-sorted), then
+ *   row in file — deterministic ties (§6.1.1(5), §9 R-8).
+ */
+import type { ColumnType, TableSchema } from "../schemas/types";
+import { Frame } from "../frame";
+import { type DuckSession, type SqlParam, sqlIdent } from "./duck";
+
+export interface ScanRequest {
+  schema: TableSchema;
+  /** Local file paths, already pruned; sorted by object key. */
+  paths: readonly string[];
+  startNs?: bigint;
+  endNs?: bigint;
+  /** Extra predicate over declared columns, with its own named parameters (prefix `p_`). */
+  where?: { sql: string; params: Record<string, SqlParam> };
+  /** Tie-break columns after ts_event_ns (must exist in the schema), e.g. ["seq"]. */
+  tieBreak?: readonly string[];
+  /** Keep only the first row (in file order) per key, e.g. Gold (ts_event_ns, level_id) §9 G-1. */
+  dedupeOn?: readonly string[];
+  limit?: number;
+}
+
+export const DUCK_TYPE: Record<ColumnType, string> = {
+  int8: "TINYINT",
+  int16: "SMALLINT",
+  int32: "INTEGER",
+  int64: "BIGINT",
+  float64: "DOUBLE",
+  bool: "BOOLEAN",
+  utf8: "VARCHAR",
+  date32: "DATE",
+  timestamp_ns: "TIMESTAMP_NS",
+  list_int16: "SMALLINT[]",
+};
+
+export const READ_OPTS = "union_by_name=true, hive_partitioning=false";
+
+/** One projection expression per declared column, given the unified on-disk types. */
+export function projection(schema: TableSchema, onDisk: ReadonlyMap<string, string>): string[] {
+  return schema.columns.map((c) => {
+    const id = sqlIdent(c.name);
+    const want = DUCK_TYPE[c.type];
+    const have = onDisk.get(c.name);
+    if (have === undefined) return `CAST(NULL AS ${want}) AS ${id}`;
+    if (have === want) return id;
+    if (c.type === "list_int16") {
+      // A predecessor's all-null column is Arrow `null` → DuckDB INTEGER: not a list at all.
+      return have.endsWith("[]") ? `CAST(${id} AS ${want}) AS ${id}` : `CAST(NULL AS ${want}) AS ${id}`;
+    }
+    if (c.type === "date32" && have === "VARCHAR") {
+      // §2.5: exp_date stored as 'YYYY-MM-DD' (or with a time part, §1.8) → DATE.
+      return `CAST(substr(${id}, 1, 10) AS DATE) AS ${id}`;
+    }
+    return `CAST(${id} AS ${want}) AS ${id}`;
+  });
+}
+
+/** The unified column types DuckDB sees across `paths` (one footer read per file). */
+export async function onDiskTypes(s: DuckSession, paths: readonly string[]): Promise<Map<string, string>> {
+  const cols = await s.describe(`SELECT * FROM read_parquet($files, ${READ_OPTS})`, { files: paths });
+  return new Map(cols.map((c) => [c.name, c.type]));
+}
+
+export async function buildScan(s: DuckSession, req: ScanRequest): Promise<{ sql: string; params: Record<string, SqlParam> }> {
+  const types = await onDiskTypes(s, req.paths);
+  const params: Record<string, SqlParam> = { files: req.paths };
+  const where: string[] = [];
+  if (req.startNs !== undefined) {
+    where.push(`ts_event_ns >= $start_ns`);
+    params.start_ns = req.startNs;
+  }
+  if (req.endNs !== undefined) {
+    where.push(`ts_event_ns <= $end_ns`);
+    params.end_ns = req.endNs;
+  }
+  if (req.where) {
+    where.push(`(${req.where.sql})`);
+    Object.assign(params, req.where.params);
+  }
+  const order = ["ts_event_ns", ...(req.tieBreak ?? []).map((c) => `${sqlIdent(c)} NULLS LAST`), "file_index", "file_row_number"];
+  // The projection is applied in an outer SELECT so predicates see declared types
+  // (e.g. `symbol`), and ORDER BY can use the virtual file columns of the inner scan.
+  const sql = [
+    `SELECT ${req.schema.columns.map((c) => sqlIdent(c.name)).join(", ")} FROM (`,
+    `  SELECT ${projection(req.schema, types).join(", ")}, file_index, file_row_number`,
+    `  FROM read_parquet($files, ${READ_OPTS})`,
+    `) t`,
+    where.length ? `WHERE ${where.join(" AND ")}` : "",
+    req.dedupeOn?.length
+      ? `QUALIFY row_number() OVER (PARTITION BY ${req.dedupeOn.map(sqlIdent).join(", ")} ORDER BY file_index, file_row_number) = 1`
+      : "",
+    `ORDER BY ${order.join(", ")}`,
+    req.limit !== undefined ? `LIMIT ${Math.max(0, Math.trunc(req.limit))}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
+  return { sql, params };
+}
+
+/** Run a scan; no files → an empty Frame with the declared columns (never an error). */
+export async function scanFrame(s: DuckSession, req: ScanRequest): Promise<Frame> {
+  if (req.paths.length === 0) return Frame.empty(req.schema);
+  const { sql, params } = await buildScan(s, req);
+  return s.query(sql, params);
+}

@@ -1,0 +1,113 @@
+/**
+ * The SQL views `lake query` registers over the lake. Each view is the table's declared
+ * schema (same normalisation as the readers: by-name union, declared types, the file's own
+ * `symbol`) plus the partition columns parsed from the object key — typed (`date` DATE,
+ * `hour` INTEGER, `version`/`dataset` VARCHAR), never shadowing a file column.
+ *
+ * A tier with no files is an empty view with the right columns, so a query over a young
+ * lake returns no rows instead of failing. Only views the SQL mentions are built (each
+ * build reads every footer of its files).
+ */
+import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../schemas/bronze";
+import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH } from "../schemas/gold";
+import { GOLD_TRAINING, SILVER_FEATURES } from "../schemas/silver";
+import type { ColumnType, TableSchema } from "../schemas/types";
+import { type DuckSession, sqlIdent, sqlString } from "./duck";
+import type { LakeFile, LakeFiles } from "./lake-files";
+import { DUCK_TYPE, onDiskTypes, projection, READ_OPTS } from "./scan";
+
+interface PathColumn {
+  name: string;
+  type: ColumnType;
+  /** Regex over the object key; group 1 is the value. */
+  pattern: RegExp;
+}
+
+export interface ViewSpec {
+  name: string;
+  prefix: string;
+  schema: TableSchema;
+  pathColumns: PathColumn[];
+  /** Which listed objects belong to the view (default: all .parquet). */
+  accept?: (key: string) => boolean;
+}
+
+const DATE_COL: PathColumn = { name: "date", type: "date32", pattern: /(?:^|\/)date=(\d{4}-\d{2}-\d{2})\// };
+const HOUR_COL: PathColumn = { name: "hour", type: "int32", pattern: /(?:^|\/)hour=(\d{2})\// };
+
+export const LAKE_VIEWS: readonly ViewSpec[] = [
+  { name: "bronze_futures_trades", prefix: "bronze/futures/trades/", schema: FUTURES_TRADES, pathColumns: [DATE_COL, HOUR_COL] },
+  { name: "bronze_futures_mbp10", prefix: "bronze/futures/mbp10/", schema: FUTURES_MBP10, pathColumns: [DATE_COL, HOUR_COL] },
+  { name: "bronze_option_trades", prefix: "bronze/options/trades/", schema: OPTION_TRADES, pathColumns: [DATE_COL, HOUR_COL] },
+  { name: "gold_level_signals", prefix: `${LEVEL_SIGNALS_PATH}/`, schema: LEVEL_SIGNALS, pathColumns: [DATE_COL, HOUR_COL] },
+  {
+    name: "silver_features",
+    prefix: "silver/features/",
+    schema: SILVER_FEATURES,
+    pathColumns: [{ name: "version", type: "utf8", pattern: /^silver\/features\/([^/]+)\// }, DATE_COL],
+    // Only committed partitions: staging/temp directories start with '.' or '_' (§4.9).
+    accept: (k) => /^silver\/features\/[A-Za-z0-9][^/]*\/date=\d{4}-\d{2}-\d{2}\/[^./][^/]*\.parquet$/.test(k),
+  },
+  {
+    name: "gold_training",
+    prefix: "gold/training/",
+    schema: GOLD_TRAINING,
+    pathColumns: [{ name: "dataset", type: "utf8", pattern: /^gold\/training\/([^/]+)\.parquet$/ }],
+    // Current datasets only; history/ holds superseded copies.
+    accept: (k) => /^gold\/training\/[A-Za-z0-9][^/]*\.parquet$/.test(k),
+  },
+];
+
+/** Views whose name appears in `sql` (a word match; cheap and conservative). */
+export function viewsMentioned(sql: string): ViewSpec[] {
+  const lower = sql.toLowerCase();
+  return LAKE_VIEWS.filter((v) => new RegExp(`\\b${v.name}\\b`).test(lower));
+}
+
+/** CREATE the view on this session. Returns the number of files behind it. */
+export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec): Promise<number> {
+  const listed = (await files.listParquet(v.prefix)).filter((f) => (v.accept ? v.accept(f.key) : true));
+  const declared = [...v.schema.columns.map((c) => c.name)];
+  const extra = v.pathColumns.filter((p) => !declared.includes(p.name));
+  if (listed.length === 0) {
+    const cols = [
+      ...v.schema.columns.map((c) => `CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${sqlIdent(c.name)}`),
+      ...extra.map((p) => `CAST(NULL AS ${DUCK_TYPE[p.type]}) AS ${sqlIdent(p.name)}`),
+    ];
+    await s.exec(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(v.name)} AS SELECT ${cols.join(", ")} WHERE false`);
+    return 0;
+  }
+  const paths = await files.localPaths(listed);
+  const types = await onDiskTypes(s, paths);
+  // Partition values come from our own listing, mapped path → values in a VALUES table:
+  // no regex over absolute paths (the lake root itself may contain `date=`-like names).
+  const rows = listed.map((f, i) => partitionRow(f, paths[i]!, extra));
+  const mapCols = ["_path", ...extra.map((p) => sqlIdent(p.name))].join(", ");
+  const fileList = `[${paths.map(sqlString).join(", ")}]`;
+  const sql = [
+    `CREATE OR REPLACE TEMP VIEW ${sqlIdent(v.name)} AS`,
+    `SELECT t.* EXCLUDE (filename)${extra.map((p) => `, m.${sqlIdent(p.name)}`).join("")}`,
+    `FROM (SELECT ${projection(v.schema, types).join(", ")}, filename FROM read_parquet(${fileList}, ${READ_OPTS}, filename=true)) t`,
+    `JOIN (VALUES ${rows.join(", ")}) m(${mapCols}) ON t.filename = m._path`,
+  ].join("\n");
+  await s.exec(sql);
+  return listed.length;
+}
+
+function partitionRow(f: LakeFile, path: string, cols: PathColumn[]): string {
+  const vals = cols.map((p) => {
+    const m = p.pattern.exec(f.key);
+    if (!m) return `CAST(NULL AS ${DUCK_TYPE[p.type]})`;
+    if (p.type === "date32") return `DATE ${sqlString(m[1]!)}`;
+    if (p.type === "int32") return `CAST(${Number(m[1])} AS INTEGER)`;
+    return sqlString(m[1]!);
+  });
+  return `(${[sqlString(path), ...vals].join(", ")})`;
+}
+
+/** Register every view the SQL mentions; returns name → file count. */
+export async function registerViews(s: DuckSession, files: LakeFiles, sql: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const v of viewsMentioned(sql)) out.set(v.name, await createView(s, files, v));
+  return out;
+}

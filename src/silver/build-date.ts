@@ -1,0 +1,120 @@
+/**
+ * One date of a Silver build — the unit of work a batch worker runs (task
+ * "silver.buildDate"): run the pipeline, keep the version's columns, encode through the
+ * shared codec, write `date=D/features_D.parquet` into the staging directory, and return
+ * only small numbers (row count, null counts, hashes). The frame never leaves the worker,
+ * so peak memory is one day per worker (issue 8 §4).
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Frame } from "../frame";
+import type { ColumnDef } from "../schemas/types";
+import { LAKE_VERSION } from "../version";
+import { writeFileAtomic } from "./fsutil";
+import { dateLineage, listParquet, sha256Bytes, type DateLineage } from "./lineage";
+import { manifestFromObject, type FeatureManifest } from "./manifest";
+import { checkDate } from "./names";
+import { projectToVersion, selectedFeatures } from "./selection";
+import { nullCounts } from "./validation";
+
+export type Variant = "reference" | "corrected";
+
+export interface BuildDatePayload {
+  date: string;
+  dataRoot: string;
+  variant: Variant;
+  /** directory the version is being staged in (absolute) */
+  outDir: string;
+  /** plain manifest object (structured-clone friendly) */
+  manifest: FeatureManifest;
+  /** pipeline config overrides from `parameters.custom.config_overrides` */
+  configOverrides?: unknown;
+}
+
+export interface BuildDateResult {
+  date: string;
+  rows: number;
+  /** relative to the version directory; null when the date produced no rows */
+  file: string | null;
+  bytes: number;
+  sha256: string | null;
+  columns: ColumnDef[];
+  nullCounts: Record<string, number>;
+  /** version columns the pipeline did not produce */
+  missing: string[];
+  /** columns the pipeline left as typed nulls because a stage is missing */
+  nullStageColumns: string[];
+  lineage: DateLineage;
+  seconds: number;
+  peakRssBytes: number;
+  /** why a date produced no rows, when known */
+  note?: string;
+}
+
+/** What a pipeline call returns: the brief's `{frame, …}` object or a bare Frame. */
+export type PipelineFn = (args: { date: string; dataRoot: string; variant: Variant; config?: unknown }) => Promise<
+  Frame | { frame: Frame; nullStageColumns?: ({ stage: string; columns: string[] } | string)[] }
+>;
+
+async function defaultPipeline(): Promise<PipelineFn> {
+  const mod = (await import("./pipeline/run")) as { runPipeline: PipelineFn };
+  return mod.runPipeline;
+}
+
+export function featuresFileName(date: string): string {
+  return `date=${date}/features_${date}.parquet`;
+}
+
+export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Promise<BuildDateResult> {
+  const t0 = performance.now();
+  checkDate(p.date);
+  const manifest = manifestFromObject(p.manifest, `manifest of ${p.manifest.version}`);
+  const warmupDays = manifest.parameters.SMA_WARMUP_DAYS ?? 3;
+  // hash inputs first: if Bronze changes during the build, status will call it stale
+  const lineage = await dateLineage(p.dataRoot, p.date, warmupDays);
+  // a date with trades but no book is a warm-up day, not a failure (the pipeline needs MBP-10)
+  if (!listParquet(p.dataRoot, `bronze/futures/mbp10/symbol=ES/date=${p.date}`).length) {
+    return { date: p.date, lineage, nullStageColumns: [], peakRssBytes: process.memoryUsage().rss, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000, note: "no MBP-10 for this date (warm-up input only)" };
+  }
+  const run = pipeline ?? (await defaultPipeline());
+  const res = await run({ date: p.date, dataRoot: p.dataRoot, variant: p.variant, config: p.configOverrides });
+  const frame = res instanceof Frame ? res : res.frame;
+  const nullStageColumns = res instanceof Frame ? [] : (res.nullStageColumns ?? []).flatMap((g) => (typeof g === "string" ? [g] : g.columns));
+  const base = { date: p.date, lineage, nullStageColumns, peakRssBytes: process.memoryUsage().rss };
+  if (frame.numRows === 0) {
+    return { ...base, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000 };
+  }
+  const projected = projectToVersion(frame, manifest);
+  const { encodeParquet } = await import("../parquet");
+  const bytes = encodeParquet(projected.frame, {
+    schema: projected.schema,
+    metadata: {
+      silver_version: manifest.version,
+      date: p.date,
+      variant: p.variant,
+      lake_version: LAKE_VERSION,
+      feature_count: String(selectedFeatures(manifest).features.length),
+      bronze_inputs_sha256: lineage.inputs_sha256,
+    },
+  });
+  const file = featuresFileName(p.date);
+  mkdirSync(join(p.outDir, `date=${p.date}`), { recursive: true });
+  writeFileAtomic(join(p.outDir, file), bytes);
+  return {
+    ...base,
+    rows: projected.frame.numRows,
+    file,
+    bytes: bytes.length,
+    sha256: sha256Bytes(bytes),
+    columns: projected.schema.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+    nullCounts: nullCounts(projected.frame),
+    missing: projected.missing,
+    seconds: (performance.now() - t0) / 1000,
+    peakRssBytes: Math.max(base.peakRssBytes, process.memoryUsage().rss),
+  };
+}
+
+/** Worker-pool entry (task "silver.buildDate"): always the real ES pipeline. */
+export function buildDateTask(p: BuildDatePayload): Promise<BuildDateResult> {
+  return buildDate(p);
+}

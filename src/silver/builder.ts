@@ -1,0 +1,338 @@
+/**
+ * SilverFeatureBuilder (contracts §4, issue 8): immutable, reproducible, versioned feature
+ * sets under `silver/features/{version}/`. A build stages the whole version in
+ * `silver/features/.staging/{version}.tmp-{id}` and swaps it in atomically (§4.9); a failed
+ * build leaves nothing behind; dates run concurrently through an injectable runner (the
+ * shared WorkerPool in the CLI, in-process in tests).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { concatFrames, Frame } from "../frame";
+import { LakeError } from "../errors";
+import { log } from "../log";
+import { LAKE_VERSION } from "../version";
+import { buildDate, type BuildDatePayload, type BuildDateResult, type PipelineFn, type Variant } from "./build-date";
+import { loadExperiments, registerExperiment, type ExperimentRecord, type RegisterOptions } from "./experiments";
+import { fsyncDir, uniqueSuffix, writeFileAtomic } from "./fsutil";
+import { manifestColumns, parseManifest, serializeManifest, type FeatureManifest } from "./manifest";
+import { checkDate, checkVersion, isoNowZ, lexCompare, naturalCompare } from "./names";
+import { selectedFeatures } from "./selection";
+import { buildValidation, validationJson } from "./validation";
+import { PIPELINE_NAME, PIPELINE_VERSION } from "./pipeline/registry";
+
+export type DateRunner = (payload: BuildDatePayload) => Promise<BuildDateResult>;
+
+export interface BuildProgress {
+  date: string;
+  ok: boolean;
+  rows: number;
+  error?: string;
+  done: number;
+  total: number;
+  rowsTotal: number;
+  elapsedS: number;
+  etaS: number | null;
+}
+
+export interface BuildOptions {
+  force?: boolean;
+  variant?: Variant;
+  /** dates run at the same time (= pool size); default 1 */
+  concurrency?: number;
+  onProgress?: (p: BuildProgress) => void;
+}
+
+export interface BuildResult {
+  status: "success" | "partial" | "failed" | "skipped";
+  version: string;
+  output_dir: string;
+  dates_processed: number;
+  dates_empty: string[];
+  signals_total: number;
+  errors: string[];
+  build_time_seconds: number;
+  reason?: string;
+  dates: BuildDateResult[];
+}
+
+export interface VersionLineage {
+  pipeline: string;
+  pipeline_version: string;
+  variant: Variant;
+  lake_version: string;
+  built_at: string;
+  dates_requested: string[];
+  bronze_inputs: Record<string, string>;
+  outputs: Record<string, string>;
+}
+
+export interface CompareResult {
+  version_a: string;
+  version_b: string;
+  features_added: string[];
+  features_removed: string[];
+  features_common: string[];
+  feature_count_a: number;
+  feature_count_b: number;
+  parameters_a: FeatureManifest["parameters"];
+  parameters_b: FeatureManifest["parameters"];
+}
+
+const STAGING = ".staging";
+
+export class SilverFeatureBuilder {
+  readonly dataRoot: string;
+  readonly featuresDir: string;
+  private readonly runDate: DateRunner;
+
+  /** `runDate` defaults to running the pipeline in this thread; `pipeline` replaces the ES pipeline (tests). */
+  constructor(dataRoot: string, opts: { runDate?: DateRunner; pipeline?: PipelineFn } = {}) {
+    this.dataRoot = resolve(dataRoot);
+    this.featuresDir = join(this.dataRoot, "silver", "features");
+    this.runDate = opts.runDate ?? ((p) => buildDate(p, opts.pipeline));
+  }
+
+  versionDir(version: string): string {
+    return join(this.featuresDir, checkVersion(version));
+  }
+
+  /** Build `dates` into a staging dir, then swap it in as the version (§4.4, §4.9). */
+  async buildFeatureSet(manifest: FeatureManifest, dates: string[], opts: BuildOptions = {}): Promise<BuildResult> {
+    const t0 = performance.now();
+    const version = checkVersion(manifest.version);
+    dates.forEach(checkDate);
+    const out = this.versionDir(version);
+    this.recoverInterruptedSwap(version);
+    const base = { version, output_dir: out, dates_processed: 0, dates_empty: [], signals_total: 0, errors: [], dates: [] };
+    if (existsSync(out) && !opts.force) {
+      return { ...base, status: "skipped", reason: `Version ${version} already exists. Use force=True to overwrite.`, build_time_seconds: 0 };
+    }
+    const staging = join(this.featuresDir, STAGING, `${version}.tmp-${uniqueSuffix()}`);
+    mkdirSync(staging, { recursive: true });
+    try {
+      const res = await this.buildInto(staging, manifest, dates, opts);
+      if (res.status === "failed") {
+        rmSync(staging, { recursive: true, force: true });
+        return { ...res, output_dir: out, build_time_seconds: (performance.now() - t0) / 1000 };
+      }
+      this.swapIn(staging, out, version);
+      return { ...res, output_dir: out, build_time_seconds: (performance.now() - t0) / 1000 };
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Build a version's files into `dir` (no swap). Shared by build and verify. */
+  async buildInto(dir: string, manifest: FeatureManifest, dates: string[], opts: BuildOptions = {}): Promise<Omit<BuildResult, "build_time_seconds">> {
+    const variant = opts.variant ?? "reference";
+    const t0 = performance.now();
+    const overrides = manifest.parameters.custom?.config_overrides;
+    const effective = await effectiveConfig(variant, overrides);
+    const initial = withLineage(manifest, null, effective, null);
+    writeFileAtomic(join(dir, "manifest.yaml"), serializeManifest(initial));
+
+    const results: (BuildDateResult | Error)[] = new Array(dates.length);
+    let next = 0;
+    let done = 0;
+    let rowsTotal = 0;
+    const worker = async () => {
+      while (next < dates.length) {
+        const i = next++;
+        const date = dates[i]!;
+        try {
+          results[i] = await this.runDate({ date, dataRoot: this.dataRoot, variant, outDir: dir, manifest: initial, configOverrides: overrides });
+        } catch (e) {
+          results[i] = e instanceof Error ? e : new Error(String(e));
+        }
+        done++;
+        const r = results[i]!;
+        if (!(r instanceof Error)) rowsTotal += r.rows;
+        const elapsedS = (performance.now() - t0) / 1000;
+        opts.onProgress?.({
+          date,
+          ok: !(r instanceof Error),
+          rows: r instanceof Error ? 0 : r.rows,
+          error: r instanceof Error ? r.message : undefined,
+          done,
+          total: dates.length,
+          rowsTotal,
+          elapsedS,
+          etaS: done ? (elapsedS / done) * (dates.length - done) : null,
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 1, dates.length)) }, worker));
+
+    const errors: string[] = [];
+    const ok: BuildDateResult[] = [];
+    const empty: string[] = [];
+    results.forEach((r, i) => {
+      if (r instanceof Error) errors.push(`Error processing ${dates[i]}: ${r.message}`);
+      else if (r.rows === 0) {
+        empty.push(r.date);
+        log.info(`no signals for ${r.date}${r.note ? ` (${r.note})` : ""}`);
+      } else ok.push(r);
+    });
+    const signals = ok.reduce((s, r) => s + r.rows, 0);
+    const status = ok.length === 0 && errors.length > 0 ? "failed" : errors.length > 0 ? "partial" : "success";
+    const common = { version: manifest.version, output_dir: dir, dates_processed: ok.length, dates_empty: empty, signals_total: signals, errors, dates: ok };
+    if (status === "failed") return { ...common, status };
+
+    const lineage: VersionLineage = {
+      pipeline: PIPELINE_NAME,
+      pipeline_version: PIPELINE_VERSION,
+      variant,
+      lake_version: LAKE_VERSION,
+      built_at: isoNowZ(),
+      dates_requested: [...dates],
+      bronze_inputs: Object.fromEntries(results.filter((r): r is BuildDateResult => !(r instanceof Error)).map((r) => [r.date, r.lineage.inputs_sha256])),
+      outputs: Object.fromEntries(ok.map((r) => [r.date, r.sha256!])),
+    };
+    let validation = null;
+    if (ok.length) {
+      const totals: Record<string, number> = {};
+      for (const r of ok) for (const [k, v] of Object.entries(r.nullCounts)) totals[k] = (totals[k] ?? 0) + v;
+      const columns = unionColumns(ok);
+      validation = buildValidation({
+        datesProcessed: ok.map((r) => r.date),
+        totalRows: signals,
+        featureCount: selectedFeatures(manifest).features.filter((f) => columns.some((c) => c.name === f)).length,
+        columns,
+        nullCountTotals: totals,
+      });
+      writeFileAtomic(join(dir, "validation.json"), validationJson(validation));
+    }
+    writeFileAtomic(join(dir, "manifest.yaml"), serializeManifest(withLineage(manifest, validation, effective, lineage)));
+    const files = results
+      .filter((r): r is BuildDateResult => !(r instanceof Error))
+      .map((r) => ({ date: r.date, rows: r.rows, file: r.file, sha256: r.sha256, inputs: r.lineage }));
+    writeFileAtomic(join(dir, "lineage.json"), JSON.stringify({ ...lineage, dates: files }, null, 2) + "\n");
+    return { ...common, status };
+  }
+
+  /** old → backup, staging → version, drop backup. A crash in between is repaired by recoverInterruptedSwap. */
+  private swapIn(staging: string, out: string, version: string): void {
+    const backup = join(this.featuresDir, STAGING, `${version}.old-${uniqueSuffix()}`);
+    const hadOld = existsSync(out);
+    if (hadOld) renameSync(out, backup);
+    renameSync(staging, out);
+    fsyncDir(this.featuresDir);
+    if (hadOld) rmSync(backup, { recursive: true, force: true });
+  }
+
+  /** If a swap was interrupted after moving the old version aside, put it back. */
+  private recoverInterruptedSwap(version: string): void {
+    const dir = join(this.featuresDir, STAGING);
+    if (!existsSync(dir)) return;
+    const out = join(this.featuresDir, version);
+    for (const name of readdirSync(dir).sort().reverse()) {
+      if (!name.startsWith(`${version}.old-`)) continue;
+      if (!existsSync(out) && existsSync(join(dir, name, "manifest.yaml"))) {
+        log.warn(`restoring ${version} from an interrupted swap (${name})`);
+        renameSync(join(dir, name), out);
+      } else rmSync(join(dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Versions (dirs with manifest.yaml), lexicographic like the predecessor, or natural. */
+  listVersions(opts: { natural?: boolean } = {}): string[] {
+    if (!existsSync(this.featuresDir)) return [];
+    const names = readdirSync(this.featuresDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith(".") && existsSync(join(this.featuresDir, e.name, "manifest.yaml")))
+      .map((e) => e.name);
+    return names.sort(opts.natural ? naturalCompare : lexCompare);
+  }
+
+  getManifest(version: string): FeatureManifest | null {
+    const p = join(this.versionDir(version), "manifest.yaml");
+    if (!existsSync(p)) return null;
+    return parseManifest(readFileSync(p, "utf8"), p);
+  }
+
+  /** Parquet files of a version: `date=*` dirs then files, both lexicographic (§4.8). */
+  featureFiles(version: string, dates?: string[]): string[] {
+    const dir = this.versionDir(version);
+    if (!existsSync(dir)) throw new LakeError(`Version ${version} not found`);
+    const dateDirs = dates
+      ? dates.map((d) => `date=${checkDate(d)}`)
+      : readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isDirectory() && e.name.startsWith("date="))
+          .map((e) => e.name)
+          .sort();
+    const out: string[] = [];
+    for (const dd of dateDirs) {
+      const p = join(dir, dd);
+      if (!existsSync(p)) continue;
+      for (const f of readdirSync(p).filter((f) => f.endsWith(".parquet")).sort()) out.push(join(p, f));
+    }
+    return out;
+  }
+
+  /** All dates when `dates` is omitted; union by name with type widening; empty frame if nothing. */
+  async loadFeatures(version: string, dates?: string[]): Promise<Frame> {
+    const { decodeParquet } = await import("../parquet");
+    const frames: Frame[] = [];
+    for (const f of this.featureFiles(version, dates)) frames.push(await decodeParquet(new Uint8Array(await Bun.file(f).arrayBuffer())));
+    return frames.length ? concatFrames(frames) : new Frame([], 0);
+  }
+
+  listExperiments(): ExperimentRecord[] {
+    return loadExperiments(this.featuresDir);
+  }
+
+  async registerExperiment(version: string, expId: string, opts: RegisterOptions = {}): Promise<ExperimentRecord> {
+    const m = this.getManifest(version);
+    if (!m) throw new LakeError(`Version ${version} not found`);
+    return registerExperiment(this.featuresDir, m, expId, opts);
+  }
+
+  compareVersions(a: string, b: string): CompareResult {
+    const ma = this.getManifest(a);
+    const mb = this.getManifest(b);
+    if (!ma || !mb) throw new LakeError("One or both versions not found");
+    const A = new Set(manifestColumns(ma));
+    const B = new Set(manifestColumns(mb));
+    const sorted = (xs: Iterable<string>) => [...xs].sort(lexCompare);
+    return {
+      version_a: a,
+      version_b: b,
+      features_added: sorted([...B].filter((x) => !A.has(x))),
+      features_removed: sorted([...A].filter((x) => !B.has(x))),
+      features_common: sorted([...A].filter((x) => B.has(x))),
+      feature_count_a: A.size,
+      feature_count_b: B.size,
+      parameters_a: ma.parameters,
+      parameters_b: mb.parameters,
+    };
+  }
+}
+
+function unionColumns(results: BuildDateResult[]) {
+  const seen = new Map<string, BuildDateResult["columns"][number]>();
+  for (const r of results) for (const c of r.columns) if (!seen.has(c.name)) seen.set(c.name, c);
+  return [...seen.values()];
+}
+
+/** The pipeline's effective constants for this variant (§9 S-6); null if the pipeline can't say. */
+async function effectiveConfig(variant: Variant, overrides: unknown): Promise<unknown> {
+  try {
+    const { resolveConfig } = await import("./pipeline/config");
+    return resolveConfig(variant, overrides as never);
+  } catch (e) {
+    throw new LakeError(`invalid parameters.custom.config_overrides: ${(e as Error).message}`);
+  }
+}
+
+/** Lineage lives under parameters.custom so the predecessor's strict loader still reads the manifest. */
+function withLineage(m: FeatureManifest, validation: FeatureManifest["validation"], effective: unknown, lineage: VersionLineage | null): FeatureManifest {
+  const custom: Record<string, unknown> = { ...m.parameters.custom, effective_config: effective };
+  if (lineage) custom.lineage = lineage;
+  else delete custom.lineage;
+  return { ...m, validation, parameters: { ...m.parameters, custom } };
+}
+
+export function lineageOf(m: FeatureManifest): VersionLineage | null {
+  const l = m.parameters.custom?.lineage as VersionLineage | undefined;
+  return l && typeof l === "object" && l.bronze_inputs ? l : null;
+}

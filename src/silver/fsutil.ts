@@ -1,0 +1,122 @@
+/**
+ * Local-filesystem primitives for Silver and Gold metadata: atomic whole-file writes
+ * (temp → fsync → rename → fsync dir, contracts §9 F-1) and an exclusive lock file for
+ * read-modify-write of shared registries (experiments.json, catalog.json; §9 S-8, G-6).
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, mkdirSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { LakeError } from "../errors";
+import { log } from "../log";
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* some filesystems refuse directory fsync; the rename is still atomic */
+  }
+}
+
+export function uniqueSuffix(): string {
+  return `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Readers see the old file or the whole new one, never a prefix. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${uniqueSuffix()}`;
+  const fd = openSync(tmp, "wx");
+  try {
+    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+export { fsyncDir };
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Run `fn` holding `{path}.lock` (O_EXCL create). A lock whose owner process is gone is
+ * broken (a killed promotion must not wedge the lake); otherwise wait up to `timeoutMs`.
+ */
+export async function withFileLock<T>(path: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+  const lock = `${path}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  for (;;) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, `${process.pid}\n${new Date().toISOString()}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(lock, "utf8").split("\n")[0]);
+      } catch {
+        continue; // released between our open and read
+      }
+      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+        log.warn(`breaking stale lock ${lock} (owner pid ${owner} is gone)`);
+        try {
+          unlinkSync(lock);
+        } catch {
+          /* someone else broke it first */
+        }
+        continue;
+      }
+      if (Date.now() > deadline) throw new LakeError(`timed out waiting for lock ${lock} (held by pid ${owner}); remove it if that process is gone`);
+      await Bun.sleep(delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/**
+ * Read a JSON registry; a corrupt file is moved aside to `{path}.corrupt-{ts}` with a loud
+ * error and an empty registry is returned (§9 G-9: do not crash every later command).
+ */
+export function readJsonRegistry<T>(path: string, empty: () => T): T {
+  if (!existsSync(path)) return empty();
+  const text = readFileSync(path, "utf8");
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    const aside = `${path}.corrupt-${Date.now()}`;
+    renameSync(path, aside);
+    log.error(`${path} is not valid JSON (${(e as Error).message}); moved it to ${aside} and starting empty`);
+    return empty();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * runPipeline — one session date through es_pipeline v2.0.0 (es-pipeline.md §2).
+ * Worker-safe: no main-thread-only APIs; Bronze is read through the readers' BronzeReader
+ * (a lake directory, Store or Config) or any BronzeInput. Returns the 182-column Frame in schema order, the
+ * per-stage timings, and the columns emitted as typed nulls because their stage (or an
+ * input they need) has not landed yet.
+ */
+import type { Frame } from "../../frame";
+import type { Store } from "../../storage/store";
+import { assertFixesImplemented, resolveConfig, type ConfigOverrides, type PipelineConfig } from "./config";
+import type { PipelineContext, Stage, Variant } from "./context";
+import { memoInput, readerInput, type BronzeInput } from "./bronze-input";
+import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION, stageOfColumn, type StageEntry } from "./registry";
+import { parseDate, utcMidnightNs } from "./time";
+
+export interface RunPipelineOptions {
+  date: string;
+  /** Lake root (holding bronze/) or Bronze root (holding futures/). */
+  dataRoot?: string;
+  store?: Store;
+  /** Or any Bronze input (tests, simulated days). */
+  bronze?: BronzeInput;
+  variant?: Variant;
+  config?: ConfigOverrides;
+}
+
+export interface StageTiming {
+  id: string;
+  name: string;
+  ms: number;
+  /** false when the stage file is not there yet (its columns are typed nulls) */
+  ran: boolean;
+}
+
+export interface NullStageColumns {
+  stage: string;
+  columns: string[];
+}
+
+export interface PipelineResult {
+  pipeline: string;
+  version: string;
+  variant: Variant;
+  frame: Frame;
+  timings: StageTiming[];
+  totalMs: number;
+  /** Columns emitted as typed nulls, grouped by the spec stage that owns them. */
+  nullStageColumns: NullStageColumns[];
+  eventsBeforeRth: number;
+  warmupDates: string[];
+  config: PipelineConfig;
+}
+
+const loaded = new Map<string, Promise<Stage | null>>();
+
+export function loadStage(entry: StageEntry): Promise<Stage | null> {
+  let p = loaded.get(entry.id);
+  if (!p) {
+    p = entry.load();
+    loaded.set(entry.id, p);
+    p.catch(() => loaded.delete(entry.id));
+  }
+  return p;
+}
+
+export function newContext(date: string, variant: Variant, cfg: PipelineConfig, bronze?: BronzeInput): PipelineContext {
+  parseDate(date);
+  return { date, originNs: utcMidnightNs(date), variant, cfg, out: new Map(), bronze };
+}
+
+export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineResult> {
+  const variant = opts.variant ?? "reference";
+  const cfg = resolveConfig(variant, opts.config);
+  assertFixesImplemented(cfg);
+  const bronze = opts.bronze ?? (opts.store ? readerInput(opts.store) : opts.dataRoot ? readerInput(opts.dataRoot) : undefined);
+  if (!bronze) throw new Error("runPipeline needs dataRoot, store or bronze");
+  const ctx = newContext(opts.date, variant, cfg, memoInput(bronze));
+
+  const timings: StageTiming[] = [];
+  const t0 = performance.now();
+  for (const entry of ES_PIPELINE) {
+    const stage = await loadStage(entry);
+    const start = performance.now();
+    if (stage) {
+      try {
+        await stage.run(ctx);
+      } catch (err) {
+        if (err instanceof Error) err.message = `${entry.id} ${entry.name} (${opts.date}): ${err.message}`;
+        throw err;
+      }
+    }
+    timings.push({ id: entry.id, name: entry.name, ms: performance.now() - start, ran: stage !== null });
+  }
+  const totalMs = performance.now() - t0;
+  if (!ctx.frame) throw new Error("es_pipeline ended without a frame (S16 did not run)");
+
+  const byStage = new Map<string, string[]>();
+  for (const col of ctx.missingColumns ?? []) {
+    const s = stageOfColumn(col) ?? "?";
+    byStage.set(s, [...(byStage.get(s) ?? []), col]);
+  }
+  return {
+    pipeline: PIPELINE_NAME,
+    version: PIPELINE_VERSION,
+    variant,
+    frame: ctx.frame,
+    timings,
+    totalMs,
+    nullStageColumns: [...byStage].map(([stage, columns]) => ({ stage, columns })),
+    eventsBeforeRth: ctx.eventsBeforeRth ?? 0,
+    warmupDates: ctx.warmupDates ?? [],
+    config: cfg,
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * S1 LoadBronze — es-pipeline.md §5.1 (inputs §1.2–§1.4).
+ *
+ * Trades: every row of partition D, sorted by (ts_event_ns, seq) — [FIX] tie-break that
+ * changes no value. MBP-10: rows with T0 ≤ ts ≤ T1, downsampled to one snapshot per
+ * 250 ms bucket (round-half-even bucket index [REF], D-11 [FIX] floor); the largest ts of a
+ * bucket wins, ties by highest seq, then last in file order. Options: every row, in table
+ * order. [REF] No contract filter (D-10); the contractFilter fix reads the front month only.
+ */
+import type { Frame } from "../../../frame";
+import { LakeError } from "../../../errors";
+import type { MbpData, OptionsData, PipelineContext, Stage, TradesData } from "../context";
+import type { BronzeInput } from "../bronze-input";
+import { gatherInt64, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
+import { roundHalfEven } from "../numeric";
+import { etInstantNs } from "../time";
+import { prefetchWarmup } from "../warmup";
+
+const LEVELS = 10;
+
+export function bronzeOf(ctx: PipelineContext): BronzeInput {
+  if (!ctx.bronze) throw new Error("pipeline context has no Bronze input (runPipeline sets it from dataRoot/store)");
+  return ctx.bronze;
+}
+
+/** Index order sorting by (t, seq, input position); null when already in that order. */
+export function sortOrder(ts: Float64Array, seq: Float64Array): Uint32Array | null {
+  const n = ts.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) {
+    if (ts[i]! < ts[i - 1]! || (ts[i] === ts[i - 1] && seqCmp(seq[i]!, seq[i - 1]!) < 0)) sorted = false;
+  }
+  if (sorted) return null;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => (ts[a]! < ts[b]! ? -1 : ts[a]! > ts[b]! ? 1 : seqCmp(seq[a]!, seq[b]!) || a - b));
+  return Uint32Array.from(idx);
+}
+
+/** A missing seq (NaN) sorts last, as in the readers' ORDER BY (seq NULLS LAST). */
+function seqCmp(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return a - b;
+}
+
+function permute<T extends { [i: number]: unknown; length: number }>(arr: T, order: Uint32Array | null, make: (n: number) => T): T {
+  if (!order) return arr;
+  const out = make(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = arr[order[i]!];
+  return out;
+}
+
+export function tradesFromFrame(f: Frame, originNs: bigint): TradesData {
+  const n = f.numRows;
+  const ts0 = int64Column(f, "ts_event_ns");
+  const t0 = relativeNs(ts0, originNs);
+  const order = sortOrder(t0, numberColumn(f, "seq", NaN));
+  const ts = order ? gatherInt64(ts0, order) : ts0;
+  const t = permute(t0, order, (k) => new Float64Array(k));
+  const price = permute(numberColumn(f, "price", NaN), order, (k) => new Float64Array(k));
+  const size = permute(numberColumn(f, "size", 0), order, (k) => new Float64Array(k));
+  const aggRaw = permute(numberColumn(f, "aggressor", 0), order, (k) => new Float64Array(k));
+  const symbol = permute(stringColumn(f, "symbol"), order, (k) => new Array<string | null>(k));
+  const aggressor = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = aggRaw[i]!; // §1.2: null / non-numeric / not in {−1, 0, 1} → 0
+    aggressor[i] = a === 1 ? 1 : a === -1 ? -1 : 0;
+  }
+  return { n, ts, t, price, size, aggressor, symbol };
+}
+
+/** MBP-10 load window [T0, T1] (§1.3): ET(D, 09:30) − W_b … ET(D, 16:00) + W_b. */
+export function mbpWindow(ctx: Pick<PipelineContext, "date" | "cfg">): { t0: bigint; t1: bigint } {
+  const buf = BigInt(ctx.cfg.windows.barrierSec) * 1_000_000_000n;
+  return {
+    t0: etInstantNs(ctx.date, ctx.cfg.session.rthStart) - buf,
+    t1: etInstantNs(ctx.date, ctx.cfg.session.mbpLoadEnd) + buf,
+  };
+}
+
+/**
+ * §5.1 step 2. `sinceT0` = ts − T0 of rows sorted by (ts, seq, file order). Returns the row
+ * of each bucket's winner: the last row of each run of equal bucket index.
+ */
+export function downsampleWinners(sinceT0: Float64Array, intervalNs: number, floorBuckets: boolean): Uint32Array {
+  const n = sinceT0.length;
+  const keep: number[] = [];
+  let prevBucket = NaN;
+  for (let i = 0; i < n; i++) {
+    const q = sinceT0[i]! / intervalNs; // float division, then rounding (the reference's SQL cast)
+    const bucket = floorBuckets ? Math.floor(q) : roundHalfEven(q);
+    if (i > 0 && bucket !== prevBucket) keep.push(i - 1);
+    prevBucket = bucket;
+  }
+  if (n > 0) keep.push(n - 1);
+  return Uint32Array.from(keep);
+}
+
+export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
+  const { t0, t1 } = mbpWindow(ctx);
+  const tsAll = int64Column(f, "ts_event_ns");
+  const relAll = relativeNs(tsAll, t0); // exact ns since T0
+  const seqAll = numberColumn(f, "seq", NaN);
+  const span = Number(t1 - t0);
+  const inWin: number[] = [];
+  for (let i = 0; i < f.numRows; i++) if (relAll[i]! >= 0 && relAll[i]! <= span) inWin.push(i);
+  const w = inWin.length;
+  const wT = new Float64Array(w);
+  const wSeq = new Float64Array(w);
+  for (let j = 0; j < w; j++) {
+    wT[j] = relAll[inWin[j]!]!;
+    wSeq[j] = seqAll[inWin[j]!]!;
+  }
+  const order = sortOrder(wT, wSeq);
+  const sorted = order ? Array.from(order, (j) => inWin[j]!) : inWin;
+  const sinceT0 = new Float64Array(w);
+  for (let j = 0; j < w; j++) sinceT0[j] = relAll[sorted[j]!]!;
+  const winners = downsampleWinners(sinceT0, ctx.cfg.session.snapIntervalMs * 1e6, ctx.cfg.fixes.floorMbpBuckets);
+  const m = winners.length;
+  const rows = new Uint32Array(m);
+  for (let k = 0; k < m; k++) rows[k] = sorted[winners[k]!]!;
+  const ts = gatherInt64(tsAll, rows);
+  const t = new Float64Array(m);
+  const shift = Number(t0 - ctx.originNs);
+  for (let k = 0; k < m; k++) t[k] = relAll[rows[k]!]! + shift;
+  const pick = (name: string) => {
+    const all = numberColumn(f, name, 0);
+    const out = new Float64Array(m);
+    for (let k = 0; k < m; k++) out[k] = all[rows[k]!]!;
+    return out;
+  };
+  const side = (s: string) => Array.from({ length: LEVELS }, (_, k) => pick(`${s}_${k + 1}`));
+  return { n: m, ts, t, bidPx: side("bid_px"), bidSz: side("bid_sz"), askPx: side("ask_px"), askSz: side("ask_sz") };
+}
+
+export function optionsFromFrame(f: Frame, originNs: bigint): OptionsData {
+  const n = f.numRows;
+  const ts = n ? int64Column(f, "ts_event_ns") : new BigInt64Array(0);
+  return {
+    n,
+    ts,
+    t: relativeNs(ts, originNs),
+    strike: numberColumn(f, "strike", NaN),
+    right: stringColumn(f, "right"),
+    size: numberColumn(f, "size", 0), // §5.12: null contracts → 0
+    aggressor: numberColumn(f, "aggressor", NaN), // null stays NaN: S4 drops it from fuel [REF] D-20
+    expDate: isoDateColumn(f, "exp_date"),
+  };
+}
+
+const stage: Stage = {
+  name: "LoadBronze",
+  section: "es-pipeline §5.1",
+  inputs: [],
+  outputs: ["trades", "mbp", "options"],
+  async run(ctx) {
+    const src = bronzeOf(ctx);
+    const front = ctx.cfg.fixes.contractFilter;
+    const { t0, t1 } = mbpWindow(ctx);
+    prefetchWarmup(ctx); // S3's warm-up reads overlap with this stage
+    const [tf, mf, of] = await Promise.all([src.trades(ctx.date, front), src.mbp10(ctx.date, t0, t1, front), src.options(ctx.date)]);
+    if (tf.numRows === 0) throw new LakeError(`no ES futures trades in Bronze for ${ctx.date} (futures/trades/symbol=ES/date=${ctx.date})`);
+    const mbp = mbpFromFrame(mf, ctx);
+    if (mbp.n === 0) {
+      throw new LakeError(`no ES MBP-10 rows for ${ctx.date} inside the load window 09:26–16:04 ET (futures/mbp10/symbol=ES/date=${ctx.date})`);
+    }
+    ctx.trades = tradesFromFrame(tf, ctx.originNs);
+    ctx.mbp = mbp;
+    ctx.options = optionsFromFrame(of, ctx.originNs);
+  },
+};
+export default stage;

@@ -1,0 +1,44 @@
+/**
+ * Human output for the silver/gold/demo commands: aligned tables and the build progress
+ * line (rewritten in place on a TTY, one plain line per date otherwise — logs and CI stay
+ * readable). stdout carries results; progress goes to stderr.
+ */
+import type { BuildProgress } from "./builder";
+
+export function table(rows: (string | number | null | undefined)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "-" : String(c))));
+  const widths: number[] = [];
+  for (const r of cells) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
+}
+
+export function fmtSeconds(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return "?";
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s - m * 60)).padStart(2, "0")}s`;
+}
+
+export function fmtInt(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+export function progressPrinter(label: string, stream: NodeJS.WriteStream = process.stderr): { update(p: BuildProgress): void; end(): void } {
+  const tty = Boolean(stream.isTTY);
+  let drawn = false;
+  return {
+    update(p) {
+      const line = `${label}: ${p.done}/${p.total} dates · ${fmtInt(p.rowsTotal)} rows · ${fmtSeconds(p.elapsedS)} elapsed · ETA ${p.done === p.total ? "0s" : fmtSeconds(p.etaS)}`;
+      if (tty) {
+        stream.write(`\r\x1b[2K${line}`);
+        drawn = true;
+        if (!p.ok) stream.write(`\n  ${p.date}: ${p.error}\n`);
+      } else {
+        stream.write(`${line} · ${p.date} ${p.ok ? `${fmtInt(p.rows)} rows` : `FAILED: ${p.error}`}\n`);
+      }
+    },
+    end() {
+      if (tty && drawn) stream.write("\n");
+    },
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * Bronze rows → NATS wire messages, byte for byte as lake-contracts §1.6–§1.9 specify (and as
+ * the predecessor's Python publishers sent them): keys in declaration order, every key
+ * present, int64 ns timestamps as exact integers, enum encodings of §1.5, a 10-element
+ * `levels` array for MBP-10, `spy` for the signal market context.
+ *
+ * The encoders read columns by name and tolerate the physical variants of §2.5 (int64
+ * sizes, missing `conditions`, utf8 `exp_date`), so `lake replay` can publish files the
+ * predecessor wrote as well as ours.
+ */
+import { FUTURES_MBP10 } from "../schemas/bronze";
+import { isNullAt, type Column, type Frame } from "../frame";
+import { MS_PER_DAY } from "./calendar";
+import { pyDumps, pyFloat, pyInt, pyStr } from "./pyjson";
+import type { SignalPayload } from "./signals";
+
+export const SUBJECTS = {
+  trades: "market.futures.trades",
+  mbp10: "market.futures.mbp10",
+  options: "market.options.trades",
+  signals: "levels.signals",
+} as const;
+export type WireSchema = keyof typeof SUBJECTS;
+export const WIRE_SCHEMAS = Object.keys(SUBJECTS) as WireSchema[];
+
+export interface WireMessage {
+  subject: string;
+  data: Uint8Array;
+  /** Event time (ns) the merge ordered by — used for event-time pacing. */
+  tsNs: bigint;
+}
+
+type Cell = (i: number) => string;
+
+function colOrNull(f: Frame, name: string): Column | undefined {
+  return f.has(name) ? f.column(name) : undefined;
+}
+
+function intCell(c: Column | undefined): Cell {
+  if (!c) return () => "null";
+  const v = c.values as ArrayLike<number | bigint | string | null>;
+  const hasNulls = c.valid !== undefined || c.type === "utf8";
+  return (i) => {
+    if (hasNulls && isNullAt(c, i)) return "null";
+    const x = v[i]!;
+    return typeof x === "bigint" ? x.toString() : typeof x === "string" ? x : String(x);
+  };
+}
+
+function floatCell(c: Column | undefined): Cell {
+  if (!c) return () => "null";
+  const v = c.values as ArrayLike<number | bigint>;
+  const hasNulls = c.valid !== undefined;
+  return (i) => (hasNulls && isNullAt(c, i) ? "null" : pyFloat(Number(v[i]!)));
+}
+
+function strCell(c: Column | undefined, fallback: string | null = null): Cell {
+  const fb = fallback === null ? "null" : pyStr(fallback);
+  if (!c) return () => fb;
+  const v = c.values as ArrayLike<string | null>;
+  return (i) => {
+    const s = isNullAt(c, i) ? null : v[i];
+    return s === null || s === undefined ? fb : pyStr(String(s));
+  };
+}
+
+function boolCell(c: Column | undefined, fallback: boolean): Cell {
+  const fb = fallback ? "true" : "false";
+  if (!c) return () => fb;
+  const v = c.values as ArrayLike<number | boolean>;
+  return (i) => (isNullAt(c, i) ? fb : v[i] ? "true" : "false");
+}
+
+/** list<int16> → `[1, 2]`; null and empty (stored as null, §2.2) → `null`. */
+function listCell(c: Column | undefined): Cell {
+  if (!c) return () => "null";
+  const v = c.values as ArrayLike<ArrayLike<number> | null | string>;
+  return (i) => {
+    const x = isNullAt(c, i) ? null : v[i];
+    if (x === null || x === undefined || typeof x === "string" || x.length === 0) return "null";
+    return `[${Array.from(x as ArrayLike<number>).join(", ")}]`;
+  };
+}
+
+/** exp_date as `YYYY-MM-DD` from date32 days or any date-ish string (§1.8 quirk). */
+function dateCell(c: Column | undefined): Cell {
+  if (!c) return () => "null";
+  const v = c.values as ArrayLike<number | string | bigint | null>;
+  return (i) => {
+    if (isNullAt(c, i)) return "null";
+    const x = v[i]!;
+    if (typeof x === "string") return pyStr(x.slice(0, 10));
+    return pyStr(new Date(Number(x) * MS_PER_DAY).toISOString().slice(0, 10));
+  };
+}
+
+/** ts_recv_ns defaults to ts_event_ns when absent (§1.6). */
+function recvCell(f: Frame): Cell {
+  const recv = colOrNull(f, "ts_recv_ns");
+  const ev = intCell(colOrNull(f, "ts_event_ns"));
+  if (!recv) return ev;
+  const r = intCell(recv);
+  return (i) => (isNullAt(recv, i) ? ev(i) : r(i));
+}
+
+/** §1.6 FuturesTrade. */
+export function tradeEncoder(f: Frame): (i: number) => string {
+  const ts = intCell(colOrNull(f, "ts_event_ns"));
+  const recv = recvCell(f);
+  const source = strCell(colOrNull(f, "source"), "replay");
+  const symbol = strCell(colOrNull(f, "symbol"));
+  const price = floatCell(colOrNull(f, "price"));
+  const size = intCell(colOrNull(f, "size"));
+  const aggr = intCell(colOrNull(f, "aggressor"));
+  const exchange = strCell(colOrNull(f, "exchange"));
+  const cond = listCell(colOrNull(f, "conditions"));
+  const seq = intCell(colOrNull(f, "seq"));
+  return (i) =>
+    `{"ts_event_ns": ${ts(i)}, "ts_recv_ns": ${recv(i)}, "source": ${source(i)}, "symbol": ${symbol(i)}, "price": ${price(i)}, "size": ${size(i)}, "aggressor": ${aggr(i)}, "exchange": ${exchange(i)}, "conditions": ${cond(i)}, "seq": ${seq(i)}}`;
+}
+
+/** §1.7 MBP10: always the ten depth entries (absent levels are the 0.0/0 padding Bronze stores, §2.3). */
+export function mbp10Encoder(f: Frame): (i: number) => string {
+  const ts = intCell(colOrNull(f, "ts_event_ns"));
+  const recv = recvCell(f);
+  const source = strCell(colOrNull(f, "source"), "replay");
+  const symbol = strCell(colOrNull(f, "symbol"));
+  const snap = boolCell(colOrNull(f, "is_snapshot"), false);
+  const seq = intCell(colOrNull(f, "seq"));
+  const depth = FUTURES_MBP10.columns.filter((c) => c.name.startsWith("bid_px_")).length;
+  const lv: [Cell, Cell, Cell, Cell][] = [];
+  for (let k = 1; k <= depth; k++) {
+    lv.push([
+      floatCell(colOrNull(f, `bid_px_${k}`)),
+      intCell(colOrNull(f, `bid_sz_${k}`)),
+      floatCell(colOrNull(f, `ask_px_${k}`)),
+      intCell(colOrNull(f, `ask_sz_${k}`)),
+    ]);
+  }
+  return (i) => {
+    let levels = "";
+    for (let k = 0; k < lv.length; k++) {
+      const [bp, bs, ap, as] = lv[k]!;
+      levels += `${k ? ", " : ""}{"bid_px": ${bp(i)}, "bid_sz": ${bs(i)}, "ask_px": ${ap(i)}, "ask_sz": ${as(i)}}`;
+    }
+    return `{"ts_event_ns": ${ts(i)}, "ts_recv_ns": ${recv(i)}, "source": ${source(i)}, "symbol": ${symbol(i)}, "levels": [${levels}], "is_snapshot": ${snap(i)}, "seq": ${seq(i)}}`;
+  };
+}
+
+/** §1.8 OptionTrade. */
+export function optionEncoder(f: Frame): (i: number) => string {
+  const ts = intCell(colOrNull(f, "ts_event_ns"));
+  const recv = recvCell(f);
+  const source = strCell(colOrNull(f, "source"), "replay");
+  const und = strCell(colOrNull(f, "underlying"), "ES");
+  const osym = strCell(colOrNull(f, "option_symbol"));
+  const exp = dateCell(colOrNull(f, "exp_date"));
+  const strike = floatCell(colOrNull(f, "strike"));
+  const right = strCell(colOrNull(f, "right"));
+  const price = floatCell(colOrNull(f, "price"));
+  const size = intCell(colOrNull(f, "size"));
+  const bid = floatCell(colOrNull(f, "opt_bid"));
+  const ask = floatCell(colOrNull(f, "opt_ask"));
+  const aggr = intCell(colOrNull(f, "aggressor"));
+  const cond = listCell(colOrNull(f, "conditions"));
+  const seq = intCell(colOrNull(f, "seq"));
+  return (i) =>
+    `{"ts_event_ns": ${ts(i)}, "ts_recv_ns": ${recv(i)}, "source": ${source(i)}, "underlying": ${und(i)}, "option_symbol": ${osym(i)}, "exp_date": ${exp(i)}, "strike": ${strike(i)}, "right": ${right(i)}, "price": ${price(i)}, "size": ${size(i)}, "opt_bid": ${bid(i)}, "opt_ask": ${ask(i)}, "aggressor": ${aggr(i)}, "conditions": ${cond(i)}, "seq": ${seq(i)}}`;
+}
+
+/** Integer-typed keys of the §1.9 payload; every other number is a float. */
+export const SIGNAL_INT_KEYS: ReadonlySet<string> = new Set([
+  "ts",
+  "approach_bars",
+  "prior_touches",
+  "size",
+  "depth_in_zone",
+  "buy_vol",
+  "sell_vol",
+  "num_prints",
+  "confluence_count",
+  "confluence_alignment",
+  "confluence_level",
+]);
+
+/** §1.9 level-signal snapshot. */
+export function encodeSignal(p: SignalPayload): string {
+  return pyDumps(p, SIGNAL_INT_KEYS);
+}
+
+// ---------------------------------------------------------------------------------------
+
+export interface WireSource {
+  readonly trades?: Frame;
+  readonly mbp10?: Frame;
+  readonly options?: Frame;
+  readonly signals?: readonly SignalPayload[];
+}
+
+const encoder = new TextEncoder();
+const NO_SEQ = 1n << 62n;
+
+interface Cursor {
+  subject: string;
+  n: number;
+  i: number;
+  ts: (i: number) => bigint;
+  seq: (i: number) => bigint;
+  text: (i: number) => string;
+}
+
+function frameCursor(subject: string, f: Frame, text: (i: number) => string): Cursor {
+  const tsCol = f.column("ts_event_ns").values as BigInt64Array;
+  const seqC = f.has("seq") ? f.column("seq") : undefined;
+  const seqV = seqC?.values as ArrayLike<bigint | number> | undefined;
+  return {
+    subject,
+    n: f.numRows,
+    i: 0,
+    ts: (i) => tsCol[i]!,
+    seq: seqC ? (i) => (isNullAt(seqC, i) ? NO_SEQ : BigInt(seqV![i]!)) : () => NO_SEQ,
+    text,
+  };
+}
+
+/**
+ * Every message of a day (or of a replayed Bronze selection) merged across schemas in
+ * (ts_event_ns, seq) order — the order a live feed delivers and `lake replay` publishes.
+ * Ties between schemas keep the order trades, mbp10, options, signals. Signals order by
+ * `ts` ms × 10^6 (§3.2).
+ */
+export function* wireMessages(src: WireSource, schemas: readonly WireSchema[] = WIRE_SCHEMAS): Generator<WireMessage> {
+  for (const text of wireTexts(src, schemas)) yield { subject: text.subject, data: encoder.encode(text.json), tsNs: text.tsNs };
+}
+
+export function* wireTexts(src: WireSource, schemas: readonly WireSchema[] = WIRE_SCHEMAS): Generator<{ subject: string; json: string; tsNs: bigint }> {
+  const cursors: Cursor[] = [];
+  const want = new Set(schemas);
+  if (want.has("trades") && src.trades?.numRows) cursors.push(frameCursor(SUBJECTS.trades, src.trades, tradeEncoder(src.trades)));
+  if (want.has("mbp10") && src.mbp10?.numRows) cursors.push(frameCursor(SUBJECTS.mbp10, src.mbp10, mbp10Encoder(src.mbp10)));
+  if (want.has("options") && src.options?.numRows) cursors.push(frameCursor(SUBJECTS.options, src.options, optionEncoder(src.options)));
+  if (want.has("signals") && src.signals?.length) {
+    const s = src.signals;
+    cursors.push({
+      subject: SUBJECTS.signals,
+      n: s.length,
+      i: 0,
+      ts: (i) => BigInt(s[i]!.ts as number) * 1_000_000n,
+      seq: () => NO_SEQ,
+      text: (i) => encodeSignal(s[i]!),
+    });
+  }
+  const heads = cursors.map((c) => (c.n ? c.ts(0) : 0n));
+  const seqs = cursors.map((c) => (c.n ? c.seq(0) : 0n));
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < cursors.length; k++) {
+      const c = cursors[k]!;
+      if (c.i >= c.n) continue;
+      if (best < 0 || heads[k]! < heads[best]! || (heads[k] === heads[best] && seqs[k]! < seqs[best]!)) best = k;
+    }
+    if (best < 0) return;
+    const c = cursors[best]!;
+    yield { subject: c.subject, json: c.text(c.i), tsNs: heads[best]! };
+    c.i++;
+    if (c.i < c.n) {
+      heads[best] = c.ts(c.i);
+      seqs[best] = c.seq(c.i);
+    }
+  }
+}
+
+/** Messages of one schema only, in row order (used by tests and single-subject publishers). */
+export function* schemaMessages(schema: WireSchema, src: WireSource): Generator<WireMessage> {
+  yield* wireMessages(src, [schema]);
+}
+
+export { pyFloat, pyInt };

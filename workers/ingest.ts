@@ -1,0 +1,16 @@
+/**
+ * Ingest worker entry point (one per consumer/table): thin by design, the work lives in
+ * src/ingest/worker-main.ts. Started by src/ingest/pipeline.ts via spawnWorker("ingest").
+ */
+import { runIngestWorker } from "../src/ingest/worker-main";
+import type { FromIngestWorker, ToIngestWorker } from "../src/ingest/protocol";
+
+declare const self: Worker;
+
+const post = (m: FromIngestWorker) => self.postMessage(m);
+process.on("uncaughtException", (e) => post({ type: "fatal", error: String((e as Error)?.stack ?? e) }));
+process.on("unhandledRejection", (e) => post({ type: "fatal", error: String((e as Error)?.stack ?? e) }));
+
+runIngestWorker(post, (h) => {
+  self.onmessage = (ev: MessageEvent<ToIngestWorker>) => h(ev.data);
+});
