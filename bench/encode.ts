@@ -3,12 +3,14 @@
  * COMPRESSION zstd) on the same 1M MBP-10 rows and 1M trade rows, one thread each.
  * DuckDB gets the rows by reading our file into a table first; only the COPY is timed.
  *
- *   bun run bench:encode [--rows N] [--runs K]
+ *   bun run bench:encode [--rows N] [--runs K] [--profile]
+ *
+ * --profile adds a per-column breakdown of our encoder (each column encoded alone).
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Frame } from "../src/frame";
+import { Frame } from "../src/frame";
 import { encodeParquet } from "../src/parquet";
 import { loadDuckDB } from "../src/runtime/duckdb-native";
 import { FUTURES_MBP10, FUTURES_TRADES } from "../src/schemas/bronze";
@@ -68,6 +70,25 @@ async function timeDuck(src: string, dst: string, rows: number): Promise<Result>
   }
 }
 
+/** Per-column encode time and bytes: where the encoder spends its time. */
+function profile(frame: Frame, schema: TableSchema): string {
+  const rows = schema.columns.map((d) => {
+    const one = { ...schema, columns: [d], sortKey: [] };
+    const f = new Frame([frame.column(d.name)], frame.numRows);
+    let b = encodeParquet(f, { schema: one });
+    let ms = Infinity; // best of 3: the per-column split is for spotting hot paths, not absolute figures
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      b = encodeParquet(f, { schema: one });
+      ms = Math.min(ms, performance.now() - t);
+    }
+    return { name: d.name, ms, mb: b.length / 1e6 };
+  });
+  rows.sort((a, b) => b.ms - a.ms);
+  const total = rows.reduce((s, r) => s + r.ms, 0);
+  return `${schema.name} per column (top 8 of ${rows.length}, sum ${total.toFixed(0)} ms): ` + rows.slice(0, 8).map((r) => `${r.name} ${r.ms.toFixed(1)} ms/${r.mb.toFixed(2)} MB`).join(", ");
+}
+
 const dir = mkdtempSync(join(tmpdir(), "lake-bench-encode-"));
 try {
   const lines: string[] = [];
@@ -87,6 +108,7 @@ try {
     for (const [who, r] of [["lake", ours], ["DuckDB COPY", duck]] as const) {
       lines.push(`| ${label} | ${who} | ${Math.round(ROWS / r.seconds).toLocaleString("en-US")} | ${fmt(raw / r.seconds, 1)} | ${fmt(r.bytes / 1e6, 2)} | ${fmt(r.seconds, 3)} |`);
     }
+    if (process.argv.includes("--profile")) ratios.push(profile(frame, schema));
     ratios.push(
       `${label}: speed ours/DuckDB = ${fmt(duck.seconds / ours.seconds)}× (target ≥ 0.5×), size ours/DuckDB = ${fmt(ours.bytes / duck.bytes, 3)}× (target ≤ 1.10×)`,
     );

@@ -95,7 +95,7 @@ const logFile = join(dir, "serve.log");
 t = performance.now();
 const proc = Bun.spawn(
   ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
-    "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "2", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!],
+    "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!],
   { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false" } },
 );
 const wm = (durable: string): number => {
@@ -118,7 +118,7 @@ let started = 0;
 let doneTrades = 0;
 let doneMbp = 0;
 let peak = 0;
-const deadline = Date.now() + 600_000;
+const deadline = Date.now() + Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
 while ((!doneTrades || !doneMbp) && Date.now() < deadline) {
   await Bun.sleep(20);
   peak = Math.max(peak, hwm());

@@ -17,7 +17,6 @@ export const subCommands: Record<string, Lazy> = {
   query: lazy(() => import("./query")),
   bronze: lazy(() => import("./bronze")),
   contracts: lazy(() => import("./contracts")),
-  "gold-signals": lazy(() => import("./gold-signals")),
   silver: lazy(() => import("./silver")),
   gold: lazy(() => import("./gold")),
   demo: lazy(() => import("./demo")),

@@ -41,7 +41,7 @@ export default defineCommand({
 
     await using pub = await openPublisher(cfg.natsUrl);
     if (pub.createdStreams.length) process.stderr.write(`created streams: ${pub.createdStreams.join(", ")}\n`);
-    const sender = new PacedSender(pub.js, {
+    const sender = new PacedSender(pub.nc, {
       speed,
       rate,
       inFlight,

@@ -42,15 +42,23 @@ async function flagTypes(cmd: Cmd): Promise<Map<string, "boolean" | "string">> {
   return types;
 }
 
+/** The command whose usage a usage error should show (the deepest one reached so far). */
+interface Where {
+  cmd: Cmd;
+  parent?: Cmd;
+}
+
 /**
  * Walk the command tree along `argv`. Flags may precede a subcommand name
  * (`lake --log-level debug config`): they are carried over to the command that runs.
  */
-async function resolve(argv: string[]): Promise<{ cmd: Cmd; parent?: Cmd; rest: string[] }> {
-  let cmd: Cmd = mainCommand;
+async function resolve(root: Cmd, argv: string[], where: Where): Promise<{ cmd: Cmd; parent?: Cmd; rest: string[] }> {
+  let cmd: Cmd = root;
   let parent: Cmd | undefined;
   let rest = argv;
   const carried: string[] = [];
+  // citty prints "<parent> <name>" in usage: give it the whole path ("lake silver list").
+  const path = ["lake"];
   for (;;) {
     const subs = await subsOf(cmd);
     if (!subs) break;
@@ -58,23 +66,32 @@ async function resolve(argv: string[]): Promise<{ cmd: Cmd; parent?: Cmd; rest: 
     const types = await flagTypes(cmd);
     let i = 0;
     while (i < rest.length && rest[i]!.startsWith("-") && rest[i] !== "--") {
-      const name = rest[i]!.replace(/^--?/, "");
-      const knownHere = types.get(name) ?? (cmd === mainCommand ? GLOBAL_FLAGS.get(name) : undefined);
+      const name = rest[i]!.replace(/^--?/, "").split("=")[0]!;
+      const knownHere = types.get(name) ?? (cmd === root ? GLOBAL_FLAGS.get(name) : undefined);
+      if (!knownHere) {
+        // Without its type we cannot tell whether the next word is its value or a command.
+        throw new UsageError(`unknown flag "${rest[i]!.split("=")[0]}"${suggest(name, [...types.keys()], "--")}`);
+      }
       i += knownHere === "string" && !rest[i]!.includes("=") ? 2 : 1;
     }
     const name = rest[i];
     if (name === undefined || name === "--") break;
     const sub = subs[name];
     if (!sub) {
-      if (cmd.run) break; // a command with both run() and subcommands takes positionals itself
+      // A command with both run() and subcommands may take this word as its positional.
+      if (cmd.run && Object.values(await argsOf(cmd)).some((a) => a.type === "positional")) break;
       throw new UsageError(`unknown command "${name}"${suggest(name, Object.keys(subs))}`);
     }
     carried.push(...rest.slice(0, i));
-    parent = cmd;
+    path.push(name);
+    parent = { meta: { name: path.slice(0, -1).join(" "), version: (root.meta as { version?: string } | undefined)?.version } };
     cmd = await (typeof sub === "function" ? (sub as () => Promise<Cmd>)() : (sub as Cmd));
     rest = rest.slice(i + 1);
+    where.cmd = cmd; // usage errors from here on show this command's usage
+    where.parent = parent;
   }
-  return { cmd, parent, rest: [...rest, ...carried] };
+  // Carried flags go first: after a "--" in rest they would turn into positionals.
+  return { cmd, parent, rest: [...carried, ...rest] };
 }
 
 /** Flags accepted before any subcommand; every command that takes them declares them too. */
@@ -148,26 +165,31 @@ function editDistance(a: string, b: string): number {
   return dp[b.length]!;
 }
 
+/** citty's usage text without the trailing spaces its column padding leaves. */
+async function usage(cmd: Cmd, parent?: Cmd): Promise<string> {
+  return (await renderUsage(cmd, parent)).replace(/[ \t]+$/gm, "");
+}
+
 /** citty's own argument errors (missing positional, bad enum value) are usage errors. */
 function isCittyUsageError(e: unknown): boolean {
   return e instanceof Error && e.name === "CLIError";
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+/** Run the CLI for `argv`; returns the exit code. `root` is replaceable for tests. */
+export async function runCli(argv: string[], root: Cmd = mainCommand): Promise<number> {
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "-V")) {
-    console.log((mainCommand.meta as { version: string }).version);
+    console.log((root.meta as { version: string }).version);
     return 0;
   }
   // `lake help [command…]` is `lake [command…] --help`.
   if (argv[0] === "help") argv = [...argv.slice(1), "--help"];
-  let resolved: Awaited<ReturnType<typeof resolve>> | undefined;
+  const where: Where = { cmd: root };
   try {
-    resolved = await resolve(argv);
-    const { cmd, parent, rest } = resolved;
+    const { cmd, parent, rest } = await resolve(root, argv, where);
     const dashDash = rest.indexOf("--");
     const flags = dashDash < 0 ? rest : rest.slice(0, dashDash);
     if (argv.length === 0 || flags.includes("--help") || flags.includes("-h")) {
-      console.log(await renderUsage(cmd, parent));
+      console.log(await usage(cmd, parent));
       return 0;
     }
     if (!cmd.run) {
@@ -180,10 +202,9 @@ export async function runCli(argv: string[]): Promise<number> {
     await runCommand(cmd, { rawArgs: rest });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
-    const usage = e instanceof LakeError ? e.exitCode === 2 : isCittyUsageError(e);
-    if (usage) {
-      const cmd = resolved?.cmd ?? mainCommand;
-      process.stderr.write((await renderUsage(cmd, resolved?.parent)) + "\n\n");
+    const isUsage = e instanceof LakeError ? e.exitCode === 2 : isCittyUsageError(e);
+    if (isUsage) {
+      process.stderr.write((await usage(where.cmd, where.parent)) + "\n\n");
       process.stderr.write(`lake: ${oneLine(errorMessage(e))}\n`);
       return 2;
     }

@@ -5,8 +5,8 @@
  *   lake simulate --to nats --date 2026-03-02 --scale light --speed 10x
  */
 import { defineCommand } from "citty";
-import { UsageError } from "../errors";
-import { openStore } from "../storage";
+import { LakeError, UsageError } from "../errors";
+import { ObjectExistsError, openStore } from "../storage";
 import { isValidDate } from "../storage/keys";
 import { writeBronzeDay } from "../sim/bronze";
 import { generateDay, tradingDates, type SimDay } from "../sim/day";
@@ -64,7 +64,12 @@ export default defineCommand({
         const g0 = performance.now();
         const day = gen(date, false);
         const g1 = performance.now();
-        const files = await writeBronzeDay(store, day, { overwrite: Boolean(args.overwrite) });
+        const files = await writeBronzeDay(store, day, { overwrite: Boolean(args.overwrite) }).catch((e) => {
+          if (e instanceof ObjectExistsError) {
+            throw new LakeError(`${e.key} already exists: this lake already holds seed ${seed} for ${date}. Pass --overwrite to replace it, or use another --data-root / --seed`);
+          }
+          throw e;
+        });
         const g2 = performance.now();
         rows.push({
           date,
@@ -86,7 +91,7 @@ export default defineCommand({
       if (pub.createdStreams.length) process.stderr.write(`created streams: ${pub.createdStreams.join(", ")}\n`);
       for (const [k, date] of dates.entries()) {
         const day = gen(date, true);
-        const res = await publishAll(pub.js, wireMessages(day), {
+        const res = await publishAll(pub.nc, wireMessages(day), {
           speed,
           rate,
           inFlight,

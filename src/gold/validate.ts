@@ -12,6 +12,7 @@ import { GOLD_TRAINING, IDENTITY_COLUMNS, LABEL_COLUMNS } from "../schemas/silve
 import { sha256Bytes, sha256File } from "../silver/lineage";
 import type { GoldCurator } from "./curator";
 import { nullCounts } from "../silver/validation";
+import { dateRange } from "../silver/names";
 
 export interface ValidateOptions {
   /** max null fraction for feature columns that the schema declares non-nullable (default 0.5) */
@@ -94,7 +95,8 @@ export async function validateDataset(curator: GoldCurator, name: string, opts: 
     let unsorted = 0;
     for (let i = 1; i < n; i++) if (ts[i]! < ts[i - 1]! || (ts[i] === ts[i - 1] && ids && (ids[i] ?? "") < (ids[i - 1] ?? ""))) unsorted++;
     checks.push(check("sorted", unsorted === 0, `${unsorted} rows out of (ts_ns, event_id) order`, { out_of_order: unsorted }));
-    const dates: string[] = meta?.lineage?.dates ?? [];
+    // predecessor metadata has no lineage: fall back to its date_range (every calendar day in it)
+    const dates: string[] = meta?.lineage?.dates ?? (meta?.date_range?.start && meta?.date_range?.end ? dateRange(meta.date_range.start, meta.date_range.end) : []);
     const allowed = new Set(dates);
     let outside = 0;
     const dcol = df.has("date") ? df.values<(string | null)[]>("date") : null;

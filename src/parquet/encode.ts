@@ -67,7 +67,7 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
     ...head,
     field_4: rowGroups,
     field_5: kvMetadata(schema, columns, opts.metadata).map(([k, v]) => ({ field_1: k, field_2: v })),
-    field_6: `lake ${LAKE_VERSION} (hyparquet-writer container)`,
+    field_6: `lake version ${LAKE_VERSION}`, // "<app> version <x>" like parquet-cpp-arrow; readers parse this form
     field_7: leaves.map(() => ({ field_1: {} })), // TypeDefinedOrder: min/max are signed / byte-order
   });
   if (rowGroups.length === 0) {
@@ -95,7 +95,9 @@ function conformColumn(frame: Frame, def: ColumnDef, table: string): Column {
     throw new Error(`${table}: required column "${def.name}" is missing from the batch (have: ${frame.columnNames.join(", ")})`);
   }
   let c = frame.column(def.name);
-  if (c.type !== def.type) {
+  const sameBits = (c.type === "int64" || c.type === "timestamp_ns") && (def.type === "int64" || def.type === "timestamp_ns");
+  if (sameBits) c = { ...c, type: def.type };
+  else if (c.type !== def.type) {
     try {
       c = castColumn(c, def.type);
     } catch {

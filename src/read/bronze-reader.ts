@@ -10,7 +10,7 @@
 import { LakeError, UsageError } from "../errors";
 import type { Frame } from "../frame";
 import { log } from "../log";
-import { BRONZE_TABLES, bronzeTable, type BronzeTable } from "../schemas/bronze";
+import { BRONZE_TABLES, bronzeTable, futuresRoot, type BronzeTable } from "../schemas/bronze";
 import { ContractSelector, type ContractSelection, type ContractSelectorOptions, type SelectionMetric } from "./contracts";
 import { DuckSession, type SqlParam } from "./duck";
 import { checkBound, checkDate, checkPartitionValue, LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
@@ -81,14 +81,14 @@ export class BronzeReader {
   /** Any Bronze table by key / schema path / schema name (`futures.trades`, `futures/mbp10`…). */
   async read(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}): Promise<Frame> {
     using s = await DuckSession.open();
-    const req = await this.plan(s, table, keyValue, opts);
+    const req = await this.plan(table, keyValue, opts);
     return await scanFrame(s, req);
   }
 
   /** Like `read`, in Frames of about `batchRows` rows — for results too big to hold. */
   async *stream(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}, batchRows?: number): AsyncGenerator<Frame> {
     using s = await DuckSession.open();
-    const req = await this.plan(s, table, keyValue, opts);
+    const req = await this.plan(table, keyValue, opts);
     if (req.paths.length === 0) {
       yield await scanFrame(s, req);
       return;
@@ -100,7 +100,7 @@ export class BronzeReader {
   /** DuckDB's EXPLAIN ANALYZE of the scan `read` would run (which files, rows, time per operator). */
   async explainRead(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}): Promise<string> {
     using s = await DuckSession.open();
-    const req = await this.plan(s, table, keyValue, opts);
+    const req = await this.plan(table, keyValue, opts);
     if (req.paths.length === 0) return "no files: empty result, nothing scanned";
     const { sql, params } = await buildScan(s, req);
     const plan = await s.query(`EXPLAIN ANALYZE ${sql}`, params);
@@ -127,7 +127,7 @@ export class BronzeReader {
     return dates.length ? dates[dates.length - 1]! : null;
   }
 
-  private async plan(s: DuckSession, table: BronzeTable, keyValue: string, opts: FuturesReadOptions): Promise<ScanRequest> {
+  private async plan(table: BronzeTable, keyValue: string, opts: FuturesReadOptions): Promise<ScanRequest> {
     checkPartitionValue(table.partitionKey, keyValue);
     const date = checkDate(opts.date);
     const startNs = checkBound("startNs", opts.startNs);
@@ -135,8 +135,27 @@ export class BronzeReader {
     if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 0)) {
       throw new UsageError(`limit must be a non-negative integer, got ${opts.limit}`);
     }
+    // A contract code where the root belongs (`ESH6`): read the root's partition for that
+    // contract (§2.7), plus any `symbol=ESH6` directory the predecessor's streaming writer left.
+    if (table.partitionKey === "symbol" && keyValue !== futuresRoot(keyValue) && futuresRoot(keyValue) !== null) {
+      if (opts.specificContract !== undefined && opts.specificContract !== keyValue) {
+        throw new UsageError(`symbol ${keyValue} is a contract, and specificContract ${opts.specificContract} names another`);
+      }
+      opts = { ...opts, specificContract: keyValue };
+      const root = futuresRoot(keyValue)!;
+      const [rooted, legacy] = await Promise.all([
+        this.files.filesFor(`bronze/${table.schemaPath}/symbol=${root}`, { date, startNs, endNs }),
+        this.files.filesFor(`bronze/${table.schemaPath}/symbol=${keyValue}`, { date, startNs, endNs }),
+      ]);
+      return this.request(table, root, [...rooted, ...legacy], { ...opts, startNs, endNs });
+    }
     const base = `bronze/${table.schemaPath}/${table.partitionKey}=${keyValue}`;
     const files = await this.files.filesFor(base, { date, startNs, endNs });
+    return this.request(table, keyValue, files, { ...opts, startNs, endNs });
+  }
+
+  private async request(table: BronzeTable, keyValue: string, files: LakeFile[], opts: FuturesReadOptions): Promise<ScanRequest> {
+    const { startNs, endNs } = opts;
     this.lastRead = { files: files.map((f) => f.key), selections: [], warnings: [] };
     const req: ScanRequest = {
       schema: table.schema,

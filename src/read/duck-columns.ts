@@ -80,6 +80,31 @@ export class ColumnSink {
     this.values = allocValues(spec.type, capacity);
   }
 
+  get capacity(): number {
+    return this.values.length;
+  }
+
+  /** Grow (doubling) so rows [0, rows) fit; existing rows are kept. */
+  reserve(rows: number): void {
+    const cap = this.values.length;
+    if (rows <= cap) return;
+    let next = Math.max(cap, 1024);
+    while (next < rows) next *= 2;
+    const grown = allocValues(this.spec.type, next);
+    if (Array.isArray(grown)) {
+      const src = this.values as unknown[];
+      for (let i = 0; i < cap; i++) (grown as unknown[])[i] = src[i];
+    } else {
+      (grown as Typed).set(this.values as never);
+    }
+    this.values = grown;
+    if (this.valid) {
+      const v = new Uint8Array(next).fill(1);
+      v.set(this.valid);
+      this.valid = v;
+    }
+  }
+
   /** Copy `count` items of `vec` into rows [off, off + count). */
   append(vec: DuckDBVector, off: number, count: number): void {
     const t = this.spec.typeId;
@@ -120,6 +145,7 @@ export class ColumnSink {
     }
     if (v === null) return;
     const { bytes, offset } = v;
+    if (allValid(bytes, offset, count)) return;
     for (let i = 0; i < count; i++) {
       const bit = offset + i;
       if (((bytes[bit >> 3]! >> (bit & 7)) & 1) === 0) this.setNull(off + i);
@@ -156,6 +182,7 @@ export class ColumnSink {
     const out = this.values as (string | null)[];
     const u8 = new Uint8Array(view.buffer, view.byteOffset, count * 16);
     const cache = this.strCache;
+    if (validity && allValid(validity.bytes, validity.offset, count)) validity = null;
     for (let i = 0; i < count; i++) {
       if (validity) {
         const bit = validity.offset + i;
@@ -206,12 +233,17 @@ export class ColumnSink {
     }
   }
 
-  /** The finished column; `rows` may be less than the capacity (streamed batches). */
+  /**
+   * The finished column of `rows` rows. Spare capacity is cut with a zero-copy view when it
+   * is small (≤ 1/8), else copied out so a small result does not pin a large buffer.
+   */
   finish(rows: number): Column {
     let values = this.values;
     let valid = this.valid;
-    if (rows !== values.length) {
-      values = (Array.isArray(values) ? values.slice(0, rows) : (values as Typed).slice(0, rows)) as ColumnValues;
+    const cap = values.length;
+    if (rows !== cap) {
+      if (Array.isArray(values)) values = values.slice(0, rows) as ColumnValues;
+      else values = (cap - rows <= cap >> 3 ? (values as Typed).subarray(0, rows) : (values as Typed).slice(0, rows)) as ColumnValues;
       valid = valid?.slice(0, rows);
     }
     return { name: this.spec.name, type: this.spec.type, values, valid };
@@ -245,6 +277,26 @@ function directItems(typeId: number, items: unknown): Typed | null {
     default:
       return null;
   }
+}
+
+/**
+ * DuckDB often hands out a validity mask even when nothing is null (after a sort, a union);
+ * check it a byte at a time before falling back to per-row bits.
+ */
+function allValid(bytes: Uint8Array, offset: number, count: number): boolean {
+  let i = 0;
+  for (; i < count && ((offset + i) & 7) !== 0; i++) {
+    const bit = offset + i;
+    if (((bytes[bit >> 3]! >> (bit & 7)) & 1) === 0) return false;
+  }
+  const full = (count - i) >> 3;
+  const start = (offset + i) >> 3;
+  for (let k = 0; k < full; k++) if (bytes[start + k] !== 0xff) return false;
+  for (i += full * 8; i < count; i++) {
+    const bit = offset + i;
+    if (((bytes[bit >> 3]! >> (bit & 7)) & 1) === 0) return false;
+  }
+  return true;
 }
 
 /** null = all valid; undefined = unknown layout (caller must use getItem). */

@@ -8,8 +8,8 @@
  * of `ts_event_ns`, §2.1, so no row of a pruned hour can match).
  *
  * S3: DuckDB's httpfs extension cannot be installed here, so S3 objects are copied once into
- * a local cache directory (keyed by object key; lake objects are immutable — puts never
- * overwrite — and the size is checked) and DuckDB reads the copies. Same SQL, same results.
+ * a local cache directory (keyed by object key, checked against the listed size and
+ * last-modified time) and DuckDB reads the copies. Same SQL, same results.
  */
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
@@ -108,7 +108,9 @@ export class LakeFiles {
   private async cached(f: LakeFile): Promise<string> {
     const path = join(this.cacheDir!, ...f.key.split("/"));
     const st = await fs.stat(path).catch(() => null);
-    if (st && st.size === f.size) return path;
+    // Size and last-modified (seconds) must both match: an overwritten object (Silver --force)
+    // gets a new timestamp even if its size happens to be unchanged.
+    if (st && st.size === f.size && sameSecond(st.mtimeMs, f.mtimeMs)) return path;
     const bytes = await this.store.get(f.key);
     if (bytes.byteLength !== f.size) {
       throw new LakeError(`S3 object ${f.key} changed while reading (listed ${f.size} bytes, got ${bytes.byteLength}); retry`);
@@ -116,9 +118,14 @@ export class LakeFiles {
     await fs.mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
     await fs.writeFile(tmp, bytes);
+    if (f.mtimeMs > 0) await fs.utimes(tmp, new Date(), new Date(f.mtimeMs));
     await fs.rename(tmp, path);
     return path;
   }
+}
+
+function sameSecond(a: number, b: number): boolean {
+  return b <= 0 || Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
 export function resolveStore(location: LakeLocation): Store {

@@ -112,5 +112,12 @@ export async function buildScan(s: DuckSession, req: ScanRequest): Promise<{ sql
 export async function scanFrame(s: DuckSession, req: ScanRequest): Promise<Frame> {
   if (req.paths.length === 0) return Frame.empty(req.schema);
   const { sql, params } = await buildScan(s, req);
-  return s.query(sql, params);
+  return s.query(sql, params, { capacityHint: await footerRows(s, req.paths, req.limit) });
+}
+
+/** Rows in the files' footers: an upper bound on a scan's result (filters only remove rows). */
+async function footerRows(s: DuckSession, paths: readonly string[], limit?: number): Promise<number> {
+  const f = await s.query(`SELECT coalesce(sum(num_rows), 0)::BIGINT AS n FROM parquet_file_metadata($files)`, { files: paths });
+  const n = Number(f.values<BigInt64Array>("n")[0] ?? 0n);
+  return limit !== undefined ? Math.min(n, limit) : n;
 }

@@ -13,8 +13,8 @@ import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH } from "../schemas/gold";
 import { GOLD_TRAINING, SILVER_FEATURES } from "../schemas/silver";
 import type { ColumnType, TableSchema } from "../schemas/types";
 import { type DuckSession, sqlIdent, sqlString } from "./duck";
-import type { LakeFile, LakeFiles } from "./lake-files";
-import { DUCK_TYPE, onDiskTypes, projection, READ_OPTS } from "./scan";
+import type { LakeFiles } from "./lake-files";
+import { DUCK_TYPE, projection, READ_OPTS } from "./scan";
 
 interface PathColumn {
   name: string;
@@ -64,11 +64,24 @@ export function viewsMentioned(sql: string): ViewSpec[] {
   return LAKE_VIEWS.filter((v) => new RegExp(`\\b${v.name}\\b`).test(lower));
 }
 
-/** CREATE the view on this session. Returns the number of files behind it. */
+/**
+ * CREATE the view on this session. Returns the number of files behind it.
+ *
+ * The view is a UNION ALL BY NAME of one `read_parquet` per partition (date, version,
+ * dataset), each tagged with its partition values as constants. DuckDB pushes a filter
+ * such as `date = DATE '2026-01-14'` into every branch, folds the constant comparison and
+ * drops the other branches before opening their files, so view queries are pruned too.
+ * `hour` is the UTC hour of `ts_event_ns`, which is what the partition hour is by
+ * definition (§2.1); computing it keeps one branch per date instead of 24.
+ */
 export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec): Promise<number> {
   const listed = (await files.listParquet(v.prefix)).filter((f) => (v.accept ? v.accept(f.key) : true));
-  const declared = [...v.schema.columns.map((c) => c.name)];
-  const extra = v.pathColumns.filter((p) => !declared.includes(p.name));
+  const declared = new Set(v.schema.columns.map((c) => c.name));
+  const extra = v.pathColumns.filter((p) => !declared.has(p.name));
+  const constCols = extra.filter((p) => p.name !== "hour");
+  const hourExpr = extra.some((p) => p.name === "hour")
+    ? `, CAST((ts_event_ns // 3600000000000) % 24 AS INTEGER) AS ${sqlIdent("hour")}`
+    : "";
   if (listed.length === 0) {
     const cols = [
       ...v.schema.columns.map((c) => `CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${sqlIdent(c.name)}`),
@@ -78,31 +91,35 @@ export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec):
     return 0;
   }
   const paths = await files.localPaths(listed);
-  const types = await onDiskTypes(s, paths);
-  // Partition values come from our own listing, mapped path → values in a VALUES table:
-  // no regex over absolute paths (the lake root itself may contain `date=`-like names).
-  const rows = listed.map((f, i) => partitionRow(f, paths[i]!, extra));
-  const mapCols = ["_path", ...extra.map((p) => sqlIdent(p.name))].join(", ");
-  const fileList = `[${paths.map(sqlString).join(", ")}]`;
+  // Partition → its files, keyed by the literal SQL of its constant columns.
+  const groups = new Map<string, string[]>();
+  listed.forEach((f, i) => {
+    const consts = constCols.map((p) => `${literal(p, f.key)} AS ${sqlIdent(p.name)}`).join(", ");
+    const g = groups.get(consts);
+    if (g) g.push(paths[i]!);
+    else groups.set(consts, [paths[i]!]);
+  });
+  const branches = [...groups].map(
+    ([consts, ps]) => `SELECT *${consts ? ", " + consts : ""} FROM read_parquet([${ps.map(sqlString).join(", ")}], ${READ_OPTS})`,
+  );
+  const union = branches.join("\nUNION ALL BY NAME\n");
+  const types = new Map((await s.describe(`SELECT * FROM (${union})`)).map((c) => [c.name, c.type]));
   const sql = [
     `CREATE OR REPLACE TEMP VIEW ${sqlIdent(v.name)} AS`,
-    `SELECT t.* EXCLUDE (filename)${extra.map((p) => `, m.${sqlIdent(p.name)}`).join("")}`,
-    `FROM (SELECT ${projection(v.schema, types).join(", ")}, filename FROM read_parquet(${fileList}, ${READ_OPTS}, filename=true)) t`,
-    `JOIN (VALUES ${rows.join(", ")}) m(${mapCols}) ON t.filename = m._path`,
+    `SELECT ${projection(v.schema, types).join(", ")}${constCols.map((p) => `, ${sqlIdent(p.name)}`).join("")}${hourExpr}`,
+    `FROM (${union}) u`,
   ].join("\n");
   await s.exec(sql);
   return listed.length;
 }
 
-function partitionRow(f: LakeFile, path: string, cols: PathColumn[]): string {
-  const vals = cols.map((p) => {
-    const m = p.pattern.exec(f.key);
-    if (!m) return `CAST(NULL AS ${DUCK_TYPE[p.type]})`;
-    if (p.type === "date32") return `DATE ${sqlString(m[1]!)}`;
-    if (p.type === "int32") return `CAST(${Number(m[1])} AS INTEGER)`;
-    return sqlString(m[1]!);
-  });
-  return `(${[sqlString(path), ...vals].join(", ")})`;
+/** The SQL literal of a path column's value for one object key (NULL if the key lacks it). */
+function literal(p: PathColumn, key: string): string {
+  const m = p.pattern.exec(key);
+  if (!m) return `CAST(NULL AS ${DUCK_TYPE[p.type]})`;
+  if (p.type === "date32") return `DATE ${sqlString(m[1]!)}`;
+  if (p.type === "int32") return `CAST(${Number(m[1])} AS INTEGER)`;
+  return sqlString(m[1]!);
 }
 
 /** Register every view the SQL mentions; returns name → file count. */

@@ -82,9 +82,8 @@ export async function duckConnect(opts: DuckConnectOptions = {}): Promise<DuckCo
 async function load(): Promise<DuckModule> {
   if (isCompiled()) {
     const { EMBEDDED_LIBDUCKDB } = await import("./duckdb-embed");
-    const lib = extractToCache(EMBEDDED_LIBDUCKDB);
-    dlopenGlobal(lib);
-    libraryPath = lib;
+    // dlopen inside the loop: a cache on a noexec mount extracts fine but cannot be mapped.
+    libraryPath = extractToCache(EMBEDDED_LIBDUCKDB, cacheRoots(), dlopenGlobal);
   } else {
     libraryPath = require.resolve("@duckdb/node-bindings-linux-x64/libduckdb.so");
   }
@@ -107,19 +106,23 @@ export function cacheRoots(): string[] {
 }
 
 /**
- * Copy an embedded file to `<cache>/<name-with-content-hash>` unless it is already there.
+ * Copy an embedded file to `<cache>/<name-with-content-hash>` unless it is already there,
+ * and hand it to `use` (which may throw to move on to the next root).
  * Bun names embedded files `<stem>-<hash>.<ext>`, so the name identifies the content and a
  * new binary never reuses a stale library. Concurrent processes each write a private temp
  * file and rename it into place (atomic), so a reader never sees a half-written library.
  */
-export function extractToCache(embeddedPath: string, roots: string[] = cacheRoots()): string {
+export function extractToCache(embeddedPath: string, roots: string[] = cacheRoots(), use: (path: string) => void = () => {}): string {
   const name = basename(embeddedPath);
   const size = Bun.file(embeddedPath).size;
   const failures: string[] = [];
   for (const root of roots) {
     const target = join(root, name);
     try {
-      if (existsSync(target) && statSync(target).size === size) return target;
+      if (existsSync(target) && statSync(target).size === size) {
+        use(target);
+        return target;
+      }
       mkdirSync(root, { recursive: true });
       removeStaleTemps(root);
       const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -129,13 +132,14 @@ export function extractToCache(embeddedPath: string, roots: string[] = cacheRoot
       } finally {
         if (existsSync(tmp)) unlinkSync(tmp);
       }
+      use(target);
       return target;
     } catch (e) {
       failures.push(`${root}: ${errorMessage(e)}`);
     }
   }
   throw new LakeError(
-    `cannot extract the embedded DuckDB library (set LAKE_CACHE_DIR to a writable directory): ${failures.join("; ")}`,
+    `cannot extract and load the embedded DuckDB library (set LAKE_CACHE_DIR to a writable directory on a filesystem that allows executables): ${failures.join("; ")}`,
   );
 }
 

@@ -11,7 +11,7 @@
  * `transfer(value)` to move the result's ArrayBuffers instead of copying them — only when
  * the task keeps no reference to them (they become detached in the worker).
  */
-import type { LakeError } from "../errors";
+import { LakeError } from "../errors";
 
 export interface TaskContext {
   /** Index of the worker in its pool (0-based): handy for per-worker temp names. */
@@ -90,10 +90,7 @@ const builtin: Record<string, TaskFn> = {
   },
   /** Throws an error of the given kind with the given message. */
   "debug.fail": (payload: { message: string; kind?: "LakeError" | "Error" }) => {
-    if (payload.kind === "LakeError") {
-      const { LakeError: LE } = require("../errors") as { LakeError: typeof LakeError };
-      throw new LE(payload.message);
-    }
+    if (payload.kind === "LakeError") throw new LakeError(payload.message);
     throw new Error(payload.message);
   },
   /** Kills its worker: "exit" = process.exit(3), "throw" = an uncaught exception outside the task. */

@@ -13,10 +13,11 @@ import { log } from "../log";
 import { LAKE_VERSION } from "../version";
 import { buildDate, type BuildDatePayload, type BuildDateResult, type PipelineFn, type Variant } from "./build-date";
 import { loadExperiments, registerExperiment, type ExperimentRecord, type RegisterOptions } from "./experiments";
-import { fsyncDir, uniqueSuffix, writeFileAtomic } from "./fsutil";
+import { fsyncDir, uniqueSuffix, withFileLock, writeFileAtomic } from "./fsutil";
 import { manifestColumns, parseManifest, serializeManifest, type FeatureManifest } from "./manifest";
 import { checkDate, checkVersion, isoNowZ, lexCompare, naturalCompare } from "./names";
 import { selectedFeatures } from "./selection";
+import { SILVER_FEATURES } from "../schemas/silver";
 import { buildValidation, validationJson } from "./validation";
 import { PIPELINE_NAME, PIPELINE_VERSION } from "./pipeline/registry";
 
@@ -98,15 +99,30 @@ export class SilverFeatureBuilder {
 
   /** Build `dates` into a staging dir, then swap it in as the version (§4.4, §4.9). */
   async buildFeatureSet(manifest: FeatureManifest, dates: string[], opts: BuildOptions = {}): Promise<BuildResult> {
-    const t0 = performance.now();
     const version = checkVersion(manifest.version);
     dates.forEach(checkDate);
+    mkdirSync(join(this.featuresDir, STAGING), { recursive: true });
+    // one build per version at a time (across processes): two swaps of the same directory would race
+    const lock = join(this.featuresDir, STAGING, `${version}.build`);
+    try {
+      return await withFileLock(lock, () => this.buildLocked(manifest, version, dates, opts), 0);
+    } catch (e) {
+      if (e instanceof LakeError && e.message.startsWith("timed out waiting for lock")) {
+        throw new LakeError(`another build of ${version} is running (${lock}.lock); wait for it or remove the lock if that process is gone`);
+      }
+      throw e;
+    }
+  }
+
+  private async buildLocked(manifest: FeatureManifest, version: string, dates: string[], opts: BuildOptions): Promise<BuildResult> {
+    const t0 = performance.now();
     const out = this.versionDir(version);
     this.recoverInterruptedSwap(version);
     const base = { version, output_dir: out, dates_processed: 0, dates_empty: [], signals_total: 0, errors: [], dates: [] };
     if (existsSync(out) && !opts.force) {
       return { ...base, status: "skipped", reason: `Version ${version} already exists. Use force=True to overwrite.`, build_time_seconds: 0 };
     }
+    checkFeatureSelection(manifest);
     const staging = join(this.featuresDir, STAGING, `${version}.tmp-${uniqueSuffix()}`);
     mkdirSync(staging, { recursive: true });
     try {
@@ -227,7 +243,7 @@ export class SilverFeatureBuilder {
     if (!existsSync(dir)) return;
     const out = join(this.featuresDir, version);
     for (const name of readdirSync(dir).sort().reverse()) {
-      if (!name.startsWith(`${version}.old-`)) continue;
+      if (!name.startsWith(`${version}.old-`) || name.endsWith(".lock")) continue;
       if (!existsSync(out) && existsSync(join(dir, name, "manifest.yaml"))) {
         log.warn(`restoring ${version} from an interrupted swap (${name})`);
         renameSync(join(dir, name), out);
@@ -306,6 +322,22 @@ export class SilverFeatureBuilder {
       parameters_b: mb.parameters,
     };
   }
+}
+
+/**
+ * §9 S-5: the predecessor silently fell back to all 108 features when none of a manifest's
+ * columns exist. A manifest that lists columns but matches none is refused; one with no
+ * columns at all means "every feature". Listed columns outside the schema are warned about.
+ */
+function checkFeatureSelection(m: FeatureManifest): void {
+  const listed = manifestColumns(m);
+  const { features, fellBack } = selectedFeatures(m);
+  if (fellBack && listed.length > 0) {
+    throw new LakeError(`manifest ${m.version}: none of its ${listed.length} feature columns is in ${SILVER_FEATURES.name} (e.g. ${listed.slice(0, 3).join(", ")}); fix the column names or list no columns to select every feature`);
+  }
+  if (fellBack) log.info(`manifest ${m.version} lists no feature columns: selecting all ${features.length} schema features`);
+  const unknown = [...new Set(listed)].filter((c) => !SILVER_FEATURES.columns.some((d) => d.name === c));
+  if (unknown.length) log.warn(`manifest ${m.version}: ${unknown.length} listed column(s) are not in the Silver schema and are skipped: ${unknown.join(", ")}`);
 }
 
 function unionColumns(results: BuildDateResult[]) {

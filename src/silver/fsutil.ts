@@ -88,7 +88,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T> | T, ti
         }
         continue;
       }
-      if (Date.now() > deadline) throw new LakeError(`timed out waiting for lock ${lock} (held by pid ${owner}); remove it if that process is gone`);
+      if (Date.now() >= deadline) throw new LakeError(`timed out waiting for lock ${lock} (held by pid ${owner}); remove it if that process is gone`);
       await Bun.sleep(delay);
       delay = Math.min(delay * 2, 100);
     }

@@ -25,20 +25,30 @@ export function fmtInt(n: number): string {
 
 export function progressPrinter(label: string, stream: NodeJS.WriteStream = process.stderr): { update(p: BuildProgress): void; end(): void } {
   const tty = Boolean(stream.isTTY);
-  let drawn = false;
+  const t0 = performance.now();
+  let last: BuildProgress | null = null;
+  const line = (p: BuildProgress | null) => {
+    const elapsed = (performance.now() - t0) / 1000;
+    if (!p) return `${label}: starting · ${fmtSeconds(elapsed)} elapsed`;
+    const eta = p.done === p.total ? "0s" : fmtSeconds(p.etaS === null ? null : Math.max(0, p.etaS - (elapsed - p.elapsedS)));
+    return `${label}: ${p.done}/${p.total} dates · ${fmtInt(p.rowsTotal)} rows · ${fmtSeconds(elapsed)} elapsed · ETA ${eta}`;
+  };
+  // on a terminal the line keeps ticking while a long date runs
+  const timer = tty ? setInterval(() => stream.write(`\r\x1b[2K${line(last)}`), 1000) : null;
+  timer?.unref?.();
   return {
     update(p) {
-      const line = `${label}: ${p.done}/${p.total} dates · ${fmtInt(p.rowsTotal)} rows · ${fmtSeconds(p.elapsedS)} elapsed · ETA ${p.done === p.total ? "0s" : fmtSeconds(p.etaS)}`;
+      last = p;
       if (tty) {
-        stream.write(`\r\x1b[2K${line}`);
-        drawn = true;
+        stream.write(`\r\x1b[2K${line(p)}`);
         if (!p.ok) stream.write(`\n  ${p.date}: ${p.error}\n`);
       } else {
-        stream.write(`${line} · ${p.date} ${p.ok ? `${fmtInt(p.rows)} rows` : `FAILED: ${p.error}`}\n`);
+        stream.write(`${line(p)} · ${p.date} ${p.ok ? `${fmtInt(p.rows)} rows` : `FAILED: ${p.error}`}\n`);
       }
     },
     end() {
-      if (tty && drawn) stream.write("\n");
+      if (timer) clearInterval(timer);
+      if (tty) stream.write(`\r\x1b[2K${line(last)}\n`);
     },
   };
 }

@@ -1,9 +1,12 @@
 /**
  * Event times are generated as exact integer ns offsets from 04:00 ET held in a
  * Float64Array (a 12-hour session is < 2^46 ns, well inside the 2^53 exact range) and turned
- * into int64 epoch ns once at the end — one BigInt per row instead of BigInt arithmetic
- * in the hot loop.
+ * into int64 epoch ns once at the end, by writing the two 32-bit halves directly — no
+ * BigInt per row (profiled: BigInt conversion was the largest cost of a heavy day).
  */
+const TWO32 = 4294967296;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export class TimeColumn {
   readonly off: Float64Array;
   constructor(n: number) {
@@ -13,12 +16,27 @@ export class TimeColumn {
     this.off[i] = offNs;
   }
   toBigInt(startNs: bigint): BigInt64Array {
-    const out = new BigInt64Array(this.off.length);
-    // split start into a high part (multiple of 2^32) and a low remainder so each row is
-    // one Number addition plus one BigInt conversion
-    const hi = (startNs >> 32n) << 32n;
-    const lo = Number(startNs - hi);
-    for (let i = 0; i < out.length; i++) out[i] = hi + BigInt(lo + this.off[i]!);
+    const n = this.off.length;
+    const out = new BigInt64Array(n);
+    if (startNs < 0n || !LITTLE_ENDIAN) {
+      for (let i = 0; i < n; i++) out[i] = startNs + BigInt(this.off[i]!);
+      return out;
+    }
+    const words = new Uint32Array(out.buffer);
+    const startHi = Number(startNs >> 32n);
+    const startLo = Number(startNs & 0xffffffffn);
+    for (let i = 0; i < n; i++) {
+      const off = this.off[i]!;
+      const offHi = Math.floor(off / TWO32);
+      let lo = startLo + (off - offHi * TWO32);
+      let hi = startHi + offHi;
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi += 1;
+      }
+      words[2 * i] = lo;
+      words[2 * i + 1] = hi;
+    }
     return out;
   }
 }

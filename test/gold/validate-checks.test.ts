@@ -165,4 +165,16 @@ describe("validateDataset: every check passes on a good dataset and fails on its
     expect(r.ok).toBe(false); // no labels, no dates
     expect(SILVER_FEATURES.columns).toHaveLength(182);
   });
+
+  test("a predecessor dataset (metadata without lineage) is checked against its date_range and flagged as unhashed", async () => {
+    const { lake, curator } = await promoted();
+    using _ = lake;
+    const p = curator.metadataPath("signals_production");
+    const { lineage: _l, ...legacy } = JSON.parse(readFileSync(p, "utf8"));
+    writeFileSync(p, JSON.stringify(legacy));
+    const r = await validateDataset(curator, "signals_production");
+    expect(byName(r, "within_dates").pass).toBe(true);
+    expect(byName(r, "file_hash")).toMatchObject({ pass: false, detail: "metadata has no recorded sha256" });
+    expect(byName(r, "silver_lineage").pass).toBe(true);
+  });
 });

@@ -36,8 +36,6 @@ export interface ServiceOptions {
   env?: Record<string, string | undefined>;
   stdout?: "ignore" | "pipe" | "inherit";
   stderr?: "ignore" | "pipe" | "inherit";
-  /** Opt out of the parent-death signal (e.g. a test that checks orphan behaviour itself). */
-  survivesParent?: boolean;
 }
 
 /** Bun.spawn for a long-running helper process, tied to this process's lifetime. */
@@ -46,7 +44,7 @@ export function spawnService(cmd: string[], opts: ServiceOptions = {}): Subproce
     hooked = true;
     process.on("exit", killAllNow);
   }
-  const argv = SETPRIV && !opts.survivesParent ? [SETPRIV, "--pdeathsig", "KILL", "--", ...cmd] : cmd;
+  const argv = SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--", ...cmd] : cmd;
   const proc = Bun.spawn(argv, {
     cwd: opts.cwd,
     env: opts.env as Record<string, string> | undefined,

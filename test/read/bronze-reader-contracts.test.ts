@@ -29,6 +29,14 @@ beforeAll(() => {
   lake.write(FUTURES_TRADES, futKey("trades", "2026-07-15", "13"), times("2026-07-15T13:40:00Z", 6).map((t) => trade(t, "ESU6")));
   lake.write(FUTURES_TRADES, futKey("trades", "2026-07-15", "18"), times("2026-07-15T18:00:00Z", 9).map((t) => trade(t, "ESZ6")));
 
+  // The Mondays after the 2026 DST transitions. 2026-03-09 (EDT): RTH 13:30–17:30 UTC.
+  // 2026-11-02 (EST): RTH 14:30–18:30 UTC. On each, one contract trades only in the hour
+  // that the other offset would wrongly include.
+  lake.write(FUTURES_TRADES, futKey("trades", "2026-03-09", "13"), times("2026-03-09T13:45:00Z", 3).map((t) => trade(t, "ESM6")));
+  lake.write(FUTURES_TRADES, futKey("trades", "2026-03-09", "18"), times("2026-03-09T18:15:00Z", 7).map((t) => trade(t, "ESH6")));
+  lake.write(FUTURES_TRADES, futKey("trades", "2026-11-02", "13"), times("2026-11-02T13:45:00Z", 7).map((t) => trade(t, "ESZ6")));
+  lake.write(FUTURES_TRADES, futKey("trades", "2026-11-02", "18"), times("2026-11-02T18:15:00Z", 3).map((t) => trade(t, "ESH7")));
+
   // Predecessor-style legacy day: every row carries the bare root.
   lake.write(FUTURES_TRADES, futKey("trades", "2026-01-13", "15"), times("2026-01-13T15:00:00Z", 3).map((t) => trade(t, "ES")));
 
@@ -66,6 +74,17 @@ describe("front-month filtering uses the file's contract column", () => {
     const all = await r.readFuturesTrades("ES", { date: "2026-01-14", frontMonthOnly: false });
     expect(all.numRows).toBe(11);
     expect(symbols(all).sort()).toEqual(["ESH6", "ESM6"]);
+  });
+
+  test("a contract code as the symbol reads that contract, including a legacy symbol=<contract> directory", async () => {
+    lake.write(FUTURES_TRADES, "bronze/futures/trades/symbol=ESM6/date=2026-01-14/hour=16/part-old.parquet", [
+      trade(ns("2026-01-14T16:00:00Z"), "ESM6", { price: 1 }),
+    ]);
+    const r = new BronzeReader(lake.root);
+    const f = await r.readFuturesTrades("ESM6", { date: "2026-01-14" });
+    expect(symbols(f)).toEqual(["ESM6"]);
+    expect(f.numRows).toBe(3);
+    expect(r.lastRead.files.some((k) => k.includes("symbol=ESM6/"))).toBe(true);
   });
 
   test("the volume metric counts contracts traded instead of prints", async () => {
@@ -106,6 +125,17 @@ describe("ContractSelector windows and fallbacks", () => {
     expect(sel.dominanceRatio).toBe(1);
     expect(sel.totalContracts).toBe(1);
     expect(sel.window!.startNs).toBe(ns("2026-07-15T13:30:00Z"));
+  });
+
+  test.each([
+    ["2026-03-09", "ESM6", "2026-03-09T13:30:00Z"],
+    ["2026-11-02", "ESH7", "2026-11-02T14:30:00Z"],
+  ])("the RTH window follows the DST transition on %s", async (date, front, start) => {
+    const r = new BronzeReader(lake.root);
+    const f = await r.readFuturesTrades("ES", { date });
+    expect(symbols(f)).toEqual([front]);
+    expect(r.lastRead.selections[0]!.window!.startNs).toBe(ns(start));
+    expect(r.lastRead.selections[0]!.dominanceRatio).toBe(1);
   });
 
   test("legacy files with the bare root give root ES, dominance 1 and the legacy flag", async () => {

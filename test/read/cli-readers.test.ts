@@ -160,7 +160,7 @@ describe("lake query", () => {
 
 describe("lake gold signals", () => {
   test("reads a date's signals", async () => {
-    const r = await lake_(["gold-signals", "--date", D, "--format", "csv"]);
+    const r = await lake_(["gold", "signals", "--date", D, "--format", "csv"]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]!.split(",").slice(0, 3)).toEqual(["ts_event_ns", "underlying", "spot"]);

@@ -48,6 +48,12 @@ describe("duckQuery converts DuckDB results to typed Frame columns", () => {
     expect(sum).toBe(4999950000n);
   });
 
+  test("strings at the inline limit, beyond it, and multi-byte UTF-8 decode exactly", async () => {
+    const words = ["", "a", "ESH6", "123456789012", "1234567890123", "é€𝄞", "ümlaut-ünïcödé-long", "ESH6", "ESM6", "ESH6"];
+    const f = await duckQuery(`SELECT s FROM (SELECT unnest($w) AS s, generate_subscripts($w, 1) AS i) ORDER BY i`, { w: words });
+    expect(f.values<(string | null)[]>("s")).toEqual(words);
+  });
+
   test("an empty result still has its columns and types", async () => {
     const f = await duckQuery(`SELECT 1::BIGINT AS a, 'x' AS b WHERE false`);
     expect(f.numRows).toBe(0);
@@ -67,6 +73,13 @@ describe("duckQuery converts DuckDB results to typed Frame columns", () => {
     expect(err).toBeInstanceOf(QueryError);
     expect(err.message).toContain("no_such_table");
     expect(err.message).toContain("in query:");
+  });
+
+  test("a HUGEINT that does not fit int64 is an error that says how to fix it, not a wrapped value", async () => {
+    const ok = await duckQuery(`SELECT sum(i) AS s FROM range(10) t(i)`); // sum(BIGINT) is HUGEINT
+    expect(ok.row(0)).toEqual({ s: 45n });
+    const err = await duckQuery(`SELECT 170141183460469231731687303715884105727::HUGEINT AS h`).catch((e) => e);
+    expect(err.message).toMatch(/does not fit in int64.*CAST/);
   });
 
   test("a session keeps state across statements (views, temp tables)", async () => {

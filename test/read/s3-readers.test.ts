@@ -83,6 +83,21 @@ describe("readers over S3 (s3rver) give the same results as over the local lake"
     }
   });
 
+  test("an object overwritten in place is fetched again, not served stale from the cache", async () => {
+    const store = s3Store(s3.s3Settings);
+    const key = futKey("trades", "2026-01-21", "15");
+    const bytes = (price: number) => {
+      const p = lake.write(FUTURES_TRADES, key, [trade(ns("2026-01-21T15:00:00Z"), "ESH6", { price })]);
+      return readFileSync(p);
+    };
+    await store.put(key, bytes(7001.25));
+    const r = new BronzeReader(s3Store(s3.s3Settings), { cacheDir });
+    expect((await r.readFuturesTrades("ES", { date: "2026-01-21" })).values<Float64Array>("price")[0]).toBe(7001.25);
+    await Bun.sleep(1100); // S3 last-modified has one-second resolution
+    await store.put(key, bytes(7002.5), { overwrite: true });
+    expect((await r.readFuturesTrades("ES", { date: "2026-01-21" })).values<Float64Array>("price")[0]).toBe(7002.5);
+  });
+
   test("the CLI reads an S3 lake from the environment (bronze read, query)", async () => {
     const run = async (args: string[]) => {
       const p = Bun.spawn(["bun", "run", resolve(import.meta.dir, "../../src/main.ts"), ...args], {

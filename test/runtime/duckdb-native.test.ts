@@ -79,6 +79,21 @@ describe("extractToCache", () => {
     expect(() => extractToCache(source, [join(ro, "sub")])).toThrow("set LAKE_CACHE_DIR to a writable directory");
   });
 
+  test("moves on to the next root when the extracted copy cannot be used (e.g. a noexec mount)", () => {
+    const bad = join(tmp, "cache-noexec");
+    const good = join(tmp, "cache-exec");
+    const used: string[] = [];
+    const out = extractToCache(source, [bad, good], (p) => {
+      if (p.startsWith(bad)) throw new Error("failed to map segment from shared object");
+      used.push(p);
+    });
+    expect(out).toBe(join(good, "libfake-abc123.so"));
+    expect(used).toEqual([out]);
+    expect(() => extractToCache(source, [bad], () => { throw new Error("failed to map segment"); })).toThrow(
+      /cannot extract and load the embedded DuckDB library .*cache-noexec: failed to map segment/,
+    );
+  });
+
   test("removes temp files left by an extraction that was killed long ago", () => {
     const root = join(tmp, "cache-d");
     extractToCache(source, [root]);

@@ -5,12 +5,12 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { LEVEL_SIGNALS } from "../../src/schemas/gold";
 import { BRONZE_TABLES } from "../../src/schemas/bronze";
 import { startNats } from "../helpers/nats";
 import { firstDifference, lake, readAll, startServe, tempDir, waitFor } from "./helpers/lake";
 
-const SIM = ["--date", "2026-03-09", "--seed", "13", "--scale", "light", "--trade-rate", "0.3", "--mbp-rate", "0", "--option-rate", "0.05", "--signal-interval", "60000"];
+// Bronze only (signals have their own test): a light day thinned to ~40k messages
+const SIM = ["--date", "2026-03-09", "--seed", "13", "--scale", "light", "--trade-rate", "0.3", "--mbp-rate", "0", "--option-rate", "0.05", "--signal-interval", "0"];
 
 async function bronzeCounts(root: string): Promise<number[]> {
   return Promise.all(BRONZE_TABLES.map(async (t) => (await readAll(root, `bronze/${t.schemaPath}`, t.schema)).numRows));
@@ -44,10 +44,8 @@ describe("simulate → NATS → serve → Bronze", () => {
         expect(summary.days[0]!.published).toBe(expected.reduce((a, b) => a + b, 0) + summary.days[0]!.signals);
         await using serve = startServe(nats.url, viaNats);
         await waitFor("serve to land every simulated row", async () => String(await bronzeCounts(viaNats)) === String(expected), 120_000, () => serve.log().slice(-3000));
-        const goldRows = summary.days[0]!.signals > 0 ? await readAll(viaNats, "gold/levels/signals", LEVEL_SIGNALS, ["ts_event_ns", "level_id"]) : null;
         expect(await serve.term()).toBe(0);
         await expectSameBronze(direct, viaNats);
-        expect(goldRows === null || goldRows.numRows > 0).toBe(true);
       }
 
       {

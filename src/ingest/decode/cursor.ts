@@ -228,20 +228,32 @@ export class JsonCursor {
       this.pos = p;
       this.fail("invalid number (leading zero)");
     }
-    while (p < e && b[p]! >= D0 && b[p]! <= D9) p++;
+    // One pass: accumulate the mantissa while scanning (exact while ≤ 15 digits).
+    let m = 0;
+    let d = 0;
+    while (p < e) {
+      d = b[p]! - D0;
+      if (d < 0 || d > 9) break;
+      m = m * 10 + d;
+      p++;
+    }
     const intEnd = p;
     const nInt = intEnd - intStart;
     this.digits = nInt;
     let isFloat = false;
-    let fracStart = p;
-    let fracEnd = p;
+    let nFrac = 0;
     let exp = 0;
     if (p < e && b[p] === DOT) {
       p++;
-      fracStart = p;
-      while (p < e && b[p]! >= D0 && b[p]! <= D9) p++;
-      fracEnd = p;
-      if (fracEnd === fracStart) {
+      const fracStart = p;
+      while (p < e) {
+        d = b[p]! - D0;
+        if (d < 0 || d > 9) break;
+        m = m * 10 + d;
+        p++;
+      }
+      nFrac = p - fracStart;
+      if (nFrac === 0) {
         this.pos = p;
         this.fail("invalid number (no digits after '.')");
       }
@@ -269,18 +281,17 @@ export class JsonCursor {
     this.pos = p;
     if (!isFloat) {
       this.numKind = NUM_INT;
-      splitDigits(this, b, intStart, intEnd);
+      if (nInt <= 15) {
+        this.hi = Math.floor(m / 1e9);
+        this.lo = m - this.hi * 1e9;
+      } else splitDigits(this, b, intStart, intEnd);
       this.num = this.neg ? -(this.hi * 1e9 + this.lo) : this.hi * 1e9 + this.lo;
       return true;
     }
     this.numKind = NUM_FLOAT;
     // Clinger fast path: ≤ 15 significant digits and a power of ten ≤ 22 → one correctly
     // rounded operation, so the double is exactly what parseFloat would give.
-    const nFrac = fracEnd - fracStart;
     if (nInt + nFrac <= 15) {
-      let m = 0;
-      for (let i = intStart; i < intEnd; i++) m = m * 10 + (b[i]! - D0);
-      for (let i = fracStart; i < fracEnd; i++) m = m * 10 + (b[i]! - D0);
       const e10 = exp - nFrac;
       if (e10 >= 0 && e10 <= 22) {
         const v = m * POW10[e10]!;

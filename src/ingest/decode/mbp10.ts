@@ -17,7 +17,21 @@ const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "levels", "is_sn
 const REQUIRED = 0b0011101; // ts_event_ns, source, symbol, levels
 const lookup = fieldLookup(NAMES);
 const LEVEL_NAMES = ["bid_px", "bid_sz", "ask_px", "ask_sz"] as const;
-const levelLookup = fieldLookup(LEVEL_NAMES);
+
+/** bid_px → 0, bid_sz → 1, ask_px → 2, ask_sz → 3, else -1: byte tests, no map lookup (hot path). */
+function levelKey(cur: JsonCursor): number {
+  if (cur.keyLen !== 6) return -1;
+  const b = cur.buf;
+  const k = cur.keyStart;
+  let side: number;
+  if (b[k] === 0x62 && b[k + 1] === 0x69 && b[k + 2] === 0x64) side = 0;
+  else if (b[k] === 0x61 && b[k + 1] === 0x73 && b[k + 2] === 0x6b) side = 2;
+  else return -1;
+  if (b[k + 3] !== 0x5f) return -1;
+  if (b[k + 4] === 0x70 && b[k + 5] === 0x78) return side;
+  if (b[k + 4] === 0x73 && b[k + 5] === 0x7a) return side + 1;
+  return -1;
+}
 
 const SENTINEL_PX = 9.2e9;
 const BID0 = FUTURES_MBP10.columns.findIndex((c) => c.name === "bid_px_1");
@@ -27,6 +41,10 @@ const SEQ = FUTURES_MBP10.columns.findIndex((c) => c.name === "seq");
 
 /** Levels beyond the 10th seen so far in this process (metrics, §9 D-8). */
 export const mbpStats = { truncatedLevels: 0 };
+
+// Precomputed field paths: a template string per level per message was most of the cost.
+const LEVEL_PATH = Array.from({ length: MBP10_DEPTH }, (_, i) => `levels[${i}]`);
+const FIELD_PATH = LEVEL_PATH.map((p) => LEVEL_NAMES.map((n) => `${p}.${n}`));
 
 const px = new Float64Array(4);
 const sz = new Int32Array(4);
@@ -122,22 +140,23 @@ function readLevels(cur: JsonCursor, cols: TableBuffer["cols"], r: number): void
     }
     px[0] = px[2] = 0;
     sz[1] = sz[3] = 0;
-    cur.beginObject(`levels[${i}]`);
+    cur.beginObject(LEVEL_PATH[i]!);
     let first = true;
     while (cur.nextKey(first)) {
       first = false;
-      const f = levelLookup(cur);
+      const f = levelKey(cur);
       if (f < 0) {
         cur.skipValue();
         continue;
       }
-      if (cur.isNull()) throw new DecodeError(`levels[${i}].${LEVEL_NAMES[f]} is null`);
+      const path = FIELD_PATH[i]![f]!;
+      if (cur.isNull()) throw new DecodeError(`${path} is null`);
       if (f === 0 || f === 2) {
-        const v = readFloat(cur, `levels[${i}].${LEVEL_NAMES[f]}`);
-        if (!Number.isFinite(v) || v < 0) throw new DecodeError(`levels[${i}].${LEVEL_NAMES[f]} must be a finite price ≥ 0, got ${v}`);
+        const v = readFloat(cur, path);
+        if (!Number.isFinite(v) || v < 0) throw new DecodeError(`${path} must be a finite price ≥ 0, got ${v}`);
         px[f] = v;
       } else {
-        sz[f] = readInt(cur, `levels[${i}].${LEVEL_NAMES[f]}`, 0, 2147483647);
+        sz[f] = readInt(cur, path, 0, 2147483647);
       }
     }
     let bidPx = px[0]!;

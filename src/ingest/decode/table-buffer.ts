@@ -86,11 +86,16 @@ export class TableBuffer {
     const defs = this.schema.columns;
     const k = indices.length;
     const out: Column[] = [];
+    // The common case — one partition per flush — is a contiguous run: copy with slice().
+    const first = k ? indices[0]! : 0;
+    const contiguous = k > 0 && indices[k - 1] === first + k - 1;
     for (let c = 0; c < defs.length; c++) {
       const d = defs[c]!;
       const src = this.cols[c]!;
-      const v = allocValues(d.type, k);
-      if (Array.isArray(src)) {
+      let v = allocValues(d.type, k);
+      if (contiguous) {
+        v = (src as unknown as { slice(a: number, b: number): ColumnValues }).slice(first, first + k);
+      } else if (Array.isArray(src)) {
         const o = v as unknown[];
         for (let i = 0; i < k; i++) o[i] = src[indices[i]!];
       } else {
@@ -101,10 +106,10 @@ export class TableBuffer {
       let valid: Uint8Array | undefined;
       const m = this.valid[c];
       if (m) {
-        valid = new Uint8Array(k);
+        valid = contiguous ? m.slice(first, first + k) : new Uint8Array(k);
         let nulls = 0;
         for (let i = 0; i < k; i++) {
-          const x = m[indices[i]!]!;
+          const x = contiguous ? valid[i]! : m[indices[i]!]!;
           valid[i] = x;
           nulls += 1 - x;
         }

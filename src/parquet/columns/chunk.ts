@@ -88,6 +88,14 @@ function appendLevels(out: PageBuffer, levels: Uint8Array, n: number, maxLevel: 
   out.patchU32(at, len);
 }
 
+/** Levels of a page without nulls: one RLE run of 1s (bit width 1 → 1 value byte). */
+function appendAllDefined(out: PageBuffer, n: number): void {
+  const at = out.reserveU32();
+  out.varint(n * 2);
+  out.u8(1);
+  out.patchU32(at, out.length - at - 4);
+}
+
 function definedMask(c: Column, start: number, end: number): Uint8Array | undefined {
   if (c.type !== "utf8" && c.type !== "list_int16") return c.valid?.subarray(start, end);
   const vals = c.values as readonly unknown[];
@@ -149,7 +157,8 @@ function writeFixed(st: ChunkState, leaf: LeafColumn, c: Column, start: number, 
     let from = p;
     let to = q;
     if (leaf.maxDef > 0) {
-      appendLevels(scratch, valid ? valid.subarray(p, q) : new Uint8Array(q - p).fill(1), q - p, 1);
+      if (valid) appendLevels(scratch, valid.subarray(p, q), q - p, 1);
+      else appendAllDefined(scratch, q - p);
       if (valid) {
         src = compactNonNull(values, p, q, valid);
         from = 0;

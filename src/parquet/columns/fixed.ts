@@ -84,7 +84,7 @@ function le64f(v: number): Uint8Array {
   return b;
 }
 
-/** min/max over non-null rows of [start, end). NaN is skipped (parquet-format §Statistics). */
+/** min/max over non-null rows of [start, end); float chunks holding NaN get none. */
 export function fixedStats(type: ColumnType, values: FixedValues, start: number, end: number, valid?: Uint8Array): ChunkStats {
   let nullCount = 0;
   if (valid) for (let i = start; i < end; i++) nullCount += 1 - valid[i]!;
@@ -93,16 +93,16 @@ export function fixedStats(type: ColumnType, values: FixedValues, start: number,
   if (values instanceof Float64Array) {
     let min = Infinity;
     let max = -Infinity;
-    let seen = false;
     for (let i = start; i < end; i++) {
       if (valid && !valid[i]) continue;
       const v = values[i]!;
-      if (v !== v) continue;
-      seen = true;
+      // Any NaN: no bounds at all. The Parquet spec leaves NaN out of min/max, but DuckDB
+      // orders NaN above +Infinity and would prune a group holding NaN by its NaN-less max
+      // (`x >= 1e300` missed rows). DuckDB's own writer omits the bounds too.
+      if (v !== v) return { nullCount };
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    if (!seen) return { nullCount }; // all NaN: no bounds
     // signed zero rule: a zero min is written -0, a zero max +0
     return { nullCount, min: le64f(min === 0 ? -0 : min), max: le64f(max === 0 ? 0 : max) };
   }

@@ -8,19 +8,30 @@
  */
 import { Frame } from "../../frame";
 import { BronzeReader } from "../../read/bronze-reader";
-import { DuckSession } from "../../read/duck";
+import { DuckSession, sqlIdent } from "../../read/duck";
 import { LakeFiles, type LakeLocation } from "../../read/lake-files";
-import { scanFrame } from "../../read/scan";
+import { onDiskTypes, projection, READ_OPTS, scanFrame } from "../../read/scan";
+import { relativeNs } from "./frame-columns";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../schemas/bronze";
 import type { TableSchema } from "../../schemas/types";
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
+/** §5.1 bucket rule: width, and floor ([FIX] D-11) instead of round-half-even. */
+export interface Downsample {
+  intervalNs: bigint;
+  floor: boolean;
+}
+
 export interface BronzeInput {
   /** All futures trades of UTC date D. */
   trades(date: string, frontMonthOnly: boolean): Promise<Frame>;
-  /** MBP-10 rows of D with startNs ≤ ts ≤ endNs. */
-  mbp10(date: string, startNs: bigint, endNs: bigint, frontMonthOnly: boolean): Promise<Frame>;
+  /**
+   * MBP-10 rows of D with startNs ≤ ts ≤ endNs. With `downsample`, an input may return only
+   * each bucket's winner (buckets counted from startNs, §5.1) — S1 selects winners again,
+   * which is a no-op on an already downsampled set, so both paths give the same result.
+   */
+  mbp10(date: string, startNs: bigint, endNs: bigint, frontMonthOnly: boolean, downsample?: Downsample): Promise<Frame>;
   /** All ES option trades of D (may be empty). */
   options(date: string): Promise<Frame>;
   /** Sorted `date=` values under futures/trades/symbol=ES (§5.3 warm-up listing). */
@@ -44,10 +55,12 @@ export function readerInput(location: LakeLocation): BronzeInput {
       frontMonthOnly
         ? reader.readFuturesTrades("ES", { date, frontMonthOnly, onRollContamination: onRoll })
         : scan(TRADES_USED, "bronze/futures/trades/symbol=ES", date),
-    mbp10: (date, startNs, endNs, frontMonthOnly) =>
+    mbp10: (date, startNs, endNs, frontMonthOnly, downsample) =>
       frontMonthOnly
         ? reader.readFuturesMbp10("ES", { date, startNs, endNs, frontMonthOnly, onRollContamination: onRoll })
-        : scan(MBP_USED, "bronze/futures/mbp10/symbol=ES", date, startNs, endNs),
+        : downsample
+          ? downsampledMbp(reader.files, date, startNs, endNs, downsample)
+          : scan(MBP_USED, "bronze/futures/mbp10/symbol=ES", date, startNs, endNs),
     options: (date) => scan(OPTIONS_USED, "bronze/options/trades/underlying=ES", date),
     tradeDates: () => reader.getAvailableDates("futures/trades", "symbol=ES"),
   };
@@ -82,6 +95,35 @@ function projectedScan(files: LakeFiles) {
   };
 }
 
+/**
+ * §5.1 step 2 inside DuckDB, so a heavy day's millions of book rows never reach JS: per
+ * bucket the row with the largest ts, then the highest seq (a missing seq ranks lowest),
+ * then the last in file order. The bucket index uses exact integer arithmetic: with
+ * x = ts − T0 and I the width, round-half-even(x / I) = q + (2r > I ? 1 : 2r = I ? q mod 2 : 0)
+ * for q = x div I, r = x mod I — the same value as the float division of the reference
+ * (x < 2^53, and a quotient within 1/I of a half is never rounded onto it).
+ */
+async function downsampledMbp(files: LakeFiles, date: string, t0: bigint, t1: bigint, d: Downsample): Promise<Frame> {
+  const list = await files.filesFor("bronze/futures/mbp10/symbol=ES", { date, startNs: t0, endNs: t1 });
+  if (list.length === 0) return Frame.empty(MBP_USED);
+  using s = await DuckSession.open();
+  const paths = await files.localPaths(list);
+  const types = await onDiskTypes(s, paths);
+  const x = "(ts_event_ns - $t0)";
+  const q = `(${x} // $iv)`;
+  const bucket = d.floor ? q : `${q} + CASE WHEN 2 * (${x} % $iv) > $iv THEN 1 WHEN 2 * (${x} % $iv) = $iv THEN ${q} % 2 ELSE 0 END`;
+  const sql = [
+    `SELECT ${MBP_USED.columns.map((c) => sqlIdent(c.name)).join(", ")} FROM (`,
+    `  SELECT ${projection(MBP_USED, types).join(", ")}, file_index, file_row_number`,
+    `  FROM read_parquet($files, ${READ_OPTS})`,
+    `) t`,
+    `WHERE ts_event_ns >= $t0 AND ts_event_ns <= $t1`,
+    `QUALIFY row_number() OVER (PARTITION BY ${bucket} ORDER BY ts_event_ns DESC, seq DESC NULLS LAST, file_index DESC, file_row_number DESC) = 1`,
+    `ORDER BY ts_event_ns, seq NULLS FIRST, file_index, file_row_number`,
+  ].join("\n");
+  return await s.query(sql, { files: paths, t0, t1, iv: d.intervalNs });
+}
+
 export interface InMemoryBronze {
   trades?: Record<string, Frame>;
   mbp10?: Record<string, Frame>;
@@ -97,8 +139,11 @@ export function frameInput(days: InMemoryBronze): BronzeInput {
     },
     async mbp10(date, startNs, endNs) {
       const f = pick(days.mbp10, date, Frame.empty(FUTURES_MBP10));
-      const ts = f.values<BigInt64Array>("ts_event_ns");
-      return f.filter((i) => ts[i]! >= startNs && ts[i]! <= endNs);
+      const rel = relativeNs(f.values<BigInt64Array>("ts_event_ns"), startNs);
+      const span = Number(endNs - startNs);
+      const keep: number[] = [];
+      for (let i = 0; i < rel.length; i++) if (rel[i]! >= 0 && rel[i]! <= span) keep.push(i);
+      return keep.length === f.numRows ? f : f.take(keep);
     },
     async options(date) {
       return pick(days.options, date, Frame.empty(OPTION_TRADES));
@@ -123,7 +168,8 @@ export function memoInput(input: BronzeInput): BronzeInput {
   let dates: Promise<string[]> | undefined;
   return {
     trades: (date, front) => once(`t|${date}|${front}`, () => input.trades(date, front)),
-    mbp10: (date, a, b, front) => once(`m|${date}|${a}|${b}|${front}`, () => input.mbp10(date, a, b, front)),
+    mbp10: (date, a, b, front, ds) =>
+      once(`m|${date}|${a}|${b}|${front}|${ds?.intervalNs}|${ds?.floor}`, () => input.mbp10(date, a, b, front, ds)),
     options: (date) => once(`o|${date}`, () => input.options(date)),
     tradeDates: () => (dates ??= input.tradeDates()),
   };

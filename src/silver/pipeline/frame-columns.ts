@@ -85,3 +85,25 @@ export function gatherInt64(src: BigInt64Array, rows: ArrayLike<number>): BigInt
   }
   return out;
 }
+
+/** Any numeric column gathered at `rows` as float64; null → `fill`. */
+export function gatherNumber(f: Frame, name: string, rows: ArrayLike<number>, fill: number): Float64Array {
+  const m = rows.length;
+  const out = new Float64Array(m);
+  if (!f.has(name)) return out.fill(fill);
+  const c = f.column(name);
+  const v = c.values;
+  if (v instanceof Float64Array || v instanceof Int32Array || v instanceof Int16Array || v instanceof Int8Array || v instanceof Uint8Array) {
+    for (let k = 0; k < m; k++) out[k] = v[rows[k]!]!;
+  } else if (v instanceof BigInt64Array) {
+    for (let k = 0; k < m; k++) out[k] = Number(v[rows[k]!]!);
+  } else {
+    const a = v as ArrayLike<unknown>;
+    for (let k = 0; k < m; k++) {
+      const x = a[rows[k]!];
+      out[k] = typeof x === "number" ? x : typeof x === "bigint" ? Number(x) : fill;
+    }
+  }
+  if (c.valid) for (let k = 0; k < m; k++) if (c.valid[rows[k]!] === 0) out[k] = fill;
+  return out;
+}

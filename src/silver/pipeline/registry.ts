@@ -58,20 +58,13 @@ export const ES_PIPELINE: readonly StageEntry[] = [
   { id: "S4", name: "InitMarketState", file: "stages/s04-init-market-state.ts", load: () => required(() => import("./stages/s04-init-market-state"), "stages/s04-init-market-state.ts") },
   { id: "S5", name: "GenerateLevels", file: "stages/s05-generate-levels.ts", load: () => required(() => import("./stages/s05-generate-levels"), "stages/s05-generate-levels.ts") },
   { id: "S6", name: "DetectInteractionZones", file: "stages/s06-detect-interaction-zones.ts", load: () => required(() => import("./stages/s06-detect-interaction-zones"), "stages/s06-detect-interaction-zones.ts") },
-  // Part 2 (issue 7). @ts-ignore: the file may not exist yet; the import stays literal for the bundler.
-  // @ts-ignore
+  // Part 2 (issue 7). Literal imports so the bundler includes them; a missing file → typed nulls.
   { id: "S7", name: "ComputePhysics", file: "stages/s07-compute-physics.ts", load: () => optional("stages/s07-compute-physics.ts", () => import("./stages/s07-compute-physics")) },
-  // @ts-ignore
   { id: "S8", name: "ComputeMultiWindowKinematics", file: "stages/s08-multi-window-kinematics.ts", load: () => optional("stages/s08-multi-window-kinematics.ts", () => import("./stages/s08-multi-window-kinematics")) },
-  // @ts-ignore
   { id: "S9", name: "ComputeMultiWindowOFI", file: "stages/s09-multi-window-ofi.ts", load: () => optional("stages/s09-multi-window-ofi.ts", () => import("./stages/s09-multi-window-ofi")) },
-  // @ts-ignore
   { id: "S10", name: "ComputeBarrierEvolution", file: "stages/s10-barrier-evolution.ts", load: () => optional("stages/s10-barrier-evolution.ts", () => import("./stages/s10-barrier-evolution")) },
-  // @ts-ignore
   { id: "S11", name: "ComputeLevelDistances", file: "stages/s11-level-distances.ts", load: () => optional("stages/s11-level-distances.ts", () => import("./stages/s11-level-distances")) },
-  // @ts-ignore
   { id: "S12", name: "ComputeGEXFeatures", file: "stages/s12-gex-features.ts", load: () => optional("stages/s12-gex-features.ts", () => import("./stages/s12-gex-features")) },
-  // @ts-ignore
   { id: "S13", name: "ComputeForceMass", file: "stages/s13-force-mass.ts", load: () => optional("stages/s13-force-mass.ts", () => import("./stages/s13-force-mass")) },
   { id: "S14", name: "ComputeApproachFeatures", file: "stages/s14-approach-features.ts", load: () => required(() => import("./stages/s14-approach-features"), "stages/s14-approach-features.ts") },
   { id: "S15", name: "LabelOutcomes", file: "stages/s15-label-outcomes.ts", load: () => required(() => import("./stages/s15-label-outcomes"), "stages/s15-label-outcomes.ts") },

@@ -138,4 +138,31 @@ describe("buildFeatureSet over the fixture lake (contracts §4.1, §4.4, §4.5)"
     expect(c.features_common).toHaveLength(23);
     expect(() => b.compareVersions("v1.0_mechanics_only", "zzz")).toThrow("One or both versions not found");
   });
+
+  test("a custom manifest's config_overrides reach the pipeline and are recorded with the effective config", async () => {
+    using lake = tempLake({ bronze: true });
+    const inner = await fixturePipeline();
+    const seen: unknown[] = [];
+    const b = new SilverFeatureBuilder(lake.root, { pipeline: async (a) => (seen.push(a.config), inner(a)) });
+    const m = parseManifest(
+      "version: v3.0_custom\nname: custom\ndescription: d\ncreated_at: '2026-01-01T00:00:00Z'\nparameters:\n  custom:\n    config_overrides:\n      labels:\n        outcomeThreshold: 10.5\n",
+    );
+    expect((await b.buildFeatureSet(m, [FIXTURE_DATE], { variant: "corrected" })).status).toBe("success");
+    expect(seen).toEqual([{ labels: { outcomeThreshold: 10.5 } }]);
+    const saved = b.getManifest("v3.0_custom")!;
+    const eff = saved.parameters.custom.effective_config as { labels: { outcomeThreshold: number }; fixes: Record<string, boolean> };
+    expect(eff.labels.outcomeThreshold).toBe(10.5);
+    expect(Object.values(eff.fixes).some(Boolean)).toBe(true); // the corrected variant's switches
+    expect((saved.parameters.custom.lineage as { variant: string }).variant).toBe("corrected");
+    // no feature columns listed → every schema feature
+    expect(saved.validation!.feature_count).toBe(108);
+  });
+
+  test("a manifest whose listed columns match none of the schema is refused before anything is written (§9 S-5)", async () => {
+    using lake = tempLake({ bronze: true });
+    const b = new SilverFeatureBuilder(lake.root, { pipeline: await fixturePipeline() });
+    const m = { ...mechanicsOnlyManifest(), version: "v0_typo", feature_groups: [{ name: "g", description: "", columns: ["wall_ratoi"], dependencies: [] }] };
+    await expect(b.buildFeatureSet(m, [FIXTURE_DATE])).rejects.toThrow(/none of its 1 feature columns is in features.es_pipeline.v1 \(e.g. wall_ratoi\)/);
+    expect(b.listVersions()).toEqual([]);
+  });
 });

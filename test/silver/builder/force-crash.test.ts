@@ -56,4 +56,19 @@ describe("force is atomic (contracts §4.9)", () => {
     expect(r.status).toBe("skipped"); // restored first, so it exists again
     expect((await b.loadFeatures("v1.0_mechanics_only")).numRows).toBe(107);
   });
+
+  test("a second concurrent build of the same version is refused, not raced", async () => {
+    using lake = tempLake({ bronze: true });
+    const inner = await fixturePipeline();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = new SilverFeatureBuilder(lake.root, { pipeline: async (a) => (await gate, inner(a)) });
+    const first = slow.buildFeatureSet(mechanicsOnlyManifest(), [FIXTURE_DATE]);
+    await Bun.sleep(50);
+    const other = new SilverFeatureBuilder(lake.root, { pipeline: inner });
+    await expect(other.buildFeatureSet(mechanicsOnlyManifest(), [FIXTURE_DATE], { force: true })).rejects.toThrow(/another build of v1.0_mechanics_only is running/);
+    release();
+    expect((await first).status).toBe("success");
+    expect((await other.buildFeatureSet(mechanicsOnlyManifest(), [FIXTURE_DATE], { force: true })).status).toBe("success");
+  });
 });

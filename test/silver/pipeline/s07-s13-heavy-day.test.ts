@@ -20,8 +20,12 @@ import { DATE } from "./s07-s13-context";
 
 const STAGES = [s07, s08, s09, s10, s11, s12, s13];
 
-/** Brute-force values of every S7–S13 column for event e (full scans, spec wording). */
-function bruteForce(ctx: PipelineContext, e: number): Record<string, number | string | null> {
+/**
+ * Brute-force values of every S7–S13 column for event e (full scans, spec wording).
+ * `causal`: option trades after the event are ignored (D-8 fix) — fuel from the trades
+ * themselves rather than the whole-day S4 flows.
+ */
+function bruteForce(ctx: PipelineContext, e: number, causal = false): Record<string, number | string | null> {
   const ev = ctx.events!, tr = ctx.trades!, mbp = ctx.mbp!, bars = ctx.ohlcv1m!, opt = ctx.options!;
   const t0 = ev.t[e]!, L = ev.levelPrice[e]!, up = ev.dir[e]! > 0;
   const r: Record<string, number | string | null> = {};
@@ -66,7 +70,14 @@ function bruteForce(ctx: PipelineContext, e: number): Record<string, number | st
   }
   // Fuel
   const sg = new Map<number, number>();
-  for (const f of ctx.optionFlows!) if (f.expDate === DATE) sg.set(f.strike, (sg.get(f.strike) ?? 0) + f.netGammaFlow);
+  if (!causal) {
+    for (const f of ctx.optionFlows!) if (f.expDate === DATE) sg.set(f.strike, (sg.get(f.strike) ?? 0) + f.netGammaFlow);
+  } else {
+    for (let i = 0; i < opt.n; i++) {
+      if (opt.t[i]! > t0 || opt.expDate[i] !== DATE) continue;
+      sg.set(opt.strike[i]!, (sg.get(opt.strike[i]!) ?? 0) + -(opt.aggressor[i]! * opt.size[i]! * opt.gamma![i]! * 50));
+    }
+  }
   let ge = 0, inRange = 0;
   for (const [K, g] of sg) if (Math.abs(K - L) <= 15) { ge += g; inRange++; }
   r.gamma_exposure = ge;
@@ -123,7 +134,7 @@ function bruteForce(ctx: PipelineContext, e: number): Record<string, number | st
   // GEX
   const G = new Map<string, { K: number; right: string; g: number; n: number }>();
   for (let i = 0; i < opt.n; i++) {
-    if (opt.expDate[i] !== DATE) continue;
+    if (opt.expDate[i] !== DATE || (causal && opt.t[i]! > t0)) continue;
     const key = `${opt.strike[i]}|${opt.right[i]}`;
     const x = G.get(key) ?? { K: opt.strike[i]!, right: opt.right[i]!, g: 0, n: 0 };
     x.g += opt.gamma![i]!;
@@ -152,15 +163,14 @@ function bruteForce(ctx: PipelineContext, e: number): Record<string, number | st
   return r;
 }
 
-describe("S7–S13 on a heavy synthetic day", () => {
-  test("windowed fast paths equal a brute-force full scan on sampled events", () => {
-    const ctx = heavyDayContext({ snapshots: 150_000, trades: 300_000, events: 2_000, options: 20_000, seed: 11 });
-    for (const s of STAGES) s.run(ctx);
-    const sample = Array.from({ length: 25 }, (_, k) => Math.floor((k * ctx.events!.n) / 25));
-    let compared = 0;
-    for (const e of sample) {
-      const want = bruteForce(ctx, e);
-      for (const [name, w] of Object.entries(want)) {
+/** Compare the stage output with the brute force on `sample`; returns the cell count. */
+function compareSample(ctx: PipelineContext, sample: number[], causal: boolean, only?: (name: string) => boolean): number {
+  let compared = 0;
+  for (const e of sample) {
+    const want = bruteForce(ctx, e, causal);
+    for (const [name, w] of Object.entries(want)) {
+      if (only && !only(name)) continue;
+      {
         const c = ctx.out.get(name)!;
         const raw = (c.values as ArrayLike<unknown>)[e];
         const got = c.valid && c.valid[e] === 0 ? null : typeof raw === "bigint" ? Number(raw) : raw;
@@ -172,6 +182,16 @@ describe("S7–S13 on a heavy synthetic day", () => {
         compared++;
       }
     }
+  }
+  return compared;
+}
+
+describe("S7–S13 on a heavy synthetic day", () => {
+  test("windowed fast paths equal a brute-force full scan on sampled events", () => {
+    const ctx = heavyDayContext({ snapshots: 150_000, trades: 300_000, events: 2_000, options: 20_000, seed: 11 });
+    for (const s of STAGES) s.run(ctx);
+    const sample = Array.from({ length: 25 }, (_, k) => Math.floor((k * ctx.events!.n) / 25));
+    const compared = compareSample(ctx, sample, false);
     // Every S7–S13 column except the two constants (replenishment ratio, sweep flag).
     expect(compared).toBe(25 * (STAGES.reduce((n, s) => n + s.outputs.length, 0) - 2));
     // The day really exercises the windows: non-trivial tape, barrier and GEX values exist.
@@ -179,5 +199,15 @@ describe("S7–S13 on a heavy synthetic day", () => {
     expect(nonZero("tape_velocity")).toBeGreaterThan(1000);
     expect(nonZero("barrier_delta_liq")).toBeGreaterThan(1000);
     expect(nonZero("gex_above_1strike")).toBeGreaterThan(1000);
+  });
+
+  test("the causal option replay (D-8) equals a brute-force ts ≤ event filter", () => {
+    const ctx = heavyDayContext({ snapshots: 20_000, trades: 20_000, events: 2_000, options: 40_000, seed: 5 });
+    (ctx.cfg.fixes as unknown as Record<string, boolean>).causalOptions = true;
+    s07.run(ctx);
+    s12.run(ctx);
+    const sample = Array.from({ length: 40 }, (_, k) => Math.floor((k * ctx.events!.n) / 40));
+    const optionCols = (name: string) => name.includes("gex") || name === "gamma_exposure" || name === "fuel_effect";
+    expect(compareSample(ctx, sample, true, optionCols)).toBe(40 * 17);
   });
 });

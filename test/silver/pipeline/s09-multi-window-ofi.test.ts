@@ -50,4 +50,9 @@ describe("S9 multi-window OFI (top-5 depth imbalance over [ts−W, ts])", () => 
     expect(values(run(book, [T]), "ofi_acceleration")[0]).toBeCloseTo(20 / 1e-6, 3);
     expect(values(run(book, [T], "corrected"), "ofi_acceleration")[0]).toBeCloseTo(20 / (20 + 1e-6), 9);
   });
+
+  test("an empty book (no snapshots at all) gives 0 everywhere", () => {
+    const ctx = run([], [T]);
+    for (const c of stage.outputs) expect(values(ctx, c)).toEqual([0]);
+  });
 });

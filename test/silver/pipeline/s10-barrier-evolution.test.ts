@@ -50,4 +50,9 @@ describe("S10 barrier evolution (top-5 depth, last snapshot ≤ ts vs ≤ ts −
     expect(values(ctx, "barrier_delta_5min")).toEqual([0]);
     expect(values(ctx, "barrier_pct_change_5min")).toEqual([0]);
   });
+
+  test("an empty book (no snapshots at all) gives 0 everywhere", () => {
+    const ctx = run([], [T]);
+    for (const c of stage.outputs) expect(values(ctx, c)).toEqual([0]);
+  });
 });

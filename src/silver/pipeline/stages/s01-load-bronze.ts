@@ -11,7 +11,7 @@ import type { Frame } from "../../../frame";
 import { LakeError } from "../../../errors";
 import type { MbpData, OptionsData, PipelineContext, Stage, TradesData } from "../context";
 import type { BronzeInput } from "../bronze-input";
-import { gatherInt64, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
+import { gatherInt64, gatherNumber, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
 import { roundHalfEven } from "../numeric";
 import { etInstantNs } from "../time";
 import { prefetchWarmup } from "../warmup";
@@ -23,9 +23,20 @@ export function bronzeOf(ctx: PipelineContext): BronzeInput {
   return ctx.bronze;
 }
 
-/** Index order sorting by (t, seq, input position); null when already in that order. */
-export function sortOrder(ts: Float64Array, seq: Float64Array): Uint32Array | null {
+/**
+ * Index order sorting by (t, seq, input position); null when already in that order. A
+ * missing seq (NaN) sorts last (the readers' `seq NULLS LAST`), or first with
+ * `nullSeqFirst` — used for MBP buckets, where the LAST row wins and a real seq must beat
+ * a missing one.
+ */
+export function sortOrder(ts: Float64Array, seq: Float64Array, nullSeqFirst = false): Uint32Array | null {
   const n = ts.length;
+  const nullRank = nullSeqFirst ? -1 : 1;
+  const seqCmp = (a: number, b: number): number => {
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : nullRank;
+    if (Number.isNaN(b)) return -nullRank;
+    return a - b;
+  };
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) {
     if (ts[i]! < ts[i - 1]! || (ts[i] === ts[i - 1] && seqCmp(seq[i]!, seq[i - 1]!) < 0)) sorted = false;
@@ -34,13 +45,6 @@ export function sortOrder(ts: Float64Array, seq: Float64Array): Uint32Array | nu
   const idx = Array.from({ length: n }, (_, i) => i);
   idx.sort((a, b) => (ts[a]! < ts[b]! ? -1 : ts[a]! > ts[b]! ? 1 : seqCmp(seq[a]!, seq[b]!) || a - b));
   return Uint32Array.from(idx);
-}
-
-/** A missing seq (NaN) sorts last, as in the readers' ORDER BY (seq NULLS LAST). */
-function seqCmp(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-  if (Number.isNaN(b)) return -1;
-  return a - b;
 }
 
 function permute<T extends { [i: number]: unknown; length: number }>(arr: T, order: Uint32Array | null, make: (n: number) => T): T {
@@ -111,7 +115,7 @@ export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
     wT[j] = relAll[inWin[j]!]!;
     wSeq[j] = seqAll[inWin[j]!]!;
   }
-  const order = sortOrder(wT, wSeq);
+  const order = sortOrder(wT, wSeq, true);
   const sorted = order ? Array.from(order, (j) => inWin[j]!) : inWin;
   const sinceT0 = new Float64Array(w);
   for (let j = 0; j < w; j++) sinceT0[j] = relAll[sorted[j]!]!;
@@ -123,12 +127,8 @@ export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
   const t = new Float64Array(m);
   const shift = Number(t0 - ctx.originNs);
   for (let k = 0; k < m; k++) t[k] = relAll[rows[k]!]! + shift;
-  const pick = (name: string) => {
-    const all = numberColumn(f, name, 0);
-    const out = new Float64Array(m);
-    for (let k = 0; k < m; k++) out[k] = all[rows[k]!]!;
-    return out;
-  };
+  // Only the winners' depth cells are converted: a heavy day has ~25× more rows than buckets.
+  const pick = (name: string) => gatherNumber(f, name, rows, 0);
   const side = (s: string) => Array.from({ length: LEVELS }, (_, k) => pick(`${s}_${k + 1}`));
   return { n: m, ts, t, bidPx: side("bid_px"), bidSz: side("bid_sz"), askPx: side("ask_px"), askSz: side("ask_sz") };
 }
@@ -158,11 +158,17 @@ const stage: Stage = {
     const front = ctx.cfg.fixes.contractFilter;
     const { t0, t1 } = mbpWindow(ctx);
     prefetchWarmup(ctx); // S3's warm-up reads overlap with this stage
-    const [tf, mf, of] = await Promise.all([src.trades(ctx.date, front), src.mbp10(ctx.date, t0, t1, front), src.options(ctx.date)]);
+    const downsample = { intervalNs: BigInt(ctx.cfg.session.snapIntervalMs) * 1_000_000n, floor: ctx.cfg.fixes.floorMbpBuckets };
+    const [tf, mf, of] = await Promise.all([
+      src.trades(ctx.date, front),
+      src.mbp10(ctx.date, t0, t1, front, downsample),
+      src.options(ctx.date),
+    ]);
     if (tf.numRows === 0) throw new LakeError(`no ES futures trades in Bronze for ${ctx.date} (futures/trades/symbol=ES/date=${ctx.date})`);
     const mbp = mbpFromFrame(mf, ctx);
     if (mbp.n === 0) {
-      throw new LakeError(`no ES MBP-10 rows for ${ctx.date} inside the load window 09:26–16:04 ET (futures/mbp10/symbol=ES/date=${ctx.date})`);
+      const utc = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString().slice(11, 19);
+      throw new LakeError(`no ES MBP-10 rows for ${ctx.date} inside the load window ${utc(t0)}–${utc(t1)} UTC (futures/mbp10/symbol=ES/date=${ctx.date})`);
     }
     ctx.trades = tradesFromFrame(tf, ctx.originNs);
     ctx.mbp = mbp;

@@ -56,6 +56,7 @@ const stage: Stage = {
     const fixes = physicsFixes(ctx);
 
     const tape = computeTape(ev, trades, {
+      originNs: ctx.originNs,
       windowNs: windows.tapeSec * 1e9,
       band: bands.tapeBand,
       trailing: fixes.trailingWindows,

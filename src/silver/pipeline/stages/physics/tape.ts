@@ -10,6 +10,8 @@ import type { Events, TradesData } from "../../context";
 import { closedRange } from "../../windows";
 
 export interface TapeParams {
+  /** ctx.originNs: trades' `t` is relative to it. */
+  originNs: bigint;
   windowNs: number;
   band: number;
   trailing: boolean;
@@ -24,10 +26,19 @@ export interface TapeColumns {
   velocity: Float64Array;
 }
 
-/** Number(ts_ns)/1e9 per trade, once per day (a BigInt conversion is the costly part). */
-function epochSeconds(tr: TradesData): Float64Array {
+/**
+ * Number(ts_ns)/1e9 per trade, once per day. When the origin is exactly representable
+ * (UTC midnights are: multiples of 2^16 ns), `Number(origin) + t` is the correctly rounded
+ * exact sum, i.e. bit-identical to `Number(origin + t)`, without a BigInt per trade.
+ */
+function epochSeconds(tr: TradesData, originNs: bigint): Float64Array {
   const out = new Float64Array(tr.n);
-  for (let i = 0; i < tr.n; i++) out[i] = Number(tr.ts[i]!) / 1e9;
+  const origin = Number(originNs);
+  if (BigInt(origin) === originNs) {
+    for (let i = 0; i < tr.n; i++) out[i] = (origin + tr.t[i]!) / 1e9;
+  } else {
+    for (let i = 0; i < tr.n; i++) out[i] = Number(tr.ts[i]!) / 1e9;
+  }
   return out;
 }
 
@@ -41,7 +52,7 @@ export function computeTape(ev: Events, tr: TradesData, p: TapeParams): TapeColu
   };
   const { price, size, aggressor } = tr;
   const pf = p.priceFilter;
-  const secs = n > 0 ? epochSeconds(tr) : new Float64Array(0);
+  const secs = n > 0 ? epochSeconds(tr, p.originNs) : new Float64Array(0);
   for (let e = 0; e < n; e++) {
     const t0 = ev.t[e]!;
     const [lo, hi] = p.trailing ? closedRange(tr.t, t0 - p.windowNs, t0) : closedRange(tr.t, t0, t0 + p.windowNs);

@@ -1,0 +1,93 @@
+/**
+ * bun run bench:silver — wall time and peak RSS of `lake silver --force` (issue 8 §4) over a
+ * simulated 5-day normal-scale lake, with 1 and 2 workers on the shared WorkerPool.
+ *
+ * Anchor, measured in the same run: the plain pipeline (runPipeline in-process, no encode,
+ * no write, no lineage hashing) on one of the same days — warm, median of 3. The ratio
+ * "per-day silver time / plain pipeline day" shows the builder's overhead (×1 workers) and
+ * the parallel speed-up (×2 workers).
+ *
+ * Uses ./lake when it is built and has the silver command, else `bun src/main.ts` (printed).
+ * The simulated lake is cached in $TMPDIR/lake-bench-silver-<scale>-<days>d (deterministic seed).
+ *
+ * Options: --days N (default 5), --scale light|normal (default normal), --source (force bun src/main.ts).
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateDay, tradingDates } from "../src/sim/day";
+import { writeBronzeDay } from "../src/sim/bronze";
+import { localStore } from "../src/storage";
+import { runPipeline } from "../src/silver/pipeline/run";
+
+const argv = process.argv.slice(2);
+const opt = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1]! : d);
+const DAYS = Number(opt("--days", "5"));
+const SCALE = opt("--scale", "normal") as "light" | "normal";
+const ROOT_DIR = join(import.meta.dir, "..");
+
+async function lakeCommand(): Promise<{ cmd: string[]; label: string }> {
+  const bin = join(ROOT_DIR, "lake");
+  if (!argv.includes("--source") && existsSync(bin)) {
+    const p = Bun.spawn([bin, "silver", "--help"], { stdout: "ignore", stderr: "ignore" });
+    if ((await p.exited) === 0) return { cmd: [bin], label: "./lake (compiled)" };
+  }
+  return { cmd: [process.execPath, join(ROOT_DIR, "src/main.ts")], label: "bun src/main.ts (source)" };
+}
+
+async function simulatedLake(): Promise<{ root: string; dates: string[] }> {
+  const root = join(tmpdir(), `lake-bench-silver-${SCALE}-${DAYS}d`);
+  const dates = tradingDates("2026-03-02", DAYS);
+  const done = join(root, ".complete");
+  if (!existsSync(done)) {
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    const store = localStore(root);
+    for (const date of dates) {
+      const t = performance.now();
+      const day = generateDay({ date, seed: 42, scale: SCALE, signals: false });
+      await writeBronzeDay(store, day);
+      console.log(`simulated ${date}: ${day.trades.numRows} trades, ${day.mbp10.numRows} MBP-10, ${day.options.numRows} options (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    }
+    await Bun.write(done, new Date().toISOString());
+  }
+  return { root, dates };
+}
+
+async function runSilver(cmd: string[], root: string, workers: number) {
+  const t = performance.now();
+  const p = Bun.spawn([...cmd, "silver", "--data-root", root, "--force", "--workers", String(workers), "--json"], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const wall = (performance.now() - t) / 1000;
+  if (code !== 0) throw new Error(`lake silver exited ${code}: ${err.slice(-2000)}`);
+  const r = JSON.parse(out) as { signals_total: number; dates_processed: number };
+  const ru = p.resourceUsage()!;
+  return { wall, cpu: Number(ru.cpuTime.total) / 1e6, rssMb: ru.maxRSS / 1024 / 1024, rows: r.signals_total, dates: r.dates_processed };
+}
+
+const { root, dates } = await simulatedLake();
+const { cmd, label } = await lakeCommand();
+console.log(`\nlake: ${label}; lake root ${root}; ${dates.length} ${SCALE} days ${dates[0]}..${dates[dates.length - 1]}`);
+
+// anchor: plain pipeline on the last day (it has the full 3-day warm-up), warm median of 3
+const anchorDate = dates[dates.length - 1]!;
+await runPipeline({ date: anchorDate, dataRoot: root, variant: "reference" });
+const plain: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t = performance.now();
+  await runPipeline({ date: anchorDate, dataRoot: root, variant: "reference" });
+  plain.push((performance.now() - t) / 1000);
+}
+const plainDay = plain.sort((a, b) => a - b)[1]!;
+console.log(`anchor: plain runPipeline ${anchorDate} (in-process, warm median of 3): ${plainDay.toFixed(2)} s/day\n`);
+
+// the box is shared: report CPU seconds too (wall time depends on what else runs), and the load
+console.log(`load average before: ${(await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")}`);
+console.log("workers  wall s  per-day s  CPU s  peak RSS MB  rows   dates  per-day / plain pipeline day");
+for (const w of [1, 2]) {
+  const r = await runSilver(cmd, root, w);
+  const perDay = r.wall / r.dates;
+  console.log(
+    `${String(w).padEnd(7)}  ${r.wall.toFixed(2).padStart(6)}  ${perDay.toFixed(2).padStart(9)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.rssMb.toFixed(0).padStart(11)}  ${String(r.rows).padEnd(5)}  ${String(r.dates).padEnd(5)}  ${(perDay / plainDay).toFixed(2)}×`,
+  );
+}
