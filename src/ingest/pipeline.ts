@@ -54,6 +54,23 @@ export interface PipelineStats {
 
 const ACK = new TextEncoder().encode("+ACK");
 
+/**
+ * Stream sequence from a JetStream ack subject, without the client's per-message split:
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (9 tokens) or the v2 form with
+ * domain and account hash (≥ 11 tokens, sseq is token 7).
+ */
+export function streamSeqOf(reply: string): number {
+  let dots = 0;
+  for (let i = reply.indexOf("."); i !== -1; i = reply.indexOf(".", i + 1)) dots++;
+  const want = dots === 8 ? 5 : 7;
+  let start = 0;
+  for (let t = 0; t < want; t++) start = reply.indexOf(".", start) + 1;
+  const end = reply.indexOf(".", start);
+  const n = Number(reply.slice(start, end));
+  if (!Number.isSafeInteger(n) || n <= 0 || !reply.startsWith("$JS.ACK.")) throw new Error(`not a JetStream ack subject: ${reply}`);
+  return n;
+}
+
 export class Pipeline {
   readonly opts: PipelineOptions;
   readonly stats: PipelineStats;
@@ -214,11 +231,14 @@ export class Pipeline {
         let n = 0;
         for await (const m of iter) {
           if (this.paused || this.stopping) continue; // not acked: redelivered after the resync
-          const seq = m.seq;
+          const reply = (m as unknown as { reply: string }).reply;
+          const seq = streamSeqOf(reply);
           if (seq <= this.lastPushed) continue; // a redelivery of something already in hand
-          await this.push(seq, m.data);
+          const body = m.data;
+          // Fast path stays synchronous: an await per message costs a microtask turn.
+          if (body.length > this.ring.maxBody || !this.ring.tryWrite(KIND_DATA, seq, this.subjectBytes, body)) await this.push(seq, body);
           this.ackSeqs.push(seq);
-          this.ackReplies.push((m as unknown as { reply: string }).reply);
+          this.ackReplies.push(reply);
           this.lastPushed = seq;
           this.stats.received++;
           if (++n % 256 === 0) this.ring.publish();

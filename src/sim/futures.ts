@@ -26,6 +26,9 @@ export const SIM_SOURCE = "sim";
 const STEP_NS = STEP_MS * 1_000_000;
 /** Top-of-book updates land in the first millisecond of a step, before its trades. */
 const TOP_WINDOW_NS = 1_000_000;
+/** Event times of a step fall in [1 ms, 1 ms + EVENT_WINDOW_NS); the rest of the step absorbs spacing. */
+const EVENT_WINDOW_NS = Math.floor((STEP_NS - TOP_WINDOW_NS) * 0.9);
+const SPACING_RESERVE_NS = STEP_NS - TOP_WINDOW_NS - EVENT_WINDOW_NS - 1;
 /** Walls placed per RTH hour on the front contract. */
 const WALLS_PER_HOUR = 6;
 
@@ -59,6 +62,7 @@ export function generateFutures(
   const counts = Rng.stream(seed, dayKey, "futures-counts");
   const tape = Rng.stream(seed, dayKey, "futures-tape");
   const quotes = Rng.stream(seed, dayKey, "futures-quotes");
+  const seqGaps = Rng.stream(seed, dayKey, "futures-seq");
 
   // ---- pass 1: per-step counts ----
   const nTrades = new Uint16Array(n);
@@ -120,7 +124,7 @@ export function generateFutures(
 
   const seqNext = contracts.map(() => seqBase(clock.day));
   const nextSeq = (ci: number): bigint => {
-    seqNext[ci] += 1 + (tape.nextU32() & 7); // vendor channels interleave other instruments
+    seqNext[ci] += 1 + (seqGaps.nextU32() & 7); // vendor channels interleave other instruments
     return BigInt(seqNext[ci]!);
   };
 
@@ -171,8 +175,12 @@ export function generateFutures(
       evOff = new Float64Array(e * 2);
       evKind = new Uint8Array(e * 2);
     }
+    // Trades draw only from `tape` and quotes only from `quotes`, so the quote rate never
+    // changes the trade tape. 90 % of the step is for event times, the rest absorbs the
+    // minimum spacing that keeps timestamps unique.
+    const spacing = Math.max(4, Math.min(4096, Math.floor(SPACING_RESERVE_NS / e)));
     for (let j = 0; j < e; j++) {
-      evOff[j] = TOP_WINDOW_NS + Math.floor(tape.next() * (STEP_NS - TOP_WINDOW_NS - 4096 * e));
+      evOff[j] = TOP_WINDOW_NS + Math.floor((j < k ? tape : quotes).next() * EVENT_WINDOW_NS);
       evKind[j] = j < k ? 0 : 1;
     }
     // insertion sort (per-step lists are tiny), then force strictly increasing with room
@@ -189,7 +197,7 @@ export function generateFutures(
       evOff[b + 1] = o;
       evKind[b + 1] = kd;
     }
-    for (let a = 1; a < e; a++) if (evOff[a]! < evOff[a - 1]! + 4096) evOff[a] = evOff[a - 1]! + 4096;
+    for (let a = 1; a < e; a++) if (evOff[a]! < evOff[a - 1]! + spacing) evOff[a] = evOff[a - 1]! + spacing;
 
     // aggressor bias follows where the path goes next: buyers lift into rallies
     const ahead = path.mid[Math.min(n - 1, i + 8)]! - path.mid[i]!;
@@ -197,7 +205,7 @@ export function generateFutures(
 
     for (let j = 0; j < e; j++) {
       const off = base + evOff[j]!;
-      const ci = secondShare > 0 && tape.next() < secondShare ? 1 : 0;
+      const ci = secondShare > 0 && (evKind[j] === 1 ? quotes : tape).next() < secondShare ? 1 : 0;
       if (evKind[j] === 1) {
         books[ci]!.onQuote(bt, i);
         emitBook(ci, bt, off);
@@ -218,7 +226,7 @@ export function generateFutures(
       tSeq[t] = nextSeq(ci);
       books[ci]!.onTrade(bt, buySide, size);
       postTradeRow[t] = row;
-      emitBook(ci, bt, off + 1 + (tape.nextU32() & 2047));
+      emitBook(ci, bt, off + 1 + Math.floor(tape.next() * (spacing >> 1)));
       t++;
     }
   }

@@ -132,9 +132,11 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
     const c = perStep[i]!;
     if (c === 0) continue;
     offs.length = 0;
-    for (let j = 0; j < c; j++) offs.push(Math.floor(rng.next() * (STEP_NS - 4096 * c)));
+    // 90 % of the step for event times, the rest absorbs the spacing that keeps them unique
+    const spacing = Math.max(1, Math.min(4096, Math.floor((STEP_NS * 0.1 - 1) / c)));
+    for (let j = 0; j < c; j++) offs.push(Math.floor(rng.next() * STEP_NS * 0.9));
     offs.sort((a, b) => a - b);
-    for (let j = 1; j < c; j++) if (offs[j]! < offs[j - 1]! + 4096) offs[j] = offs[j - 1]! + 4096;
+    for (let j = 1; j < c; j++) if (offs[j]! < offs[j - 1]! + spacing) offs[j] = offs[j - 1]! + spacing;
     const spot = path.mid[i]!;
     const tMs = clock.startMs + i * STEP_MS;
     for (let j = 0; j < c; j++) {

@@ -66,3 +66,10 @@ describe("simulator determinism", () => {
     }
   });
 });
+
+test("the MBP-10 quote rate changes the book, never the trade tape", () => {
+  const a = generateDay({ date: "2026-03-03", seed: 7, scale: "light", signals: false });
+  const b = generateDay({ date: "2026-03-03", seed: 7, scale: "light", rates: { mbpPerSec: 3 }, signals: false });
+  expect(b.mbp10.numRows).toBeGreaterThan(a.mbp10.numRows);
+  for (const c of ["price", "size", "aggressor", "symbol"]) expect(b.trades.column(c).values).toEqual(a.trades.column(c).values);
+});

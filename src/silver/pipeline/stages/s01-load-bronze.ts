@@ -106,9 +106,10 @@ export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
   const relAll = relativeNs(tsAll, t0); // exact ns since T0
   const seqAll = numberColumn(f, "seq", NaN);
   const span = Number(t1 - t0);
-  const inWin: number[] = [];
-  for (let i = 0; i < f.numRows; i++) if (relAll[i]! >= 0 && relAll[i]! <= span) inWin.push(i);
-  const w = inWin.length;
+  const inWinAll = new Uint32Array(f.numRows);
+  let w = 0;
+  for (let i = 0; i < f.numRows; i++) if (relAll[i]! >= 0 && relAll[i]! <= span) inWinAll[w++] = i;
+  const inWin = inWinAll.subarray(0, w);
   const wT = new Float64Array(w);
   const wSeq = new Float64Array(w);
   for (let j = 0; j < w; j++) {
@@ -116,7 +117,7 @@ export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
     wSeq[j] = seqAll[inWin[j]!]!;
   }
   const order = sortOrder(wT, wSeq, true);
-  const sorted = order ? Array.from(order, (j) => inWin[j]!) : inWin;
+  const sorted = order ? order.map((j) => inWin[j]!) : inWin;
   const sinceT0 = new Float64Array(w);
   for (let j = 0; j < w; j++) sinceT0[j] = relAll[sorted[j]!]!;
   const winners = downsampleWinners(sinceT0, ctx.cfg.session.snapIntervalMs * 1e6, ctx.cfg.fixes.floorMbpBuckets);
