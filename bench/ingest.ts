@@ -25,6 +25,7 @@ const { values: argv } = parseArgs({
     mbp: { type: "string", default: "500000" },
     buffer: { type: "string", default: "50000" },
     "ring-mb": { type: "string", default: "32" },
+    profile: { type: "string" }, // directory: write the service's CPU profile (markdown) there
   },
 });
 const N_TRADES = Number(argv.trades);
@@ -94,7 +95,7 @@ const lake = join(dir, "lake");
 const logFile = join(dir, "serve.log");
 t = performance.now();
 const proc = Bun.spawn(
-  ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
+  ["bun", ...(argv.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${resolve(argv.profile)}`] : []), "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
     "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!],
   { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false" } },
 );

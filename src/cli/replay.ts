@@ -6,7 +6,7 @@
  *   lake replay --date 2026-03-02 --schemas trades,mbp10 --from 09:30 --to 10:00 --speed 10x
  */
 import { defineCommand } from "citty";
-import { UsageError } from "../errors";
+import { LakeError, UsageError } from "../errors";
 import { isValidDate } from "../storage/keys";
 import { formatSimTime, parsePositive, parseSpeed } from "../sim/pace";
 import { openPublisher, PacedSender } from "../sim/publish";
@@ -54,12 +54,14 @@ export default defineCommand({
       await sender.send(wireMessages(chunk, schemas));
     }
     const res = await sender.flush();
+    if (res.published === 0) {
+      throw new LakeError(`no Bronze rows for ${date}${startNs !== undefined || endNs !== undefined ? " in the --from/--to window" : ""} under ${cfg.dataRoot} (check --data-root and --date)`);
+    }
     const row = { date, ...Object.fromEntries(schemas.map((s) => [s, counts[s]])), published: res.published, msgs_per_s: Math.round(res.rate), seconds: Number(res.seconds.toFixed(2)) };
     if (args.json) {
       console.log(JSON.stringify(row, null, 2));
       return;
     }
     printTable([row]);
-    if (res.published === 0) process.stderr.write(`no Bronze rows for ${date} under ${cfg.dataRoot}\n`);
   },
 });

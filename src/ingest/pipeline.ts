@@ -342,8 +342,12 @@ export class Pipeline {
     const stopped = new Promise<{ ok: boolean; error?: string }>((res) => (this.stoppedResolve = res));
     if (this.fatalError) this.stoppedResolve!({ ok: false, error: this.fatalError });
     this.worker.postMessage({ type: "stop", deadlineMs });
-    const timeout = Bun.sleep(Math.max(0, deadlineMs - Date.now()) + 1000).then(() => ({ ok: false, error: "worker did not stop before the deadline" }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<{ ok: boolean; error?: string }>((res) => {
+      timer = setTimeout(() => res({ ok: false, error: "worker did not stop before the deadline" }), Math.max(0, deadlineMs - Date.now()) + 1000);
+    });
     const r = await Promise.race([stopped, timeout]);
+    clearTimeout(timer);
     this.worker.terminate();
     this.worker = null;
     return r;

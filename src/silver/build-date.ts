@@ -115,6 +115,11 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
 }
 
 /** Worker-pool entry (task "silver.buildDate"): always the real ES pipeline. */
-export function buildDateTask(p: BuildDatePayload): Promise<BuildDateResult> {
-  return buildDate(p);
+export async function buildDateTask(p: BuildDatePayload): Promise<BuildDateResult> {
+  try {
+    return await buildDate(p);
+  } finally {
+    // a day's columns are garbage now; collect before the next date so the worker's peak stays one day
+    Bun.gc(true);
+  }
 }

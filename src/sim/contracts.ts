@@ -12,10 +12,33 @@ import { esContract, frontContract, isWeekday, nextQuarterly, parseDate, type Es
 
 export interface DayContract {
   readonly symbol: string;
-  /** Share of futures trades/quote updates printed on this contract. */
+  /** Share of the day's futures volume (contracts) traded on this contract. */
   readonly share: number;
+  /** Share of trade prints (and quote updates) — see countShare. */
+  readonly tradeShare: number;
+  /** Size multiplier of this contract's prints, so few prints still carry `share` of the volume. */
+  readonly sizeMultiplier: number;
   /** Price offset from the front contract's path, in ticks (calendar spread). */
   readonly offsetTicks: number;
+}
+
+/**
+ * Share of prints for a volume share s: s³ / (s³ + (1 − s)³). A 5 % back month prints rarely
+ * but in size (fixture es-day-a: 7 prints, 5 % of volume) — which matters because the
+ * reference pipeline does not filter contracts (D-10): every back-month print is a ~60 pt
+ * spike in its 1-minute bars. Near the roll the shares converge and flip with the volume.
+ */
+export function countShare(s: number): number {
+  const a = s ** 3;
+  const b = (1 - s) ** 3;
+  return a / (a + b);
+}
+
+function contract(symbol: string, share: number, offsetTicks: number): DayContract {
+  const tradeShare = countShare(share);
+  const odds = (x: number) => x / (1 - x);
+  const sizeMultiplier = share >= 1 ? 1 : odds(share) / odds(tradeShare);
+  return { symbol, share, tradeShare, sizeMultiplier, offsetTicks };
 }
 
 /** Weekdays strictly between a and b (a < b), i.e. sessions left before b. */
@@ -44,8 +67,8 @@ export function dayContracts(day: number, spreadPts: number, opts: ContractPlanO
   const spreadTicks = Math.round(spreadPts * 4);
   if (opts.symbols && opts.symbols.length) {
     const [a, b] = opts.symbols;
-    const out: DayContract[] = [{ symbol: a!, share: b ? 1 - BASE_SHARE : 1, offsetTicks: 0 }];
-    if (b) out.push({ symbol: b, share: BASE_SHARE, offsetTicks: spreadTicks });
+    const out: DayContract[] = [contract(a!, b ? 1 - BASE_SHARE : 1, 0)];
+    if (b) out.push(contract(b, BASE_SHARE, spreadTicks));
     return out;
   }
   const y = new Date(day * 86_400_000).getUTCFullYear();
@@ -62,22 +85,13 @@ export function dayContracts(day: number, spreadPts: number, opts: ContractPlanO
   if (day < roll) {
     const left = sessionsBetween(day, roll);
     const share = PRE_ROLL_SHARE[left - 1] ?? BASE_SHARE;
-    return [
-      { symbol: c.code, share: 1 - share, offsetTicks: 0 },
-      { symbol: next.code, share, offsetTicks: spreadTicks },
-    ];
+    return [contract(c.code, 1 - share, 0), contract(next.code, share, spreadTicks)];
   }
   const since = sessionsBetween(roll, day);
   const share = POST_ROLL_SHARE[since] ?? BASE_SHARE;
   if (day <= c.expiry) {
-    return [
-      { symbol: next.code, share: 1 - share, offsetTicks: 0 },
-      { symbol: c.code, share, offsetTicks: -spreadTicks },
-    ];
+    return [contract(next.code, 1 - share, 0), contract(c.code, share, -spreadTicks)];
   }
   const front = frontContract(day);
-  return [
-    { symbol: front.code, share: 1 - BASE_SHARE, offsetTicks: 0 },
-    { symbol: nextQuarterly(front).code, share: BASE_SHARE, offsetTicks: spreadTicks },
-  ];
+  return [contract(front.code, 1 - BASE_SHARE, 0), contract(nextQuarterly(front).code, BASE_SHARE, spreadTicks)];
 }

@@ -60,6 +60,7 @@ export function generateFutures(
   const n = clock.nSteps;
   const dayKey = String(clock.day);
   const counts = Rng.stream(seed, dayKey, "futures-counts");
+  const quoteCounts = Rng.stream(seed, dayKey, "futures-quote-counts");
   const tape = Rng.stream(seed, dayKey, "futures-tape");
   const quotes = Rng.stream(seed, dayKey, "futures-quotes");
   const seqGaps = Rng.stream(seed, dayKey, "futures-seq");
@@ -77,7 +78,7 @@ export function generateFutures(
   for (let i = 0; i < n; i++) {
     const a = clock.activity[i]!;
     nTrades[i] = Math.min(65535, counts.poisson(tradeLambda * a));
-    nQuotes[i] = Math.min(65535, counts.poisson(quoteLambda * a));
+    nQuotes[i] = Math.min(65535, quoteCounts.poisson(quoteLambda * a));
     totalTrades += nTrades[i]!;
     totalQuotes += nQuotes[i]!;
     const bt = path.bidTick[i]!;
@@ -93,7 +94,7 @@ export function generateFutures(
   const tickBase = minTick - 20;
   const nTicks = maxTick - minTick + 41;
   const books = contracts.map((c, ci) => new DepthBook(tickBase, nTicks, Rng.stream(seed, dayKey, "book", String(ci)), ci === 0 ? 1 : 0.35));
-  const secondShare = contracts.length > 1 ? contracts[1]!.share : 0;
+  const secondShare = contracts.length > 1 ? contracts[1]!.tradeShare : 0;
 
   // ---- outputs ----
   const tTs = new TimeColumn(totalTrades);
@@ -214,7 +215,8 @@ export function generateFutures(
       const u = tape.next();
       const aggr = u < 0.012 ? 0 : u < 0.012 + pBuy * 0.988 ? 1 : -1;
       const buySide = aggr === 1 || (aggr === 0 && tape.next() < 0.5);
-      const size = tape.heavyTailInt(1.3, 1.45, ci === 0 ? 1500 : 400);
+      const lots = tape.heavyTailInt(1.3, 1.45, 1500);
+      const size = ci === 0 ? lots : Math.min(3000, Math.max(1, Math.round(lots * contracts[ci]!.sizeMultiplier)));
       const shift = contracts[ci]!.offsetTicks;
       tTs.set(t, off);
       tRecv.set(t, off + 15_000 + (tape.nextU32() & 0x3ffff));

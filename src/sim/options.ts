@@ -83,12 +83,13 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
   const rng = Rng.stream(seed, dayKey, "options");
   const lambda = (rates.optionsPerSec * STEP_MS) / 1000;
 
-  // the day's block: 10–20 prints of 250–800 lots (≈ 5–15k contracts, like the fixture's 6.9k
-  // end-of-day call buying), one strike, one side, 20–60 s apart
+  // the day's block: 14–24 prints of 500–1500 lots (≈ 10–30k contracts; the fixture's end-of-day
+  // call buying was 6.9k in its last 10 minutes), one strike, one side, 20–60 s apart — enough
+  // dealer gamma for the pipeline's fuel to read AMPLIFY/DAMPEN near that strike
   const blockStart = counts.chance(0.6)
     ? clock.nSteps - Math.round(counts.uniform(12, 60) * 60_000 / STEP_MS)
     : clock.rthOpenStep + Math.round(counts.uniform(30, 300) * 60_000 / STEP_MS);
-  const blockPrints = rates.optionsPerSec > 0 ? counts.int(10, 20) : 0;
+  const blockPrints = rates.optionsPerSec > 0 ? counts.int(14, 24) : 0;
   const blockSteps = new Set<number>();
   for (let b = 0, s = blockStart; b < blockPrints && s < n; b++, s += Math.round(counts.uniform(20, 60) * 1000 / STEP_MS)) blockSteps.add(s);
   const blockRight = counts.chance(0.6) ? "C" : "P";
@@ -149,7 +150,7 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
       if (isBlock) {
         K = Math.round(spot / STRIKE_STEP) * STRIKE_STEP + blockStrikeOffset;
         isCall = blockRight === "C";
-        sz = rng.int(250, 800);
+        sz = rng.int(500, 1500);
         ag = blockAggr;
       } else {
         const u = rng.next();

@@ -6,9 +6,8 @@
  * Streams are created if missing with the contract §1.2 settings and never modified when
  * they exist (another service owns their configuration; a mismatch is reported, not fixed).
  */
-import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { createInbox, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { connect, createInbox, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { LakeError, errorMessage } from "../errors";
 import { log } from "../log";
 import type { WireMessage } from "./wire";

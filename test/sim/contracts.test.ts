@@ -27,6 +27,10 @@ describe("volume split and the roll", () => {
       expect(cs[0]!.share + cs[1]!.share).toBeCloseTo(1, 12);
     }
     expect(shares("2026-03-05")).toEqual({ ESH6: 0.95, ESM6: 0.05 });
+    // prints follow the volume share, but a 5 % back month prints rarely (and in size)
+    const quiet = dayContracts(parseDate("2026-03-05"), 60)[1]!;
+    expect(quiet.tradeShare).toBeLessThan(0.001);
+    expect(quiet.tradeShare * quiet.sizeMultiplier / (1 - quiet.tradeShare)).toBeCloseTo(0.05 / 0.95, 9);
     expect(shares("2026-03-11").ESM6).toBeGreaterThan(shares("2026-03-10").ESM6!);
     // roll day: the share flips to ESM6, the expiring ESH6 fades until it expires
     expect(shares("2026-03-12").ESM6).toBeGreaterThan(0.5);
@@ -52,7 +56,8 @@ describe("volume split and the roll", () => {
   });
 
   test("the later contract trades at a calendar-spread premium on the same tick grid", () => {
-    const [day] = [...generateDays({ from: "2026-03-02", days: 1, seed: 4, scale: "light", signals: false })];
+    // two sessions before the roll: ESM6 already prints often
+    const [day] = [...generateDays({ from: "2026-03-10", days: 1, seed: 4, scale: "light", signals: false })];
     const sym = day!.trades.values<string[]>("symbol");
     const px = day!.trades.values<Float64Array>("price");
     let lastFront = NaN;

@@ -31,14 +31,21 @@ describe("futures trades", () => {
     expect(buys / aggr.length).toBeLessThan(0.7);
   });
 
-  test("front and next contract trade, the next one taking a small share", () => {
+  test("front and next contract trade, the next one taking a small share of the volume in few, large prints", () => {
     const sym = day.trades.values<string[]>("symbol");
-    const counts = new Map<string, number>();
-    for (const s of sym) counts.set(s, (counts.get(s) ?? 0) + 1);
-    expect([...counts.keys()].sort()).toEqual(["ESH6", "ESM6"]);
-    const share = counts.get("ESM6")! / sym.length;
+    const size = day.trades.values<Int32Array>("size");
+    const vol = new Map<string, number>();
+    const prints = new Map<string, number>();
+    for (let i = 0; i < sym.length; i++) {
+      vol.set(sym[i]!, (vol.get(sym[i]!) ?? 0) + size[i]!);
+      prints.set(sym[i]!, (prints.get(sym[i]!) ?? 0) + 1);
+    }
+    expect([...vol.keys()].sort()).toEqual(["ESH6", "ESM6"]);
+    const total = [...vol.values()].reduce((a, b) => a + b, 0);
+    const share = vol.get("ESM6")! / total;
     expect(share).toBeGreaterThan(0.01);
     expect(share).toBeLessThan(0.15);
+    expect(prints.get("ESM6")! / sym.length).toBeLessThan(0.01);
   });
 
   test("timestamps are strictly increasing within each table", () => {

@@ -18,8 +18,8 @@ test(
     const day = generateDay({ date: "2026-03-11", seed: 5, scale: "light", rates });
     const expected = day.signals.reduce((s, p) => s + (p.levels as unknown[]).length, 0);
     await using nats = await startNats();
-    await lake(["simulate", "--to", "nats", "--nats-url", nats.url, "--date", "2026-03-11", "--seed", "5", "--scale", "light", "--trade-rate", "0.2", "--mbp-rate", "0", "--option-rate", "0", "--signal-interval", "20000"]);
     await using serve = startServe(nats.url, root);
+    await lake(["simulate", "--to", "nats", "--nats-url", nats.url, "--rate", "4000", "--date", "2026-03-11", "--seed", "5", "--scale", "light", "--trade-rate", "0.2", "--mbp-rate", "0", "--option-rate", "0", "--signal-interval", "20000"]);
     const gold = () => readAll(root, "gold/levels/signals", LEVEL_SIGNALS, ["ts_event_ns", "level_id"]);
     await waitFor("Gold to hold every signal level", async () => (await gold()).numRows >= expected, 120_000, () => serve.log().slice(-3000));
     expect(await serve.term()).toBe(0);

@@ -38,12 +38,16 @@ export class TableBuffer {
     return i;
   }
 
-  /** Make room for `rows` rows; column arrays may be replaced, so re-read them after. */
+  /**
+   * Make room for `rows` rows; column arrays may be replaced, so re-read them after.
+   * Copies the whole old capacity, not just [0, n): a multi-row decode (Gold) has already
+   * written rows beyond n that are not accepted yet.
+   */
   ensure(rows: number): void {
     if (rows <= this.capacity) return;
     let cap = this.capacity;
     while (cap < rows) cap *= 2;
-    this.alloc(cap, this.n);
+    this.alloc(cap, this.capacity);
   }
 
   private alloc(cap: number, keep: number): void {

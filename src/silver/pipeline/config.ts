@@ -259,8 +259,11 @@ export function resolveConfig(variant: Variant, overrides?: ConfigOverrides): Pi
   for (const [group, values] of Object.entries(overrides)) {
     if (!(group in base)) throw new Error(`unknown pipeline config group "${group}" (have: ${Object.keys(base).join(", ")})`);
     const defaults = base[group as keyof PipelineConfig] as unknown as Record<string, unknown>;
-    for (const key of Object.keys(values ?? {})) {
+    for (const [key, v] of Object.entries(values ?? {})) {
       if (!(key in defaults)) throw new Error(`unknown pipeline config key "${group}.${key}"`);
+      const want = defaults[key];
+      const ok = Array.isArray(want) ? Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x)) : typeof v === typeof want && (typeof v !== "number" || Number.isFinite(v));
+      if (!ok) throw new Error(`pipeline config "${group}.${key}" must be ${Array.isArray(want) ? "a list of numbers" : `a ${typeof want}`}, got ${JSON.stringify(v)}`);
     }
     out[group] = { ...defaults, ...values };
   }

@@ -26,7 +26,7 @@ export interface ServeProc extends AsyncDisposable {
   log(): string;
 }
 
-export function startServe(natsUrl: string, dataRoot: string, extra: string[] = [], env: Record<string, string> = {}, logFile = join(dataRoot, `../serve-${Date.now()}-${Math.random().toString(36).slice(2)}.log`)): ServeProc {
+export function startServe(natsUrl: string, dataRoot: string, extra: string[] = [], env: Record<string, string> = {}, logFile = join(process.env.LAKE_TEST_LOG_DIR ?? join(dataRoot, ".."), `serve-${Date.now()}-${Math.random().toString(36).slice(2)}.log`)): ServeProc {
   const proc = Bun.spawn(
     ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot,
       "--bronze-flush-interval", "0.3", "--gold-flush-interval", "0.3", "--summary-interval", "2", ...extra],
@@ -114,4 +114,61 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutM
 export function watermark(dataRoot: string, durable: string): number {
   const p = join(dataRoot, "_ingest", durable, "commit.json");
   return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")).watermark as number) : 0;
+}
+
+export const TABLE_PREFIX: Record<string, string> = {
+  "market.futures.trades": "bronze/futures/trades",
+  "market.futures.mbp10": "bronze/futures/mbp10",
+  "market.options.trades": "bronze/options/trades",
+  "levels.signals": "gold/levels/signals",
+};
+
+export const DURABLE: Record<string, string> = {
+  "market.futures.trades": "bronze_writer_market_futures_trades",
+  "market.futures.mbp10": "bronze_writer_market_futures_mbp10",
+  "market.options.trades": "bronze_writer_market_options_trades",
+  "levels.signals": "gold_writer_levels_signals",
+};
+
+/** Identity of a stored row: vendor seq for Bronze, (ts, level) for Gold. */
+export function rowKey(subject: string, r: Record<string, unknown>): string {
+  return subject === "levels.signals" ? `${r.ts_event_ns}|${r.level_id}` : String(r.seq);
+}
+
+/**
+ * Count how often each expected row is in the lake: returns missing and duplicated keys
+ * (per subject) — the exactly-once check.
+ */
+export async function exactlyOnce(dir: string, expected: { subject: string; rows: Record<string, unknown>[] }[]): Promise<{ missing: string[]; duplicated: string[]; total: number }> {
+  const missing: string[] = [];
+  const duplicated: string[] = [];
+  let total = 0;
+  for (const subject of Object.keys(TABLE_PREFIX)) {
+    const counts = new Map<string, number>();
+    for (const r of await readTable(dir, TABLE_PREFIX[subject]!, "1")) {
+      const k = rowKey(subject, r);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+      total++;
+    }
+    for (const m of expected) {
+      if (m.subject !== subject) continue;
+      for (const r of m.rows) {
+        const k = rowKey(subject, r);
+        const c = counts.get(k) ?? 0;
+        if (c === 0) missing.push(`${subject}:${k}`);
+        else if (c > 1) duplicated.push(`${subject}:${k}x${c}`);
+      }
+    }
+  }
+  return { missing, duplicated, total };
+}
+
+/** Wait until every consumer's committed watermark covers the published sequences. */
+export async function waitCommitted(dataRoot: string, msgs: { subject: string }[], seqs: number[], timeoutMs: number, readWatermark = (d: string) => watermark(dataRoot, d)): Promise<void> {
+  const last = new Map<string, number>();
+  msgs.forEach((m, i) => last.set(m.subject, Math.max(last.get(m.subject) ?? 0, seqs[i]!)));
+  await waitUntil(async () => {
+    for (const [s, seq] of last) if ((await readWatermark(DURABLE[s]!)) < seq) return false;
+    return true;
+  }, timeoutMs, "every published message to be committed");
 }

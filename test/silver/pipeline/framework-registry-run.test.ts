@@ -24,6 +24,8 @@ describe("es_pipeline framework", () => {
     expect(cfg.bands.monitorBand).toBe(4);
     expect(cfg.bands.touchBand).toBe(referenceConfig().bands.touchBand);
     expect(() => resolveConfig("reference", { bands: { monitroBand: 4 } as never })).toThrow(/bands\.monitroBand/);
+    expect(() => resolveConfig("reference", { bands: { monitorBand: "5" } as never })).toThrow(/bands\.monitorBand.*number/);
+    expect(() => resolveConfig("reference", { windows: { labelHorizonsSec: [120, "x"] } as never })).toThrow(/list of numbers/);
     expect(resolveConfig("corrected").fixes.floorMbpBuckets).toBe(true);
     expect(resolveConfig("reference").fixes.floorMbpBuckets).toBe(false);
   });
