@@ -44,7 +44,7 @@ export class SummaryLine {
       const prev = this.last.get(s.table) ?? s.received;
       this.last.set(s.table, s.received);
       const rate = Math.round((s.received - prev) / dt);
-      return `${s.table} ${rate}/s rows=${s.rowsCommitted} q=${s.quarantined} ring=${(s.ringFill * 100).toFixed(0)}% lag=${s.lag ?? "?"}`;
+      return `${s.table} ${rate}/s rows=${s.rowsCommitted} buffered=${s.worker?.bufferedRows ?? 0} q=${s.quarantined} ring=${(s.ringFill * 100).toFixed(0)}% lag=${s.lag ?? "?"}`;
     });
     return parts.join(" | ");
   }

@@ -29,6 +29,6 @@ export type FromIngestWorker =
   | { type: "commit"; watermark: number; files: string[]; rows: number; quarantined: number; commit: CommitRecord; stats: WorkerStats }
   | { type: "flushed"; token: number; watermark: number }
   | { type: "stats"; stats: WorkerStats }
-  | { type: "log"; level: "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
+  | { type: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { type: "stopped"; ok: boolean; watermark: number; error?: string }
   | { type: "fatal"; error: string };

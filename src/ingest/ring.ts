@@ -126,8 +126,7 @@ export class RingWriter extends RingBase {
   async waitForSpace(timeoutMs: number): Promise<void> {
     const sig = Atomics.load(this.hdr, RSIG);
     Atomics.store(this.hdr, WWAIT, 1);
-    const r = Atomics.waitAsync(this.hdr, RSIG, sig, timeoutMs);
-    if (r.async) await r.value;
+    await waitWithTimer(this.hdr, RSIG, sig, timeoutMs);
     Atomics.store(this.hdr, WWAIT, 0);
   }
 }
@@ -189,8 +188,19 @@ export class RingReader extends RingBase {
       Atomics.store(this.hdr, RWAIT, 0);
       return;
     }
-    const r = Atomics.waitAsync(this.hdr, WSIG, sig, timeoutMs);
-    if (r.async) await r.value;
+    await waitWithTimer(this.hdr, WSIG, sig, timeoutMs);
     Atomics.store(this.hdr, RWAIT, 0);
   }
+}
+
+/**
+ * Atomics.waitAsync with a timer as a second wake-up: under heavy load we saw a worker
+ * parked forever on a waitAsync whose own timeout never fired, so never rely on it alone.
+ */
+async function waitWithTimer(hdr: Int32Array, index: number, value: number, timeoutMs: number): Promise<void> {
+  const r = Atomics.waitAsync(hdr, index, value, timeoutMs);
+  if (!r.async) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([r.value, new Promise<void>((res) => (timer = setTimeout(res, timeoutMs + 5)))]);
+  clearTimeout(timer);
 }

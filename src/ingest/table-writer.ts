@@ -27,7 +27,7 @@ export interface TableWriterOptions {
   flushIntervalMs: number;
   writerId: string;
   onCommit?: (p: CommitProgress) => void;
-  onLog?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+  onLog?: (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface CommitProgress {
@@ -254,14 +254,18 @@ export class TableWriter {
     let delay = 100;
     for (let attempt = 1; ; attempt++) {
       try {
+        this.opts.onLog?.("debug", "flush: writing intent", { consumer, flushId, files: files.length });
         if (files.length) {
           await writeIntent(store, {
             version: 1, consumer, flushId, writer: writerId, fromSeq: b.firstSeq, toSeq: b.lastSeq,
             keys: files.map((f) => f.key), createdAt: new Date().toISOString(),
           });
+          this.opts.onLog?.("debug", "flush: intent written", { consumer, flushId });
           for (const f of files) await putOnce(store, f.key, f.data);
         }
+        this.opts.onLog?.("debug", "flush: files written", { consumer, flushId });
         await writeCommit(store, next);
+        this.opts.onLog?.("debug", "flush: committed", { consumer, flushId });
         if (attempt > 1) this.opts.onLog?.("info", "commit succeeded after retry", { consumer, attempt });
         return;
       } catch (e) {

@@ -12,6 +12,7 @@ import { FUTURES_MBP10 } from "../schemas/bronze";
 import { isNullAt, type Column, type Frame } from "../frame";
 import { MS_PER_DAY } from "./calendar";
 import { pyDumps, pyFloat, pyInt, pyStr } from "./pyjson";
+import { mbp10ByteEncoder } from "./wire-bytes";
 import type { SignalPayload } from "./signals";
 
 export const SUBJECTS = {
@@ -203,23 +204,24 @@ const NO_SEQ = 1n << 62n;
 interface Cursor {
   subject: string;
   n: number;
-  i: number;
   ts: (i: number) => bigint;
   seq: (i: number) => bigint;
   text: (i: number) => string;
+  /** Optional byte-level encoder producing exactly the bytes of `text`. */
+  bytes?: (i: number) => Uint8Array;
 }
 
-function frameCursor(subject: string, f: Frame, text: (i: number) => string): Cursor {
+function frameCursor(subject: string, f: Frame, text: (i: number) => string, bytes?: (i: number) => Uint8Array): Cursor {
   const tsCol = f.column("ts_event_ns").values as BigInt64Array;
   const seqC = f.has("seq") ? f.column("seq") : undefined;
   const seqV = seqC?.values as ArrayLike<bigint | number> | undefined;
   return {
     subject,
     n: f.numRows,
-    i: 0,
     ts: (i) => tsCol[i]!,
     seq: seqC ? (i) => (isNullAt(seqC, i) ? NO_SEQ : BigInt(seqV![i]!)) : () => NO_SEQ,
     text,
+    bytes,
   };
 }
 
@@ -231,7 +233,35 @@ function frameCursor(subject: string, f: Frame, text: (i: number) => string): Cu
  */
 export function* wireMessages(src: WireSource, schemas: readonly WireSchema[] = WIRE_SCHEMAS): Generator<WireMessage> {
   const slab = new SlabEncoder();
-  for (const text of wireTexts(src, schemas)) yield { subject: text.subject, data: slab.encode(text.json), tsNs: text.tsNs };
+  const cursors = openCursors(src, schemas);
+  const bytes = cursors.map((c) => c.bytes ?? ((i: number) => slab.encode(c.text(i))));
+  for (const [k, i, tsNs] of merge(cursors)) yield { subject: cursors[k]!.subject, data: bytes[k]!(i), tsNs };
+}
+
+export function* wireTexts(src: WireSource, schemas: readonly WireSchema[] = WIRE_SCHEMAS): Generator<{ subject: string; json: string; tsNs: bigint }> {
+  const cursors = openCursors(src, schemas);
+  for (const [k, i, tsNs] of merge(cursors)) yield { subject: cursors[k]!.subject, json: cursors[k]!.text(i), tsNs };
+}
+
+function openCursors(src: WireSource, schemas: readonly WireSchema[]): Cursor[] {
+  const cursors: Cursor[] = [];
+  const want = new Set(schemas);
+  if (want.has("trades") && src.trades?.numRows) cursors.push(frameCursor(SUBJECTS.trades, src.trades, tradeEncoder(src.trades)));
+  if (want.has("mbp10") && src.mbp10?.numRows) {
+    cursors.push(frameCursor(SUBJECTS.mbp10, src.mbp10, mbp10Encoder(src.mbp10), mbp10ByteEncoder(src.mbp10) ?? undefined));
+  }
+  if (want.has("options") && src.options?.numRows) cursors.push(frameCursor(SUBJECTS.options, src.options, optionEncoder(src.options)));
+  if (want.has("signals") && src.signals?.length) {
+    const s = src.signals;
+    cursors.push({
+      subject: SUBJECTS.signals,
+      n: s.length,
+      ts: (i) => BigInt(s[i]!.ts as number) * 1_000_000n,
+      seq: () => NO_SEQ,
+      text: (i) => encodeSignal(s[i]!),
+    });
+  }
+  return cursors;
 }
 
 /**
@@ -255,39 +285,25 @@ class SlabEncoder {
   }
 }
 
-export function* wireTexts(src: WireSource, schemas: readonly WireSchema[] = WIRE_SCHEMAS): Generator<{ subject: string; json: string; tsNs: bigint }> {
-  const cursors: Cursor[] = [];
-  const want = new Set(schemas);
-  if (want.has("trades") && src.trades?.numRows) cursors.push(frameCursor(SUBJECTS.trades, src.trades, tradeEncoder(src.trades)));
-  if (want.has("mbp10") && src.mbp10?.numRows) cursors.push(frameCursor(SUBJECTS.mbp10, src.mbp10, mbp10Encoder(src.mbp10)));
-  if (want.has("options") && src.options?.numRows) cursors.push(frameCursor(SUBJECTS.options, src.options, optionEncoder(src.options)));
-  if (want.has("signals") && src.signals?.length) {
-    const s = src.signals;
-    cursors.push({
-      subject: SUBJECTS.signals,
-      n: s.length,
-      i: 0,
-      ts: (i) => BigInt(s[i]!.ts as number) * 1_000_000n,
-      seq: () => NO_SEQ,
-      text: (i) => encodeSignal(s[i]!),
-    });
-  }
+/** k-way merge of the cursors: yields [cursor index, row, ts_event_ns]. */
+function* merge(cursors: Cursor[]): Generator<[number, number, bigint]> {
+  const pos = cursors.map(() => 0);
   const heads = cursors.map((c) => (c.n ? c.ts(0) : 0n));
   const seqs = cursors.map((c) => (c.n ? c.seq(0) : 0n));
   for (;;) {
     let best = -1;
     for (let k = 0; k < cursors.length; k++) {
-      const c = cursors[k]!;
-      if (c.i >= c.n) continue;
+      if (pos[k]! >= cursors[k]!.n) continue;
       if (best < 0 || heads[k]! < heads[best]! || (heads[k] === heads[best] && seqs[k]! < seqs[best]!)) best = k;
     }
     if (best < 0) return;
     const c = cursors[best]!;
-    yield { subject: c.subject, json: c.text(c.i), tsNs: heads[best]! };
-    c.i++;
-    if (c.i < c.n) {
-      heads[best] = c.ts(c.i);
-      seqs[best] = c.seq(c.i);
+    const i = pos[best]!;
+    yield [best, i, heads[best]!];
+    pos[best] = i + 1;
+    if (i + 1 < c.n) {
+      heads[best] = c.ts(i + 1);
+      seqs[best] = c.seq(i + 1);
     }
   }
 }

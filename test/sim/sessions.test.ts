@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { etToUtcMs, parseDate } from "../../src/sim/calendar";
 import { generateDay, tradingDates } from "../../src/sim/day";
 
 const utcMinutes = (ns: bigint) => {
@@ -53,6 +54,16 @@ describe("sessions in New York time across the 2026 DST change (2026-03-08)", ()
       expect(firstHalfHour).toBeGreaterThan(1.5 * lunch);
       expect(lastHalfHour).toBeGreaterThan(1.5 * lunch);
       expect(lunch).toBeGreaterThan(preMarket);
+    }
+  });
+
+  test("the New York offset agrees with the tz database for every day 2020–2030", () => {
+    const fmt = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    for (let day = parseDate("2020-01-01"); day <= parseDate("2030-12-31"); day++) {
+      for (const [h, m] of [[4, 0], [9, 30], [16, 0]] as const) {
+        const wall = fmt.format(new Date(etToUtcMs(day, h, m)));
+        if (wall !== `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`) throw new Error(`day ${day}: ${h}:${m} ET maps to ${wall} New York`);
+      }
     }
   });
 

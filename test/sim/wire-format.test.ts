@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { cellValue, frameFromRows, type Frame } from "../../src/frame";
+import { cellValue, Frame, frameFromRows } from "../../src/frame";
 import { decoderForSubject, JsonCursor, Partitions, TableBuffer } from "../../src/ingest/decode";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/bronze";
 import { generateDay } from "../../src/sim/day";
 import { pyFloat } from "../../src/sim/pyjson";
+import { mbp10ByteEncoder } from "../../src/sim/wire-bytes";
 import { encodeSignal, mbp10Encoder, optionEncoder, SUBJECTS, tradeEncoder, wireMessages, wireTexts } from "../../src/sim/wire";
 
 describe("Python json.dumps number formatting (§1.4)", () => {
@@ -163,5 +164,29 @@ describe("a simulated day on the wire", () => {
     const json = [...wireTexts(day, ["signals"])].map((m) => m.json).join("\n");
     expect(json).toContain('"spy": {"spot": ');
     expect(json).toContain("Infinity");
+  });
+});
+
+describe("the MBP-10 byte fast path", () => {
+  test("writes exactly the bytes of the text encoder, row for row", () => {
+    const day = generateDay({ date: "2026-03-12", seed: 4, scale: { tradesPerSec: 0.3, mbpPerSec: 1, optionsPerSec: 0, signalIntervalMs: 0 } });
+    const fast = mbp10ByteEncoder(day.mbp10)!;
+    expect(fast).not.toBeNull();
+    const text = mbp10Encoder(day.mbp10);
+    const enc = new TextEncoder();
+    let bad = -1;
+    for (let i = 0; i < day.mbp10.numRows && bad < 0; i++) if (Buffer.compare(Buffer.from(fast(i)), Buffer.from(enc.encode(text(i)))) !== 0) bad = i;
+    expect(bad).toBe(-1);
+    // views stay valid after later rows are written (slabs are never reused)
+    const first = fast(0).slice();
+    const kept = fast(0);
+    for (let i = 1; i < Math.min(5000, day.mbp10.numRows); i++) fast(i);
+    expect(Buffer.compare(Buffer.from(kept), Buffer.from(first))).toBe(0);
+  });
+
+  test("frames that are not canonical (predecessor int64 sizes) fall back to the text encoder", () => {
+    const day = generateDay({ date: "2026-03-12", seed: 4, scale: { tradesPerSec: 0.05, mbpPerSec: 0, optionsPerSec: 0, signalIntervalMs: 0 } });
+    const cols = day.mbp10.columns.map((c) => (c.name === "bid_sz_1" ? { ...c, type: "int64" as const, values: BigInt64Array.from(c.values as Int32Array, (x) => BigInt(x)) } : c));
+    expect(mbp10ByteEncoder(new Frame(cols, day.mbp10.numRows))).toBeNull();
   });
 });
