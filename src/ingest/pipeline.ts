@@ -230,7 +230,10 @@ export class Pipeline {
         this.iter = iter;
         let n = 0;
         for await (const m of iter) {
-          if (this.paused || this.stopping) continue; // not acked: redelivered after the resync
+          // A reconnect may land while the iterator was being set up (iter still null, so
+          // onReconnect could not stop it): leave and resync instead of dropping forever.
+          if (this.needsResync || this.stopping) break;
+          if (this.paused) continue; // not acked: redelivered after the resync
           const reply = (m as unknown as { reply: string }).reply;
           const seq = streamSeqOf(reply);
           if (seq <= this.lastPushed) continue; // a redelivery of something already in hand
@@ -251,6 +254,7 @@ export class Pipeline {
         await Bun.sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);
       } finally {
+        this.iter?.stop();
         this.iter = null;
       }
       this.needsResync = true;

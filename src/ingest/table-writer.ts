@@ -261,11 +261,16 @@ export class TableWriter {
             keys: files.map((f) => f.key), createdAt: new Date().toISOString(),
           });
           this.opts.onLog?.("debug", "flush: intent written", { consumer, flushId });
-          for (const f of files) await putOnce(store, f.key, f.data);
+          faultPoint("after-intent");
+          for (const f of files) {
+            await putOnce(store, f.key, f.data);
+            faultPoint("after-file");
+          }
         }
         this.opts.onLog?.("debug", "flush: files written", { consumer, flushId });
         await writeCommit(store, next);
         this.opts.onLog?.("debug", "flush: committed", { consumer, flushId });
+        faultPoint("after-commit");
         if (attempt > 1) this.opts.onLog?.("info", "commit succeeded after retry", { consumer, attempt });
         return;
       } catch (e) {
@@ -277,6 +282,17 @@ export class TableWriter {
       }
     }
   }
+}
+
+/**
+ * Test-only crash injection (the crash test sets LAKE_INGEST_FAULT=random): SIGKILL the
+ * whole process at a commit-protocol step, so every step boundary gets exercised rather
+ * than only the ones a random external kill happens to hit.
+ */
+const FAULT = process.env.LAKE_INGEST_FAULT;
+const FAULT_P = Number(process.env.LAKE_INGEST_FAULT_P ?? 0.05);
+function faultPoint(point: "after-intent" | "after-file" | "after-commit"): void {
+  if (FAULT && (FAULT === point || FAULT === "random") && Math.random() < FAULT_P) process.kill(process.pid, "SIGKILL");
 }
 
 /** A retried put whose earlier attempt completed finds its own object: that is success. */

@@ -11,6 +11,8 @@ import type { FromIngestWorker, ToIngestWorker, WorkerInit, WorkerStats } from "
 import { KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingReader } from "./ring";
 import { TableWriter } from "./table-writer";
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export function runIngestWorker(post: (m: FromIngestWorker) => void, onMessage: (h: (m: ToIngestWorker) => void) => void): void {
   let writer: TableWriter | null = null;
   let reader: RingReader | null = null;
@@ -49,7 +51,12 @@ export function runIngestWorker(post: (m: FromIngestWorker) => void, onMessage: 
         lastStats = now;
         post({ type: "stats", stats: stats() });
       }
-      await reader!.waitForData(writer!.canAccept() ? 50 : 5);
+      // Always yield to the macrotask queue: an await that resolves at once only yields a
+      // microtask, and a loop of those starves the flush's file/S3 I/O forever (we hit that
+      // deadlock: buffer full, flush never completing).
+      if (!writer!.canAccept()) await sleep(2);
+      else if (reader!.hasData()) await new Promise<void>((r) => setImmediate(r));
+      else await reader!.waitForData(50);
     }
   }
 

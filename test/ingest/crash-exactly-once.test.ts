@@ -51,14 +51,18 @@ test("every message is committed exactly once across ≥ 5 random SIGKILLs of la
 
   const KILLS = 6;
   const killAt: number[] = [];
+  let selfKilled = 0;
   for (let k = 0; k < KILLS; k++) {
     const wait = 150 + Math.floor(Math.random() * 1400);
     await Bun.sleep(wait);
     killAt.push(wait);
+    if (serve.proc.exitCode !== null || serve.proc.signalCode !== null) selfKilled++; // a fault point fired
     await serve.kill9();
     logs.push(serve.log());
     if (Math.random() < 0.5) await Bun.sleep(Math.floor(Math.random() * 300));
-    serve = startServe(nats.url, root, args);
+    // Every other run also kills itself at a random commit-protocol step (after the
+    // intent, between data files, after the commit record but before the ack).
+    serve = startServe(nats.url, root, args, k % 2 === 0 ? { LAKE_INGEST_FAULT: "random", LAKE_INGEST_FAULT_P: "0.15" } : {});
   }
   await publisher;
   try {
@@ -77,6 +81,7 @@ test("every message is committed exactly once across ≥ 5 random SIGKILLs of la
   const repositioned = logs.join("\n").match(/action=repositioned/g)?.length ?? 0;
   console.log(
     `crash test: ${msgs.length} messages (${expectedRows} rows), ${KILLS} SIGKILLs after ${killAt.join("/")} ms, ` +
+      `${selfKilled} runs killed by an injected fault point, ` +
       `${recovered} half-finished flushes undone, ${repositioned} consumer repositionings, ` +
       `${check.total} rows in the lake, ${check.missing.length} missing, ${check.duplicated.length} duplicated`,
   );

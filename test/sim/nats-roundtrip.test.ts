@@ -14,7 +14,7 @@ import { firstDifference, lake, readAll, startServe, tempDir, waitFor } from "./
 // Bronze only (signals have their own test): a light day thinned to ~40k messages
 const SIM = ["--date", "2026-03-09", "--seed", "13", "--scale", "light", "--trade-rate", "0.3", "--mbp-rate", "0", "--option-rate", "0.05", "--signal-interval", "0"];
 
-/** Messages/s: a live-like feed (the whole day still takes only ~8 s). */
+/** Replays are paced like a live feed (messages/s; the whole day still takes only ~8 s). */
 const PACE = "4000";
 
 async function bronzeCounts(root: string): Promise<number[]> {
@@ -44,9 +44,9 @@ describe("simulate → NATS → serve → Bronze", () => {
 
       {
         await using nats = await startNats();
-        // a running `lake serve`, fed like a live market (paced publishing)
+        // a running `lake serve`, fed as fast as the publisher goes
         await using serve = startServe(nats.url, viaNats);
-        const out = await lake(["simulate", "--to", "nats", "--nats-url", nats.url, "--rate", PACE, "--json", ...SIM]);
+        const out = await lake(["simulate", "--to", "nats", "--nats-url", nats.url, "--json", ...SIM]);
         const summary = JSON.parse(out.stdout) as { days: { published: number; signals: number }[] };
         expect(summary.days[0]!.published).toBe(expected.reduce((a, b) => a + b, 0) + summary.days[0]!.signals);
         await waitFor("serve to land every simulated row", async () => String(await bronzeCounts(viaNats)) === String(expected), 120_000, () => serve.log().slice(-3000));
