@@ -6,17 +6,7 @@
  */
 import { Frame, type Column } from "../src/frame";
 import { FUTURES_MBP10, FUTURES_TRADES } from "../src/schemas/bronze";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "../src/sim/rng";
 
 const T0 = 1_768_370_400_000_000_000n; // 2026-01-14T06:00:00Z
 const TICK = 0.25;

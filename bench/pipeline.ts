@@ -111,7 +111,7 @@ if (WITH_SIM) {
 import { generateDay as generateHeavyDay } from "../src/sim/day";
 import { frameInput as heavyFrameInput } from "../src/silver/pipeline/bronze-input";
 import { runPipeline as runHeavyPipeline } from "../src/silver/pipeline/run";
-import { heavyDayContext } from "../test/silver/pipeline/s07-s13-heavy-day";
+import { heavyDayContext } from "./lib/heavy-day";
 import physicsS07 from "../src/silver/pipeline/stages/s07-compute-physics";
 import physicsS08 from "../src/silver/pipeline/stages/s08-multi-window-kinematics";
 import physicsS09 from "../src/silver/pipeline/stages/s09-multi-window-ofi";

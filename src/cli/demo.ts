@@ -199,7 +199,18 @@ export default defineCommand({
       const promotion = silver.signals_total > 0 ? await curator.promoteToTraining("es_pipeline", { force: true, notes: "lake demo" }) : null;
       const validation = promotion?.status === "success" ? await validateDataset(curator, "signals_production") : null;
       const labels = validation?.label_distribution ?? {};
-      const ok = counts.trades.rows === want.trades && counts.mbp10.rows === want.mbp10 && counts.options.rows === want.options && silver.status === "success" && Boolean(validation?.ok);
+      // label balance is a property of two simulated light days, not of the lake's correctness:
+      // the demo reports it as a warning; every integrity check must pass
+      const failed = validation?.checks.filter((c) => !c.pass) ?? [];
+      const warnings = failed.filter((c) => c.name === "label_distribution").map((c) => `${c.name}: ${c.detail}`);
+      const integrityFailed = failed.filter((c) => c.name !== "label_distribution").map((c) => `${c.name}: ${c.detail}`);
+      const ok =
+        counts.trades.rows === want.trades &&
+        counts.mbp10.rows === want.mbp10 &&
+        counts.options.rows === want.options &&
+        silver.status === "success" &&
+        validation !== null &&
+        integrityFailed.length === 0;
 
       const report = {
         ok,
@@ -216,7 +227,7 @@ export default defineCommand({
           serve_exit: serveExit,
         },
         silver: { status: silver.status, dates: silver.dates_processed, rows: silver.signals_total, errors: silver.errors, label_distribution: labels },
-        gold: { promotion, validation: validation ? { ok: validation.ok, failed: validation.checks.filter((c) => !c.pass).map((c) => `${c.name}: ${c.detail}`) } : null },
+        gold: { promotion, validation: validation ? { ok: validation.ok, passed: validation.checks.length - failed.length, checks: validation.checks.length, failed: integrityFailed, warnings } : null },
         next: `lake query --data-root ${root} "select level_kind_name, outcome, count(*) n from silver_features group by all order by n desc"`,
       };
       if (args.json) console.log(JSON.stringify(report, null, 2));
@@ -237,7 +248,12 @@ export default defineCommand({
             `Silver es_pipeline: ${silver.status}, ${fmtInt(silver.signals_total)} rows over ${silver.dates_processed} date(s); outcomes ${JSON.stringify(labels)}`,
             ...silver.errors.map((e) => `  ${e}`),
             promotion ? `Gold signals_production: ${promotion.status}${promotion.status === "success" ? `, ${fmtInt(promotion.signal_count)} rows` : ` (${promotion.reason})`}` : "Gold: nothing to promote",
-            ...(validation ? [`Gold validation: ${validation.ok ? "all checks passed" : `FAILED ${report.gold.validation!.failed.join("; ")}`}`] : []),
+            ...(validation
+              ? [
+                  `Gold validation: ${validation.checks.length - failed.length}/${validation.checks.length} checks passed${integrityFailed.length ? `; FAILED ${integrityFailed.join("; ")}` : ""}`,
+                  ...warnings.map((w) => `  warning — ${w} (two simulated light days are too few events for a balanced training set; \`lake gold validate\` applies the limits strictly)`),
+                ]
+              : []),
             "",
             `try next:  ${report.next}`,
           ].join("\n"),

@@ -14,6 +14,7 @@ import { formatSimTime, parseNonNegative, parsePositive, parseSpeed } from "../s
 import { openPublisher, publishAll } from "../sim/publish";
 import { SCALES, type ScaleName, type SimRates } from "../sim/scale";
 import { wireMessages } from "../sim/wire";
+import { epochDayOf, isWeekdayDay } from "../time/eastern";
 import { configArgs, configFromArgs } from "./common";
 
 export default defineCommand({
@@ -128,8 +129,7 @@ function resolveDates(date?: string, from?: string, days?: string): string[] {
   if (date !== undefined && (from !== undefined || days !== undefined)) throw new UsageError("use either --date D or --days N --from D, not both");
   if (date !== undefined) {
     if (!isValidDate(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-    const d = new Date(`${date}T00:00:00Z`).getUTCDay();
-    if (d === 0 || d === 6) throw new UsageError(`--date ${date} is a weekend day; the simulator models weekday sessions only`);
+    if (!isWeekdayDay(epochDayOf(date)!)) throw new UsageError(`--date ${date} is a weekend day; the simulator models weekday sessions only`);
     return [date];
   }
   if (from === undefined) throw new UsageError("give --date D, or --days N --from D");

@@ -127,3 +127,25 @@ export async function positionConsumer(jsm: JetStreamManager, stream: string, du
   await jsm.consumers.add(stream, pullConfig(durable, subject, from));
   return { action: isPush ? "migrated-push" : "repositioned", startSeq: from + 1, ackFloor };
 }
+
+/**
+ * Run a JetStream admin step, retrying transient failures (timeouts, a restarting server)
+ * with backoff until `timeoutMs`; a LakeError (incompatible configuration) fails at once.
+ */
+export async function retrying<T>(what: string, fn: () => Promise<T>, timeoutMs = 60_000, onRetry?: (e: unknown) => void): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 200;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof LakeError || Date.now() + delay > deadline) {
+        if (e instanceof LakeError) throw e;
+        throw new LakeError(`${what} failed after ${Math.round(timeoutMs / 1000)} s of retries: ${errorMessage(e)}`);
+      }
+      onRetry?.(e);
+      await Bun.sleep(delay);
+      delay = Math.min(delay * 2, 3_000);
+    }
+  }
+}

@@ -19,7 +19,7 @@ import { log } from "../log";
 import { spawnWorker } from "../runtime/workers";
 import type { Config } from "../config";
 import { newWriterId } from "./commit";
-import { positionConsumer } from "./jetstream";
+import { positionConsumer, retrying } from "./jetstream";
 import type { FromIngestWorker, WorkerStats } from "./protocol";
 import { createRing, KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingWriter } from "./ring";
 
@@ -129,7 +129,9 @@ export class Pipeline {
     const watermark = await ready;
     this.stats.watermark = watermark;
     this.lastPushed = watermark;
-    const pos = await positionConsumer(jsm, this.opts.stream, this.opts.durable, this.opts.subject, watermark);
+    const pos = await retrying(`positioning consumer ${this.opts.durable}`, () => positionConsumer(jsm, this.opts.stream, this.opts.durable, this.opts.subject, watermark), 60_000, (e) =>
+      log.warn("consumer positioning failed, retrying", { durable: this.opts.durable, error: errorMessage(e) }),
+    );
     if (pos.action === "migrated-push") log.warn("took over the predecessor's push consumer as a pull consumer", { durable: this.opts.durable, ackFloor: pos.ackFloor, resumeAt: pos.startSeq });
     else log.info("consumer positioned", { durable: this.opts.durable, action: pos.action, resumeAt: pos.startSeq });
     this.loopDone = this.loop();

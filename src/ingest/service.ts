@@ -39,8 +39,17 @@ export async function serve(cfg: Config, opts: ServeOptions = {}): Promise<numbe
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  await bronze.start(nc);
-  await gold.start(nc);
+  try {
+    await bronze.start(nc);
+    await gold.start(nc);
+  } catch (e) {
+    // Leave nothing running (workers, timers, the connection) so the process can exit.
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await Promise.all([bronze.stop(5_000), gold.stop(5_000)]).catch(() => {});
+    await nc.close().catch(() => {});
+    throw e;
+  }
   log.info("lake serve running", { nats: cfg.natsUrl, root: cfg.dataRoot, consumers: pipelines().map((p) => p.opts.durable).join(",") });
 
   const jsm = await jetstreamManager(nc);

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import type { Config, S3Settings } from "../config";
 import { LakeError } from "../errors";
 import { connectNats, watchConnection } from "./connection";
-import { ensureStreams } from "./jetstream";
+import { ensureStreams, retrying } from "./jetstream";
 import { Pipeline, type PipelineOptions } from "./pipeline";
 
 export interface WriterOptions {
@@ -72,8 +72,8 @@ export abstract class WriterBase {
       this.ownsConnection = true;
     }
     this.nc = nc;
-    const jsm = await jetstreamManager(nc);
-    if (this.options.ensureStreams !== false) await ensureStreams(jsm);
+    const jsm = await retrying("connecting to JetStream", () => jetstreamManager(nc!));
+    if (this.options.ensureStreams !== false) await retrying("creating/verifying the streams", () => ensureStreams(jsm));
     const store = this.storeConfig();
     for (const c of this.consumers()) {
       const opts: PipelineOptions = {

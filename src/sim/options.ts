@@ -9,6 +9,7 @@ import { OPTION_TRADES } from "../schemas/bronze";
 import { Frame, allocValues, type Column } from "../frame";
 import { black76 } from "./black76";
 import { etToUtcMs, formatDate, isWeekday, weekday, MS_PER_DAY } from "./calendar";
+import { quarterlyExpiringOnOrAfter } from "../time/es-contracts";
 import { SIM_SOURCE, seqBase } from "./futures";
 import type { PricePath } from "./path";
 import { Rng } from "./rng";
@@ -56,13 +57,7 @@ function expiryMenu(day: number): { days: number[]; weights: number[] } {
   let monthEnd = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0) / MS_PER_DAY;
   while (!isWeekday(monthEnd)) monthEnd--;
   if (monthEnd <= day) monthEnd = nextWeekday(monthEnd + 7);
-  // next quarterly third Friday strictly after day
-  let q = day + 1;
-  for (;;) {
-    const qd = new Date(q * MS_PER_DAY);
-    if ((qd.getUTCMonth() + 1) % 3 === 0 && weekday(q) === 5 && Math.floor((qd.getUTCDate() - 1) / 7) === 2) break;
-    q++;
-  }
+  const q = quarterlyExpiringOnOrAfter(day + 1).expiry; // next quarterly third Friday strictly after day
   return { days: [day, nd, fri, monthEnd, q], weights: [0.76, 0.08, 0.06, 0.05, 0.05] };
 }
 

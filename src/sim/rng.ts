@@ -127,3 +127,19 @@ export class Rng {
     return Math.min(cap, 1 + Math.floor(x - xm));
   }
 }
+
+/**
+ * mulberry32: a tiny seeded uniform [0, 1) stream from a 32-bit seed. For synthetic bench
+ * and test batches that need "some deterministic numbers" but not the simulator's keyed,
+ * independent streams (use Rng for anything that feeds the market model).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

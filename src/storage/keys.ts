@@ -5,6 +5,7 @@
  * (contracts §9 D-9, §4.3).
  */
 import { LakeError } from "../errors";
+import { epochDayOf } from "../time/eastern";
 
 export class InvalidKeyError extends LakeError {
   constructor(message: string) {
@@ -76,9 +77,7 @@ function pad2(n: number): string {
 
 /** `YYYY-MM-DD` that is a real calendar date. */
 export function isValidDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  return epochDayOf(s) !== null;
 }
 
 export function validateDate(s: string, what = "date"): string {

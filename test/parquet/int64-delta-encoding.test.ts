@@ -11,7 +11,7 @@ import { Frame } from "../../src/frame";
 import { decodeParquet, encodeParquet } from "../../src/parquet";
 import { loadDuckDB } from "../../src/runtime/duckdb-native";
 import { col, type TableSchema } from "../../src/schemas/types";
-import { rng } from "./helpers/edge-frames";
+import { mulberry32 as rng } from "../../src/sim/rng";
 import { duckCells, frameCells, wasmCells } from "./helpers/readers";
 
 const dir = mkdtempSync(join(tmpdir(), "lake-parquet-delta-"));

@@ -85,10 +85,9 @@ export function buildBars(
   };
 }
 
-/** Concatenate bar series that are each sorted and mutually ordered in time. */
-export function concatBars(parts: readonly Bars[]): Bars {
-  const n = parts.reduce((s, b) => s + b.n, 0);
-  const out: Bars = {
+/** A zero-filled bar series of `n` bars, to be written in place. */
+export function allocBars(n: number): Bars {
+  return {
     n,
     ts: new BigInt64Array(n),
     t: new Float64Array(n),
@@ -98,6 +97,11 @@ export function concatBars(parts: readonly Bars[]): Bars {
     close: new Float64Array(n),
     volume: new Float64Array(n),
   };
+}
+
+/** Concatenate bar series that are each sorted and mutually ordered in time. */
+export function concatBars(parts: readonly Bars[]): Bars {
+  const out = allocBars(parts.reduce((s, b) => s + b.n, 0));
   let off = 0;
   for (const b of parts) {
     out.ts.set(b.ts, off);

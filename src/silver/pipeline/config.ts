@@ -122,20 +122,20 @@ export interface FixSwitches {
   singleAtrDistance: boolean;
   /** D-21 (S14): attempt clustering from 04:00 ET only, global cluster ids. */
   rthAttemptClustering: boolean;
-  // S7–S13 (part 2; read through stages/physics/fixes.ts, which takes these values)
-  /** D-4 (S7): trailing tape/barrier windows [ts−W, ts]. */
+  // S7–S13 (read through stages/physics/fixes.ts)
+  /** D-4 (S7): trailing tape/barrier windows [ts−W, ts] instead of forward [ts, ts+W]. */
   trailingWindows: boolean;
-  /** D-26 (S7): price-filter the tape before band sums and regression. */
+  /** D-26 (S7): price-filter (priceMin < p < priceMax) the tape before band sums and regression. */
   filteredTape: boolean;
-  /** D-9 (S12): GEX = −Σ(aggressor·size·γ·multiplier). */
+  /** D-9 (S12): GEX = −Σ(aggressor·size·γ·multiplier) instead of −(Σγ)·(Σsize). */
   signedGex: boolean;
-  /** D-18 (S9): bounded ofi_acceleration. */
+  /** D-18 (S9): bounded ofi_acceleration (a−b)/(|a|+|b|+ε) instead of a/(b+ε). */
   boundedOfiAcceleration: boolean;
-  /** D-8 (S7 fuel, S12): only option trades with ts ≤ event ts. */
+  /** D-8 (S7 fuel, S12): only option trades with ts ≤ event ts (ordered replay). */
   causalOptions: boolean;
-  /** D-1 (S8): fitted multi-window kinematics. */
+  /** D-1 (S8): fitted multi-window kinematics. Not implemented yet. */
   fittedKinematics: boolean;
-  /** D-23 (S7): trailing 30-min average depth for wall_ratio. */
+  /** D-23 (S7): trailing 30-min average depth for wall_ratio instead of the day-level constant. */
   trailingAvgDepth: boolean;
 }
 

@@ -4,7 +4,8 @@
  */
 import type { Bars, Events } from "./context";
 import type { LabelConfig } from "./config";
-import { lowerBound, popstd, upperBound } from "./numeric";
+import { popstd } from "./numeric";
+import { lowerBound, upperBound } from "./windows";
 
 export const LABEL_FIELDS = [
   "outcome", "excursion_max", "excursion_min", "strength_signed", "strength_abs",

@@ -1,7 +1,7 @@
 /**
  * Numeric primitives whose exact behaviour the reference depends on (es-pipeline §14, D-31):
  * round-half-even bucket indices, Python's round(x, 2), truncation in event ids, the
- * Abramowitz–Stegun erf, population std, and binary searches on sorted Float64Arrays.
+ * Abramowitz–Stegun erf and population std. Binary searches live in windows.ts.
  */
 
 /** Round to the nearest integer, ties to even (numpy/DuckDB cast semantics, §5.1). */
@@ -63,28 +63,4 @@ export function popstd(values: ArrayLike<number>, from = 0, to = values.length):
     ss += d * d;
   }
   return Math.sqrt(ss / n);
-}
-
-/** First index i with a[i] ≥ x (a sorted ascending); a.length if none. */
-export function lowerBound(a: ArrayLike<number>, x: number, lo = 0, hi = a.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index i with a[i] > x (a sorted ascending); a.length if none. */
-export function upperBound(a: ArrayLike<number>, x: number, lo = 0, hi = a.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-export function sign(x: number): number {
-  return x > 0 ? 1 : x < 0 ? -1 : 0;
 }

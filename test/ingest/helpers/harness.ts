@@ -7,6 +7,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { expect } from "bun:test";
 import { duckConnect } from "../../../src/runtime/duckdb-native";
 import { ensureStreams } from "../../../src/ingest/jetstream";
 import type { Store } from "../../../src/storage/store";
@@ -171,4 +172,39 @@ export async function waitCommitted(dataRoot: string, msgs: { subject: string }[
     for (const [s, seq] of last) if ((await readWatermark(DURABLE[s]!)) < seq) return false;
     return true;
   }, timeoutMs, "every published message to be committed");
+}
+
+function norm(v: unknown): unknown {
+  if (v instanceof Int16Array) return Array.from(v);
+  if (v instanceof Date) return Math.round(v.getTime() / 86_400_000); // date32 as days
+  if (Array.isArray(v)) return v.map(norm);
+  if (typeof v === "number" && Number.isNaN(v)) return "NaN";
+  return v;
+}
+
+/**
+ * Every table under the local lake root `dir` holds exactly the expected rows of `msgs`:
+ * in the partition given by the row's own values (product root / ES, UTC date and hour of
+ * ts_event_ns), each file sorted by (ts_event_ns, seq), every value equal.
+ */
+export async function expectLakeMatches(dir: string, msgs: { subject: string; rows: Record<string, unknown>[] }[]): Promise<void> {
+  for (const subject of Object.keys(TABLE_PREFIX)) {
+    const rows = await readTable(dir, TABLE_PREFIX[subject]!, "filename, file_row_number");
+    const expected = new Map(msgs.filter((m) => m.subject === subject).flatMap((m) => m.rows.map((r) => [rowKey(subject, r), r] as const)));
+    expect(rows.length).toBe(expected.size);
+    let prev: { file: string; ts: bigint; seq: bigint } | null = null;
+    for (const r of rows) {
+      const file = String(r.filename);
+      const ts = r.ts_event_ns as bigint;
+      const iso = new Date(Number(ts / 1_000_000n)).toISOString();
+      const key = subject.startsWith("market.futures") ? "symbol=ES" : "underlying=ES";
+      expect(file).toContain(`/${TABLE_PREFIX[subject]}/${key}/date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/part-`);
+      const seq = (r.seq as bigint | undefined) ?? 0n;
+      if (prev && prev.file === file) expect(prev.ts < ts || (prev.ts === ts && prev.seq <= seq)).toBe(true);
+      prev = { file, ts, seq };
+      const want = expected.get(rowKey(subject, r));
+      expect(want).toBeDefined();
+      for (const [k, v] of Object.entries(want!)) expect([k, norm(r[k])]).toEqual([k, norm(v)]);
+    }
+  }
 }

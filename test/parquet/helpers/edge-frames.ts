@@ -5,17 +5,7 @@
  */
 import { allocValues, Frame, type Column } from "../../../src/frame";
 import type { ColumnDef, TableSchema } from "../../../src/schemas/types";
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "../../../src/sim/rng";
 
 const FLOATS = [0, -0, 1.5, -2.25, NaN, Infinity, -Infinity, 6845.25, 1.7976931348623157e308, 5e-324, 0.1];
 const INT64S = [0n, -1n, 1n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 63n - 2n, -(2n ** 63n) + 1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n];

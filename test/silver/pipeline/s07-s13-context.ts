@@ -4,6 +4,7 @@
  * (exact relative ns in `t`, absolute epoch ns in `ts`).
  */
 import type { Column } from "../../../src/frame";
+import { allocBars } from "../../../src/silver/pipeline/bars";
 import { referenceConfig, correctedConfig } from "../../../src/silver/pipeline/config";
 import type {
   Bars,
@@ -170,16 +171,7 @@ export function flow(strike: number, netGammaFlow: number, expDate = DATE, right
 export function makeBars(startSec: number, closes: (number | null)[]): Bars {
   const rows = closes.map((c, k) => ({ c, sec: startSec + 60 * k })).filter((r) => r.c !== null) as { c: number; sec: number }[];
   const n = rows.length;
-  const b: Bars = {
-    n,
-    ts: new BigInt64Array(n),
-    t: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const b = allocBars(n);
   rows.forEach((r, i) => {
     b.t[i] = r.sec * 1e9;
     b.ts[i] = absNs(r.sec * 1e9);

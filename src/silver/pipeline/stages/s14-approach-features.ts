@@ -6,7 +6,8 @@
  */
 import type { Bars, Events, PipelineContext, Stage } from "../context";
 import { putColumn } from "../columns";
-import { pyRound2Key, upperBound } from "../numeric";
+import { pyRound2Key } from "../numeric";
+import { upperBound } from "../windows";
 import { etInstantNs } from "../time";
 
 const EPS = 1e-6;

@@ -3,11 +3,18 @@
  * snapshots must not be quadratic anywhere"): `snapshots` book rows, `trades` trades
  * (with runs of equal timestamps), thousands of events, tens of thousands of option
  * trades — built straight into the pipeline context, deterministic per seed. Used by
- * the heavy-day stage test (brute-force cross-check) and by bench/pipeline.ts.
+ * the heavy-day stage test (brute-force cross-check) and by bench/pipeline.ts, so it lives
+ * in bench/lib (benches never import test/).
  */
-import { referenceConfig } from "../../../src/silver/pipeline/config";
-import type { Bars, DynamicLevelName, Events, MbpData, OptionFlow, OptionsData, PipelineContext } from "../../../src/silver/pipeline/context";
-import { DATE, ORIGIN_NS } from "./s07-s13-context";
+import { mulberry32 as rng } from "../../src/sim/rng";
+import { referenceConfig } from "../../src/silver/pipeline/config";
+import type { Bars, DynamicLevelName, Events, MbpData, OptionFlow, OptionsData, PipelineContext } from "../../src/silver/pipeline/context";
+import { utcMidnightNs } from "../../src/silver/pipeline/time";
+
+/** The session date (the same as test/silver/pipeline/s07-s13-context.ts DATE). */
+export const HEAVY_DAY_DATE = "2026-01-14";
+const DATE = HEAVY_DAY_DATE;
+const ORIGIN_NS = utcMidnightNs(DATE);
 
 export interface HeavyDaySpec {
   snapshots: number;
@@ -15,18 +22,6 @@ export interface HeavyDaySpec {
   events: number;
   options: number;
   seed?: number;
-}
-
-/** mulberry32: tiny deterministic PRNG (test data only). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY_NS = 86_400e9;

@@ -1,0 +1,94 @@
+/**
+ * Calendar dates and New York (market) wall time — the one implementation every module uses
+ * (lake-contracts §6.3 "RTH window, DST-correct"; es-pipeline §0 `ET(D, hh:mm)`).
+ *
+ * Calendar dates `YYYY-MM-DD` are carried as integer "epoch days" (days since 1970-01-01
+ * UTC) so that nothing depends on the host's time zone. Zone offsets come from Intl (the tz
+ * database), so daylight saving is right on every date, including years before the 2007 US
+ * rule change.
+ */
+import { UsageError } from "../errors";
+
+export const NEW_YORK = "America/New_York";
+export const MS_PER_DAY = 86_400_000;
+export const NS_PER_MS = 1_000_000n;
+
+/** Epoch day of a calendar date `YYYY-MM-DD`, or null when it is not one (e.g. 2026-02-30). */
+export function epochDayOf(date: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) return null;
+  return ms / MS_PER_DAY;
+}
+
+/** `YYYY-MM-DD` of an epoch day. */
+export function formatEpochDay(day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekdayOf(day: number): number {
+  return (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+}
+
+/** Mon–Fri (holidays are not modelled anywhere in lake, as in the reference). */
+export function isWeekdayDay(day: number): boolean {
+  const w = weekdayOf(day);
+  return w >= 1 && w <= 5;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+    } catch {
+      throw new UsageError(`unknown time zone ${JSON.stringify(timeZone)}`);
+    }
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Offset (local − UTC) in ms of `timeZone` at instant `ms` (whole seconds). */
+export function tzOffsetMs(ms: number, timeZone: string = NEW_YORK): number {
+  const p: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) if (part.type !== "literal") p[part.type] = Number(part.value);
+  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** UTC offset of New York at an instant, in minutes (EST −300, EDT −240). */
+export function nyOffsetMinutes(epochMs: number): number {
+  return Math.round(tzOffsetMs(epochMs, NEW_YORK) / 60_000);
+}
+
+/**
+ * Epoch ms of wall-clock `minutesOfDay` on the calendar day starting at `dayStartMs`
+ * (00:00 UTC of that date) in `timeZone`.
+ *
+ * wall − offset(instant) = instant; the offset is first taken at the wall time read as UTC,
+ * then once more at the resulting instant, which settles it on both sides of a DST switch
+ * (a non-existent spring-forward time maps to the daylight offset).
+ */
+export function wallClockToUtcMs(dayStartMs: number, minutesOfDay: number, timeZone: string = NEW_YORK): number {
+  const wall = dayStartMs + minutesOfDay * 60_000;
+  const instant = wall - tzOffsetMs(wall, timeZone);
+  return wall - tzOffsetMs(instant, timeZone);
+}
+
+/** Epoch ms of New York wall time `hh:mm` on epoch day `day`. */
+export function etToUtcMs(day: number, hh: number, mm = 0): number {
+  return wallClockToUtcMs(day * MS_PER_DAY, hh * 60 + mm, NEW_YORK);
+}
