@@ -3,6 +3,7 @@
  * (src/runtime/pool.ts), one at a time. Protocol: src/runtime/wire.ts.
  * Thin by design — the work lives in src/; this file only moves messages.
  */
+import { setDefaultDuckThreads } from "../src/runtime/duckdb-native";
 import { TASKS, Transfer, type TaskContext } from "../src/runtime/tasks";
 import { pack, toWireError, unpack, type FromWorker, type ToWorker } from "../src/runtime/wire";
 
@@ -48,6 +49,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === "init") {
     workerIndex = msg.workerIndex;
+    setDefaultDuckThreads(msg.duckdbThreads);
     send({ type: "ready" });
   } else if (msg.type === "run") {
     void runTask(msg.id, msg.task, msg.payload);

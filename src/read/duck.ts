@@ -9,7 +9,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBResult, DuckDBType, DuckDBValue } from "@duckdb/node-api";
 import { LakeError, errorMessage } from "../errors";
 import { Frame } from "../frame";
-import { loadDuckDB } from "../runtime/duckdb-native";
+import { defaultDuckThreads, loadDuckDB } from "../runtime/duckdb-native";
 import { ColumnSink, frameTypeFor, TypeId, type ColumnSpec } from "./duck-columns";
 
 export type SqlParam = string | number | bigint | boolean | null | readonly string[];
@@ -29,9 +29,11 @@ async function getInstance(): Promise<DuckDBInstance> {
   instance ??= (async () => {
     const duck = await loadDuckDB();
     // No network here: never try to download an extension mid-query.
+    const threads = defaultDuckThreads();
     return duck.DuckDBInstance.create(":memory:", {
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
+      ...(threads !== undefined ? { threads: String(threads) } : {}),
     });
   })();
   return instance;

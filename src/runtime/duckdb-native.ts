@@ -48,6 +48,22 @@ export function loadDuckDB(): Promise<DuckModule> {
   return loading;
 }
 
+/**
+ * Thread budget for DuckDB databases this process opens when the caller does not say.
+ * A WorkerPool of N batch workers sets it to ⌊cores / N⌋ in each worker: DuckDB alone
+ * otherwise takes every core per database, and two workers then fight over two cores
+ * (measured: `lake silver --workers 2` was slower than 1 worker before this cap).
+ */
+let defaultThreads: number | undefined;
+
+export function setDefaultDuckThreads(n: number | undefined): void {
+  defaultThreads = n === undefined ? undefined : Math.max(1, Math.floor(n));
+}
+
+export function defaultDuckThreads(): number | undefined {
+  return defaultThreads;
+}
+
 export interface DuckConnectOptions {
   /** Database file; default an in-memory database private to this connection. */
   path?: string;
@@ -64,6 +80,7 @@ export interface DuckConnectOptions {
 export async function duckConnect(opts: DuckConnectOptions = {}): Promise<DuckConnection & Disposable> {
   const duck = await loadDuckDB();
   const config: Record<string, string> = { ...opts.config };
+  if (opts.threads === undefined && defaultThreads !== undefined) config.threads ??= String(defaultThreads);
   if (opts.threads !== undefined) {
     if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new LakeError(`duckConnect: threads must be a positive integer, got ${opts.threads}`);
     config.threads = String(opts.threads);

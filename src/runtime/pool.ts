@@ -164,7 +164,8 @@ export class WorkerPool implements AsyncDisposable {
       onExit();
       this.onCrash(slot, slot.fatal?.message ?? `worker exited with code ${(ev as CloseEvent).code}`);
     });
-    worker.postMessage({ type: "init", workerIndex: index } satisfies ToWorker);
+    const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+    worker.postMessage({ type: "init", workerIndex: index, duckdbThreads: Math.max(1, Math.floor(cores / this.size)) } satisfies ToWorker);
     this.slots.push(slot);
     return slot;
   }

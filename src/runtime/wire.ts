@@ -8,7 +8,7 @@ import { Frame } from "../frame";
 import { ConfigError, LakeError, UsageError } from "../errors";
 
 export type ToWorker =
-  | { type: "init"; workerIndex: number }
+  | { type: "init"; workerIndex: number; duckdbThreads: number }
   | { type: "run"; id: number; task: string; payload: unknown };
 
 export type FromWorker =
