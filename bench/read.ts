@@ -59,16 +59,21 @@ const dates = await reader.getAvailableDates("futures/mbp10", "symbol=ES");
 const symbol = "ESH6";
 const opts = { date: dates[0]!, specificContract: symbol };
 
-// The anchor: the reader's own scan SQL, materialised by DuckDB into a temp table.
-async function duckOwn(): Promise<{ ms: number; rows: number }> {
-  using s = await DuckSession.open();
+/** The reader's scan SQL for one contract's MBP-10 on the bench date (both anchors run it). */
+async function contractScan(s: DuckSession): Promise<Awaited<ReturnType<typeof buildScan>>> {
   const files = await reader.files.filesFor(`bronze/${table.schemaPath}/symbol=ES`, { date: opts.date });
-  const { sql, params } = await buildScan(s, {
+  return buildScan(s, {
     schema: table.schema,
     paths: await reader.files.localPaths(files),
     tieBreak: ["seq"],
     where: { sql: "symbol = $p_contract", params: { p_contract: symbol } },
   });
+}
+
+// The anchor: the reader's own scan SQL, materialised by DuckDB into a temp table.
+async function duckOwn(): Promise<{ ms: number; rows: number }> {
+  using s = await DuckSession.open();
+  const { sql, params } = await contractScan(s);
   const t = performance.now();
   await s.exec(`CREATE OR REPLACE TEMP TABLE bench_mbp AS ${sql}`, params);
   const ms = performance.now() - t;
@@ -81,13 +86,7 @@ async function duckOwn(): Promise<{ ms: number; rows: number }> {
 // exactly our path minus the conversion to typed arrays.
 async function duckResult(): Promise<{ ms: number; rows: number }> {
   using s = await DuckSession.open();
-  const files = await reader.files.filesFor(`bronze/${table.schemaPath}/symbol=ES`, { date: opts.date });
-  const { sql, params } = await buildScan(s, {
-    schema: table.schema,
-    paths: await reader.files.localPaths(files),
-    tieBreak: ["seq"],
-    where: { sql: "symbol = $p_contract", params: { p_contract: symbol } },
-  });
+  const { sql, params } = await contractScan(s);
   const duck = await (await import("../src/runtime/duckdb-native")).loadDuckDB();
   const t = performance.now();
   const values = { files: duck.listValue([...(params.files as string[])]), p_contract: symbol };

@@ -12,6 +12,7 @@
  * for utf8/list columns where a JS null in the array also means null.
  */
 import type { ColumnDef, ColumnType, TableSchema } from "./schemas/types";
+import { gatherColumn } from "./frame-gather";
 
 export type ColumnValues =
   | BigInt64Array
@@ -145,24 +146,9 @@ export class Frame {
   }
 }
 
+/** Rows `indices` of one column, as a new column (values and validity copied). */
 export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
-  const n = indices.length;
-  const src = c.values;
-  const out = allocValues(c.type, n);
-  if (Array.isArray(src)) {
-    const o = out as unknown[];
-    for (let i = 0; i < n; i++) o[i] = src[indices[i]!];
-  } else {
-    const s = src as unknown as { [k: number]: number | bigint };
-    const o = out as unknown as { [k: number]: number | bigint };
-    for (let i = 0; i < n; i++) o[i] = s[indices[i]!]!;
-  }
-  let valid: Uint8Array | undefined;
-  if (c.valid) {
-    valid = new Uint8Array(n);
-    for (let i = 0; i < n; i++) valid[i] = c.valid[indices[i]!]!;
-  }
-  return { name: c.name, type: c.type, values: out, valid };
+  return gatherColumn(c, indices instanceof Uint32Array ? indices : Uint32Array.from(indices));
 }
 
 /**

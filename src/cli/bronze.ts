@@ -7,8 +7,8 @@ import { UsageError } from "../errors";
 import { bronzeTable, type BronzeTable } from "../schemas/bronze";
 import { BronzeReader } from "../read/bronze-reader";
 import { LakeFiles, checkPartitionValue } from "../read/lake-files";
-import { outputArgs, parseRange, rangeArgs, toJson } from "../read/cli-args";
-import { parseFormat, writeResult } from "../read/output";
+import { outputArgs, parseOutput, parseRange, rangeArgs, toJson } from "../read/cli-args";
+import { writeResult } from "../read/output";
 import { configArgs, configFromArgs } from "./common";
 
 const SCHEMAS: Record<string, string> = {
@@ -59,7 +59,7 @@ const read = defineCommand({
     const started = performance.now();
     const cfg = configFromArgs(args);
     const t = schemaArg(args.schema);
-    const format = parseFormat(args.format, args.json as boolean | undefined);
+    const output = parseOutput(args, started);
     const range = parseRange(args);
     const value = checkPartitionValue(t.partitionKey, (args.symbol as string | undefined) ?? "ES");
     const roll = (args.roll ?? "error") as "error" | "warn" | "allow";
@@ -75,7 +75,7 @@ const read = defineCommand({
       frontMonthOnly: !args["all-contracts"],
       onRollContamination: roll,
     });
-    await writeResult(frames, { format, out: args.out as string | undefined, startedAt: format === "table" ? started : undefined });
+    await writeResult(frames, output);
   },
 });
 

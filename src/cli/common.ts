@@ -6,6 +6,8 @@
  */
 import type { ArgsDef } from "citty";
 import { loadConfig, type Config } from "../config";
+import { UsageError } from "../errors";
+import { isValidDate } from "../storage/keys";
 import { setLogLevel } from "../log";
 
 export const globalArgs = {
@@ -29,4 +31,10 @@ export function configFromArgs(args: Record<string, unknown>, env: Record<string
   // Worker threads get a snapshot of process.env when spawned: keep the effective level there.
   if (env === process.env) process.env.LAKE_LOG_LEVEL = cfg.logLevel;
   return cfg;
+}
+
+/** A `--<flag> YYYY-MM-DD` value, checked to be a calendar date (UsageError otherwise). */
+export function dateFlag(flag: string, value: string): string {
+  if (!isValidDate(value)) throw new UsageError(`--${flag} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return value;
 }

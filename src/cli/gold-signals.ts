@@ -2,8 +2,8 @@
 import { defineCommand } from "citty";
 import { GoldReader } from "../read/gold-reader";
 import { LakeFiles, checkPartitionValue } from "../read/lake-files";
-import { outputArgs, parseRange, rangeArgs } from "../read/cli-args";
-import { parseFormat, writeResult } from "../read/output";
+import { outputArgs, parseOutput, parseRange, rangeArgs } from "../read/cli-args";
+import { writeResult } from "../read/output";
 import { configArgs, configFromArgs } from "./common";
 
 export default defineCommand({
@@ -18,11 +18,11 @@ export default defineCommand({
   async run({ args }) {
     const started = performance.now();
     const cfg = configFromArgs(args);
-    const format = parseFormat(args.format, args.json as boolean | undefined);
+    const output = parseOutput(args, started);
     const range = parseRange(args);
     const underlying = checkPartitionValue("underlying", (args.underlying as string | undefined) ?? "ES");
     const reader = new GoldReader(new LakeFiles(cfg));
     const frames = reader.streamLevelSignals(underlying, { ...range, dedupe: !args["keep-duplicates"] });
-    await writeResult(frames, { format, out: args.out as string | undefined, startedAt: format === "table" ? started : undefined });
+    await writeResult(frames, output);
   },
 });

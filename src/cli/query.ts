@@ -8,8 +8,8 @@ import { defineCommand } from "citty";
 import { UsageError } from "../errors";
 import { DuckSession } from "../read/duck";
 import { LakeFiles } from "../read/lake-files";
-import { outputArgs } from "../read/cli-args";
-import { parseFormat, writeResult } from "../read/output";
+import { outputArgs, parseOutput } from "../read/cli-args";
+import { writeResult } from "../read/output";
 import { LAKE_VIEWS, registerViews } from "../read/views";
 import { configArgs, configFromArgs } from "./common";
 
@@ -26,13 +26,13 @@ export default defineCommand({
   async run({ args }) {
     const started = performance.now();
     const cfg = configFromArgs(args);
-    const format = parseFormat(args.format, args.json as boolean | undefined);
+    const output = parseOutput(args, started);
     let sql = String(args.sql ?? "");
     if (sql === "-") sql = await Bun.stdin.text();
     if (!sql.trim()) throw new UsageError("empty SQL");
     const files = new LakeFiles(cfg);
     using s = await DuckSession.open();
     await registerViews(s, files, sql);
-    await writeResult(s.stream(sql), { format, out: args.out as string | undefined, startedAt: format === "table" ? started : undefined });
+    await writeResult(s.stream(sql), output);
   },
 });

@@ -7,44 +7,37 @@
  */
 import { defineCommand } from "citty";
 import { LakeError, UsageError } from "../errors";
-import { isValidDate } from "../storage/keys";
-import { formatSimTime, parsePositive, parseSpeed } from "../sim/pace";
-import { openPublisher, PacedSender } from "../sim/publish";
+import { formatSimTime } from "../sim/pace";
+import { PacedSender } from "../sim/publish";
 import { parseReplaySchemas, parseTimeBound, readReplayChunks } from "../sim/replay";
 import { wireMessages } from "../sim/wire";
-import { configArgs, configFromArgs } from "./common";
-import { printTable } from "./simulate";
+import { configArgs, configFromArgs, dateFlag } from "./common";
+import { openCliPublisher, pacingArgs, parsePacing } from "./pacing";
+import { printTable } from "./table";
 
 export default defineCommand({
   meta: { name: "replay", description: "Publish a Bronze day back onto NATS JetStream in event order, in the contract wire format" },
   args: {
     date: { type: "string", description: "trading date YYYY-MM-DD (UTC date partition)", required: true },
     schemas: { type: "string", description: "comma list of trades, mbp10, options (default all)" },
-    speed: { type: "string", description: "pacing in event time: 1x, 10x, max (default max)" },
-    rate: { type: "string", description: "at most this many messages/s" },
     from: { type: "string", description: "start time: HH:MM[:SS] New York, HH:MMZ UTC, or ISO timestamp (inclusive)" },
     to: { type: "string", description: "end time, same forms (inclusive)" },
-    "in-flight": { type: "string", description: "publishes awaiting acks (default 8192)" },
+    ...pacingArgs(),
     ...configArgs,
   },
   async run({ args }) {
     const cfg = configFromArgs(args);
     const date = args.date as string;
-    if (!isValidDate(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+    dateFlag("date", date);
     const schemas = parseReplaySchemas(args.schemas as string | undefined);
     const startNs = parseTimeBound(date, args.from as string | undefined, "from");
     const endNs = parseTimeBound(date, args.to as string | undefined, "to");
     if (startNs !== undefined && endNs !== undefined && startNs > endNs) throw new UsageError("--from is after --to");
-    const speed = parseSpeed(args.speed as string | undefined);
-    const rate = parsePositive("rate", args.rate as string | undefined);
-    const inFlight = parsePositive("in-flight", args["in-flight"] as string | undefined);
+    const pacing = parsePacing(args);
 
-    await using pub = await openPublisher(cfg.natsUrl);
-    if (pub.createdStreams.length) process.stderr.write(`created streams: ${pub.createdStreams.join(", ")}\n`);
+    await using pub = await openCliPublisher(cfg.natsUrl);
     const sender = new PacedSender(pub.nc, {
-      speed,
-      rate,
-      inFlight,
+      ...pacing,
       onProgress: (p) =>
         process.stderr.write(`replay sim ${formatSimTime(p.simTimeNs)}  ${p.published.toLocaleString("en-US")} msgs  ${Math.round(p.rate).toLocaleString("en-US")} msg/s\n`),
     });

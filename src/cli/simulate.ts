@@ -7,15 +7,16 @@
 import { defineCommand } from "citty";
 import { LakeError, UsageError } from "../errors";
 import { ObjectExistsError, openStore } from "../storage";
-import { isValidDate } from "../storage/keys";
 import { writeBronzeDay } from "../sim/bronze";
 import { generateDay, tradingDates, type SimDay } from "../sim/day";
-import { formatSimTime, parseNonNegative, parsePositive, parseSpeed } from "../sim/pace";
-import { openPublisher, publishAll } from "../sim/publish";
+import { formatSimTime, parseNonNegative } from "../sim/pace";
+import { publishAll } from "../sim/publish";
 import { SCALES, type ScaleName, type SimRates } from "../sim/scale";
 import { wireMessages } from "../sim/wire";
-import { epochDayOf, isWeekdayDay } from "../time/eastern";
-import { configArgs, configFromArgs } from "./common";
+import { epochDayOf, isWeekdayDay } from "../time/calendar";
+import { configArgs, configFromArgs, dateFlag } from "./common";
+import { openCliPublisher, pacingArgs, parsePacing } from "./pacing";
+import { printTable } from "./table";
 
 export default defineCommand({
   meta: { name: "simulate", description: "Generate deterministic ES trading days into Bronze (--to bronze) or onto NATS JetStream (--to nats)" },
@@ -31,9 +32,7 @@ export default defineCommand({
     "signal-interval": { type: "string", description: "levels.signals snapshot interval in ms, 0 = none (overrides --scale)" },
     "roll-date": { type: "string", description: "override the contract roll date YYYY-MM-DD (default: expiry − 8 days)" },
     to: { type: "string", description: "bronze | nats (default bronze)" },
-    speed: { type: "string", description: "--to nats pacing in event time: 1x, 10x, max (default max)" },
-    rate: { type: "string", description: "--to nats pacing: at most this many messages/s" },
-    "in-flight": { type: "string", description: "--to nats: publishes awaiting acks (default 8192)" },
+    ...pacingArgs("--to nats"),
     overwrite: { type: "boolean", description: "--to bronze: replace existing simulator files" },
     ...configArgs,
   },
@@ -53,7 +52,7 @@ export default defineCommand({
     const seedArg = (args.seed as string | undefined) ?? "1";
     const seed: number | string = /^-?\d+$/.test(seedArg) ? Number(seedArg) : seedArg;
     const rollDate = args["roll-date"] as string | undefined;
-    if (rollDate !== undefined && !isValidDate(rollDate)) throw new UsageError(`--roll-date must be YYYY-MM-DD, got ${JSON.stringify(rollDate)}`);
+    if (rollDate !== undefined) dateFlag("roll-date", rollDate);
     const gen = (date: string, signals: boolean): SimDay =>
       generateDay({ date, seed, scale: scaleName, rates, contracts: rollDate ? { rollDate } : undefined, signals });
 
@@ -85,17 +84,12 @@ export default defineCommand({
         });
       }
     } else {
-      const speed = parseSpeed(args.speed as string | undefined);
-      const rate = parsePositive("rate", args.rate as string | undefined);
-      const inFlight = parsePositive("in-flight", args["in-flight"] as string | undefined);
-      await using pub = await openPublisher(cfg.natsUrl);
-      if (pub.createdStreams.length) process.stderr.write(`created streams: ${pub.createdStreams.join(", ")}\n`);
+      const pacing = parsePacing(args);
+      await using pub = await openCliPublisher(cfg.natsUrl);
       for (const [k, date] of dates.entries()) {
         const day = gen(date, true);
         const res = await publishAll(pub.nc, wireMessages(day), {
-          speed,
-          rate,
-          inFlight,
+          ...pacing,
           onProgress: (p) =>
             process.stderr.write(
               `day ${k + 1}/${dates.length}  sim ${formatSimTime(p.simTimeNs)}  ${p.published.toLocaleString("en-US")} msgs  ${Math.round(p.rate).toLocaleString("en-US")} msg/s\n`,
@@ -128,21 +122,12 @@ export default defineCommand({
 function resolveDates(date?: string, from?: string, days?: string): string[] {
   if (date !== undefined && (from !== undefined || days !== undefined)) throw new UsageError("use either --date D or --days N --from D, not both");
   if (date !== undefined) {
-    if (!isValidDate(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-    if (!isWeekdayDay(epochDayOf(date)!)) throw new UsageError(`--date ${date} is a weekend day; the simulator models weekday sessions only`);
+    if (!isWeekdayDay(epochDayOf(dateFlag("date", date))!)) throw new UsageError(`--date ${date} is a weekend day; the simulator models weekday sessions only`);
     return [date];
   }
   if (from === undefined) throw new UsageError("give --date D, or --days N --from D");
-  if (!isValidDate(from)) throw new UsageError(`--from must be YYYY-MM-DD, got ${JSON.stringify(from)}`);
+  dateFlag("from", from);
   const n = days === undefined ? 1 : Number(days);
   if (!Number.isInteger(n) || n < 1 || n > 3660) throw new UsageError(`--days must be a positive integer, got ${JSON.stringify(days)}`);
   return tradingDates(from, n);
-}
-
-export function printTable(rows: Record<string, unknown>[]): void {
-  if (!rows.length) return;
-  const cols = Object.keys(rows[0]!);
-  const cells = [cols.map((c) => c.toUpperCase()), ...rows.map((r) => cols.map((c) => (typeof r[c] === "number" ? (r[c] as number).toLocaleString("en-US") : String(r[c] ?? ""))))];
-  const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  for (const r of cells) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
 }

@@ -8,7 +8,7 @@
  */
 import { isNullAt, type Column } from "../frame";
 import { compareUtf8 } from "./columns/strings";
-import { gatherColumn } from "./gather";
+import { gatherColumn } from "../frame-gather";
 
 type Cmp = (a: number, b: number) => number;
 

@@ -7,11 +7,21 @@ import type { ArgsDef } from "citty";
 import { UsageError } from "../errors";
 import { bigintSafe } from "../log";
 import { checkDate } from "./lake-files";
+import { parseFormat, type WriteResultOptions } from "./output";
 
 export const outputArgs = {
   format: { type: "string", description: "table | csv | json | parquet (default table; json with --json)" },
   out: { type: "string", description: "write the result to FILE instead of stdout" },
 } as const satisfies ArgsDef;
+
+/**
+ * `--format/--out` (and `--json`) → how writeResult prints. `startedAt` (performance.now()
+ * at command start) is kept for the table only, which ends with the elapsed time.
+ */
+export function parseOutput(args: Record<string, unknown>, startedAt: number): WriteResultOptions {
+  const format = parseFormat(args.format, args.json as boolean | undefined);
+  return { format, out: args.out as string | undefined, startedAt: format === "table" ? startedAt : undefined };
+}
 
 export const rangeArgs = {
   date: { type: "string", description: "UTC partition date YYYY-MM-DD" },

@@ -5,7 +5,8 @@
  * The arithmetic is shared with the simulator and the pipeline (src/time).
  */
 import { UsageError } from "../errors";
-import { epochDayOf, formatEpochDay, isWeekdayDay, MS_PER_DAY, NEW_YORK, NS_PER_MS, wallClockToUtcMs } from "../time/eastern";
+import { epochDayOf, formatEpochDay, isWeekdayDay, MS_PER_DAY, NS_PER_MS } from "../time/calendar";
+import { NEW_YORK, wallClockToUtcMs } from "../time/eastern";
 import { frontContract, thirdFridayDay } from "../time/es-contracts";
 
 

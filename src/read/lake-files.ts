@@ -20,6 +20,7 @@ import { LakeError, UsageError } from "../errors";
 import { openStore, LocalStore } from "../storage";
 import type { ObjectInfo, Store } from "../storage/store";
 import { isValidDate } from "../storage/keys";
+import { formatEpochDay } from "../time/calendar";
 
 export interface LakeFile extends ObjectInfo {
   /** Partition date from the `date=` segment, if any. */
@@ -170,7 +171,7 @@ export function datesBetween(start?: bigint, end?: bigint): string[] | null {
   const d1 = floorDiv(end, NS_PER_DAY);
   if (d1 - d0 > 100_000n) return null;
   const out: string[] = [];
-  for (let d = d0; d <= d1; d++) out.push(new Date(Number(d) * 86_400_000).toISOString().slice(0, 10));
+  for (let d = d0; d <= d1; d++) out.push(formatEpochDay(Number(d)));
   return out;
 }
 

@@ -10,6 +10,7 @@
 import { cellValue, concatFrames, type Column, type Frame } from "../frame";
 import { UsageError } from "../errors";
 import { frameToParquet } from "./frame-export";
+import { formatEpochDay } from "../time/calendar";
 
 export type OutputFormat = "table" | "csv" | "json" | "parquet";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "csv", "json", "parquet"];
@@ -55,7 +56,7 @@ export function cellText(c: Column, i: number): string {
   if (v === null) return "";
   switch (c.type) {
     case "date32":
-      return new Date((v as number) * 86_400_000).toISOString().slice(0, 10);
+      return formatEpochDay(v as number);
     case "timestamp_ns": {
       const ns = v as bigint;
       const ms = ns / 1_000_000n;

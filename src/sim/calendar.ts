@@ -3,10 +3,11 @@
  * and the ES quarterly calendar. The arithmetic lives in src/time (shared with the readers
  * and the pipeline); this module adds the simulator's date parsing and weekday runs.
  */
-import { epochDayOf, formatEpochDay, isWeekdayDay } from "../time/eastern";
+import { epochDayOf, formatEpochDay, isWeekdayDay } from "../time/calendar";
 import { frontContract } from "../time/es-contracts";
 
-export { MS_PER_DAY, etToUtcMs, weekdayOf as weekday, isWeekdayDay as isWeekday } from "../time/eastern";
+export { MS_PER_DAY, weekdayOf as weekday, isWeekdayDay as isWeekday } from "../time/calendar";
+export { etToUtcMs } from "../time/eastern";
 export { esContract, frontContract, nextQuarterly, type EsContract } from "../time/es-contracts";
 
 export function parseDate(s: string): number {

@@ -8,7 +8,7 @@
  * dominant contract always agrees with `esFrontMonthCode(date)` unless a test overrides
  * the roll date.
  */
-import { esContract, frontContract, isWeekday, nextQuarterly, parseDate, type EsContract } from "./calendar";
+import { esContract, frontContract, isWeekday, MS_PER_DAY, nextQuarterly, parseDate, type EsContract } from "./calendar";
 
 export interface DayContract {
   readonly symbol: string;
@@ -71,7 +71,7 @@ export function dayContracts(day: number, spreadPts: number, opts: ContractPlanO
     if (b) out.push(contract(b, BASE_SHARE, spreadTicks));
     return out;
   }
-  const y = new Date(day * 86_400_000).getUTCFullYear();
+  const y = new Date(day * MS_PER_DAY).getUTCFullYear();
   let expiring: EsContract | undefined;
   for (const c of [esContract(y, 3), esContract(y, 6), esContract(y, 9), esContract(y, 12), esContract(y + 1, 3)]) {
     if (c.expiry >= day) {

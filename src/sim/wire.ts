@@ -10,7 +10,7 @@
  */
 import { FUTURES_MBP10 } from "../schemas/bronze";
 import { isNullAt, type Column, type Frame } from "../frame";
-import { MS_PER_DAY } from "./calendar";
+import { formatEpochDay } from "../time/calendar";
 import { pyDumps, pyFloat, pyInt, pyStr } from "./pyjson";
 import { mbp10ByteEncoder } from "./wire-bytes";
 import type { SignalPayload } from "./signals";
@@ -91,7 +91,7 @@ function dateCell(c: Column | undefined): Cell {
     if (isNullAt(c, i)) return "null";
     const x = v[i]!;
     if (typeof x === "string") return pyStr(x.slice(0, 10));
-    return pyStr(new Date(Number(x) * MS_PER_DAY).toISOString().slice(0, 10));
+    return pyStr(formatEpochDay(Number(x)));
   };
 }
 

@@ -5,7 +5,7 @@
  * (contracts §9 D-9, §4.3).
  */
 import { LakeError } from "../errors";
-import { epochDayOf } from "../time/eastern";
+import { epochDayOf } from "../time/calendar";
 
 export class InvalidKeyError extends LakeError {
   constructor(message: string) {

@@ -1,9 +1,9 @@
 /**
  * The ES quarterly contract calendar (lake-contracts §6.4; es-pipeline §11.2): contract
  * codes, third-Friday expiries and the calendar front month. Days are epoch days
- * (see eastern.ts); holidays and CME business days are ignored, as in the reference.
+ * (see calendar.ts); holidays and CME business days are ignored, as in the reference.
  */
-import { MS_PER_DAY, weekdayOf } from "./eastern";
+import { MS_PER_DAY, weekdayOf } from "./calendar";
 
 export const QUARTER_CODES: ReadonlyArray<readonly [month: number, code: string]> = [
   [3, "H"],

@@ -2,11 +2,12 @@
  * `lake serve` against a real nats-server: realistic messages on all four subjects land in
  * the right partitions (product-root symbol, UTC date/hour of the event time), each file
  * sorted by (ts_event_ns, seq), every value equal to what was sent (read back with DuckDB);
- * `lake status` reports the commits; SIGTERM exits 0 after the final flush.
+ * `lake status` and --metrics-port report the commits; SIGTERM exits 0 after the final flush.
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { startNats } from "../helpers/nats";
+import { freePort } from "../helpers/net";
 import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
 import { createStreams, expectLakeMatches, natsClient, publishAll, readTable, startServe, tempDir, TABLE_PREFIX, waitCommitted } from "./helpers/harness";
 
@@ -21,7 +22,8 @@ test("serve writes all four subjects to the right partitions, sorted, with equal
   // Publish half before the service starts (backlog) and half while it runs (live).
   const half = msgs.length / 2;
   const seqs = await publishAll(nc, msgs.slice(0, half));
-  await using serve = startServe(nats.url, root);
+  const metricsPort = await freePort();
+  await using serve = startServe(nats.url, root, ["--metrics-port", String(metricsPort)]);
   seqs.push(...(await publishAll(nc, msgs.slice(half))));
   await waitCommitted(root, msgs, seqs, 60_000);
 
@@ -38,6 +40,10 @@ test("serve writes all four subjects to the right partitions, sorted, with equal
   expect(byTable["levels.signals"].rows).toBe(msgs.filter((m) => m.subject === "levels.signals").reduce((s, m) => s + m.rows.length, 0));
   expect(byTable["futures.mbp10"].lag).toBe(0);
   expect(byTable["options.trades"].lastCommitAt).toBeString();
+
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(metrics).toContain('lake_ingest_rows_committed_total{table="futures.trades",consumer="bronze_writer_market_futures_trades"} 400');
+  expect(metrics).toContain('lake_ingest_consumer_lag{table="options.trades",consumer="bronze_writer_market_options_trades"} 0');
 
   expect(await serve.term()).toBe(0);
   expect(serve.log()).toContain("lake serve stopped cleanly");

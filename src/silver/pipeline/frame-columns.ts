@@ -3,6 +3,7 @@
  * numeric nulls become `fill` (NaN or 0, as each input contract says, es-pipeline §1.2–§1.4).
  */
 import { isNullAt, type Frame } from "../../frame";
+import { formatEpochDay } from "../../time/calendar";
 
 export function int64Column(f: Frame, name: string): BigInt64Array {
   const c = f.column(name);
@@ -47,7 +48,7 @@ export function isoDateColumn(f: Frame, name: string): string[] {
   for (let i = 0; i < f.numRows; i++) {
     if (isNullAt(c, i)) continue;
     const v = (c.values as ArrayLike<unknown>)[i];
-    if (c.type === "date32") out[i] = new Date(Number(v) * 86_400_000).toISOString().slice(0, 10);
+    if (c.type === "date32") out[i] = formatEpochDay(Number(v));
     else {
       const s = String(v);
       out[i] = /^\d{4}-\d{2}-\d{2}/.test(s) ? s.slice(0, 10) : s;

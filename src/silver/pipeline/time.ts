@@ -5,7 +5,8 @@
  * Inside the pipeline, times are float64 ns relative to `originNs` = 00:00 UTC of D
  * (exact integers, see context.ts); these helpers convert at the edges.
  */
-import { epochDayOf, MS_PER_DAY, NS_PER_MS, nyOffsetMinutes, wallClockToUtcMs, isWeekdayDay } from "../../time/eastern";
+import { epochDayOf, isWeekdayDay, MS_PER_DAY, NS_PER_MS } from "../../time/calendar";
+import { nyOffsetMinutes, wallClockToUtcMs } from "../../time/eastern";
 
 export function parseDate(date: string): { y: number; m: number; d: number } {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);

@@ -1,11 +1,11 @@
 /**
- * Gather rows by index for the pre-encode sort, one monomorphic loop per array kind (a
- * shared generic loop over every typed-array class ran ~3× slower). int64 is copied as
+ * Gather rows by index (Frame.take, the codec's pre-encode sort), one monomorphic loop per
+ * array kind (a shared generic loop over every typed-array class ran ~3× slower). int64 is copied as
  * pairs of 32-bit words: reading a BigInt64Array element allocates a BigInt, and routing
  * int64 bits through a Float64Array could canonicalise bit patterns that look like NaN
  * (values near ±2^63). float64 goes through Float64Array: only NaN payloads may change.
  */
-import type { Column, ColumnValues } from "../frame";
+import type { Column, ColumnValues } from "./frame";
 
 function gatherWords(src: BigInt64Array, idx: Uint32Array): BigInt64Array {
   const n = idx.length;
