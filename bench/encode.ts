@@ -16,18 +16,10 @@ import { loadDuckDB } from "../src/runtime/duckdb-native";
 import { FUTURES_MBP10, FUTURES_TRADES } from "../src/schemas/bronze";
 import type { TableSchema } from "../src/schemas/types";
 import { generateMbp10, generateTrades, rawBytes } from "./encode-data";
+import { median, numberFlag } from "./lib/args";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const ROWS = arg("rows", 1_000_000);
-const RUNS = arg("runs", 3);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
+const ROWS = numberFlag("rows", 1_000_000);
+const RUNS = numberFlag("runs", 3);
 
 interface Result {
   seconds: number;

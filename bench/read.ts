@@ -17,14 +17,10 @@ import { buildScan } from "../src/read/scan";
 import { bronzeTable, FUTURES_MBP10 } from "../src/schemas/bronze";
 import { utcDateHour } from "../src/storage/keys";
 import { generateMbp10 } from "./encode-data";
+import { median, numberFlag } from "./lib/args";
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const ROWS = arg("rows", 1_000_000);
-const RUNS = arg("runs", 5);
+const ROWS = numberFlag("rows", 1_000_000);
+const RUNS = numberFlag("runs", 5);
 const root = resolve(import.meta.dir, "..", ".bench-out", `read-lake-${ROWS}`);
 const table = bronzeTable("futures.mbp10");
 
@@ -117,7 +113,6 @@ for (let i = 0; i < RUNS; i++) {
   a.push(o.ms);
   b.push(d.ms);
 }
-const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)]!;
 const mo = median(a);
 const md = median(b);
 console.log(`bench:read — ${rows.toLocaleString("en-US")} MBP-10 rows × ${FUTURES_MBP10.columns.length} cols, ${reader.lastRead.files.length} files (lake ${how}), median of ${RUNS}`);

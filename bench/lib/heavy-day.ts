@@ -11,7 +11,7 @@ import { referenceConfig } from "../../src/silver/pipeline/config";
 import type { Bars, DynamicLevelName, Events, MbpData, OptionFlow, OptionsData, PipelineContext } from "../../src/silver/pipeline/context";
 import { utcMidnightNs } from "../../src/silver/pipeline/time";
 
-/** The session date (the same as test/silver/pipeline/s07-s13-context.ts DATE). */
+/** The session date of the synthetic day (its same-day options expire on it). */
 export const HEAVY_DAY_DATE = "2026-01-14";
 const DATE = HEAVY_DAY_DATE;
 const ORIGIN_NS = utcMidnightNs(DATE);

@@ -7,7 +7,7 @@
 import type { ArgsDef } from "citty";
 import { loadConfig, type Config } from "../config";
 import { UsageError } from "../errors";
-import { isValidDate } from "../storage/keys";
+import { epochDayOf } from "../time/calendar";
 import { setLogLevel } from "../log";
 
 export const globalArgs = {
@@ -35,6 +35,6 @@ export function configFromArgs(args: Record<string, unknown>, env: Record<string
 
 /** A `--<flag> YYYY-MM-DD` value, checked to be a calendar date (UsageError otherwise). */
 export function dateFlag(flag: string, value: string): string {
-  if (!isValidDate(value)) throw new UsageError(`--${flag} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  if (epochDayOf(value) === null) throw new UsageError(`--${flag} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
   return value;
 }

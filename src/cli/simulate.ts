@@ -72,11 +72,7 @@ export default defineCommand({
         });
         const g2 = performance.now();
         rows.push({
-          date,
-          contracts: day.contracts.map((c) => `${c.symbol} ${(c.share * 100).toFixed(0)}%`).join(", "),
-          trades: day.trades.numRows,
-          mbp10: day.mbp10.numRows,
-          options: day.options.numRows,
+          ...daySummary(date, day),
           files: files.length,
           bytes: files.reduce((s, f) => s + f.bytes, 0),
           generate_ms: Math.round(g1 - g0),
@@ -96,11 +92,7 @@ export default defineCommand({
             ),
         });
         rows.push({
-          date,
-          contracts: day.contracts.map((c) => `${c.symbol} ${(c.share * 100).toFixed(0)}%`).join(", "),
-          trades: day.trades.numRows,
-          mbp10: day.mbp10.numRows,
-          options: day.options.numRows,
+          ...daySummary(date, day),
           signals: day.signals.length,
           published: res.published,
           msgs_per_s: Math.round(res.rate),
@@ -118,6 +110,17 @@ export default defineCommand({
     console.log(`${dates.length} day(s) → ${what} in ${totalS.toFixed(2)} s (seed ${seed}, scale ${scaleName})`);
   },
 });
+
+/** The leading columns of a day's summary row: what was simulated. */
+function daySummary(date: string, day: SimDay): Record<string, unknown> {
+  return {
+    date,
+    contracts: day.contracts.map((c) => `${c.symbol} ${(c.share * 100).toFixed(0)}%`).join(", "),
+    trades: day.trades.numRows,
+    mbp10: day.mbp10.numRows,
+    options: day.options.numRows,
+  };
+}
 
 function resolveDates(date?: string, from?: string, days?: string): string[] {
   if (date !== undefined && (from !== undefined || days !== undefined)) throw new UsageError("use either --date D or --days N --from D, not both");

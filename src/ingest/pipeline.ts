@@ -21,6 +21,7 @@ import type { Config } from "../config";
 import { newWriterId } from "./commit";
 import { positionConsumer, retrying } from "./jetstream";
 import type { FromIngestWorker, WorkerStats } from "./protocol";
+import { seqFromAckSubject } from "./ack-subject";
 import { createRing, KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingWriter } from "./ring";
 
 export interface PipelineOptions {
@@ -54,23 +55,6 @@ export interface PipelineStats {
 
 const ACK = new TextEncoder().encode("+ACK");
 
-/**
- * Stream sequence from a JetStream ack subject, without the client's per-message split:
- * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (9 tokens) or the v2 form with
- * domain and account hash (≥ 11 tokens, sseq is token 7).
- */
-export function streamSeqOf(reply: string): number {
-  let dots = 0;
-  for (let i = reply.indexOf("."); i !== -1; i = reply.indexOf(".", i + 1)) dots++;
-  const want = dots === 8 ? 5 : 7;
-  let start = 0;
-  for (let t = 0; t < want; t++) start = reply.indexOf(".", start) + 1;
-  const end = reply.indexOf(".", start);
-  const n = Number(reply.slice(start, end));
-  if (!Number.isSafeInteger(n) || n <= 0 || !reply.startsWith("$JS.ACK.")) throw new Error(`not a JetStream ack subject: ${reply}`);
-  return n;
-}
-
 export class Pipeline {
   readonly opts: PipelineOptions;
   readonly stats: PipelineStats;
@@ -90,6 +74,8 @@ export class Pipeline {
   private ackSeqs: number[] = [];
   private ackReplies: string[] = [];
   private ackHead = 0;
+  /** The newest pushed message (its reply subject is decoded only if it gets acked). */
+  private lastMsg: { reply: string } | null = null;
   private flushToken = 0;
   private readonly flushWaiters = new Map<number, (w: number) => void>();
   private readonly commitListeners = new Set<(watermark: number) => void>();
@@ -187,6 +173,11 @@ export class Pipeline {
       reply = this.ackReplies[this.ackHead]!;
       this.ackHead++;
     }
+    if (this.lastMsg && this.lastPushed <= watermark && this.lastPushed > seq) {
+      seq = this.lastPushed;
+      reply = this.lastMsg.reply;
+      this.lastMsg = null;
+    }
     if (this.ackHead > 4096 && this.ackHead * 2 > this.ackSeqs.length) {
       this.ackSeqs = this.ackSeqs.slice(this.ackHead);
       this.ackReplies = this.ackReplies.slice(this.ackHead);
@@ -213,7 +204,6 @@ export class Pipeline {
   }
 
   private async loop(): Promise<void> {
-    const js = jetstream(this.nc!);
     let backoff = 200;
     while (!this.stopping) {
       try {
@@ -226,7 +216,7 @@ export class Pipeline {
           this.needsResync = false;
         }
         this.paused = false;
-        const consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
+        const consumer = await jetstream(this.nc!).consumers.get(this.opts.stream, this.opts.durable);
         const batch = this.opts.pullBatch ?? 2048;
         const iter = await consumer.consume({ max_messages: batch, threshold_messages: Math.floor(batch / 2) });
         this.iter = iter;
@@ -235,18 +225,25 @@ export class Pipeline {
           // A reconnect may land while the iterator was being set up (iter still null, so
           // onReconnect could not stop it): leave and resync instead of dropping forever.
           if (this.needsResync || this.stopping) break;
-          if (this.paused) continue; // not acked: redelivered after the resync
-          const reply = (m as unknown as { reply: string }).reply;
-          const seq = streamSeqOf(reply);
+          if (this.paused) continue; // may follow a gap: not pushed, not acked, redelivered after the resync
+          // The sequence comes from the raw reply bytes: decoding every reply subject to a
+          // string was 8% of the main thread. Strings are decoded for every 64th message and
+          // for the newest one only when it gets acked — enough for ack-all.
+          const raw = (m as unknown as { msg?: { _msg?: { reply?: Uint8Array } } }).msg?._msg?.reply;
+          const reply = m as unknown as { reply: string };
+          const seq = raw ? seqFromAckSubject(raw) : m.seq;
           if (seq <= this.lastPushed) continue; // a redelivery of something already in hand
           const body = m.data;
           // Fast path stays synchronous: an await per message costs a microtask turn.
           if (body.length > this.ring.maxBody || !this.ring.tryWrite(KIND_DATA, seq, this.subjectBytes, body)) await this.push(seq, body);
-          this.ackSeqs.push(seq);
-          this.ackReplies.push(reply);
+          if ((n & 63) === 0) {
+            this.ackSeqs.push(seq);
+            this.ackReplies.push(reply.reply);
+          }
+          this.lastMsg = reply;
           this.lastPushed = seq;
           this.stats.received++;
-          if (++n % 256 === 0) this.ring.publish();
+          if (++n % 1024 === 0) this.ring.publish();
           else this.schedulePublish();
         }
         backoff = 200;
@@ -281,6 +278,7 @@ export class Pipeline {
   }
 
   private clearAckQueue(): void {
+    this.lastMsg = null;
     this.ackSeqs = [];
     this.ackReplies = [];
     this.ackHead = 0;

@@ -24,12 +24,7 @@ export interface ServeOptions {
 
 export async function serve(cfg: Config, opts: ServeOptions = {}): Promise<number> {
   const startedAt = Date.now();
-  const nc = await connectNats(cfg.natsUrl, "lake-serve");
-  const common = { dataRoot: cfg.dataRoot, useS3: cfg.useS3, s3: cfg.s3, ringBytes: opts.ringBytes, pullBatch: opts.pullBatch };
-  const bronze = new BronzeWriter({ ...common, bufferLimit: cfg.bronzeBufferLimit, flushIntervalSeconds: cfg.bronzeFlushIntervalS });
-  const gold = new GoldWriter({ ...common, bufferLimit: cfg.goldBufferLimit, flushIntervalSeconds: cfg.goldFlushIntervalS, ensureStreams: false });
-  const pipelines = (): Pipeline[] => [...bronze.pipelines, ...gold.pipelines];
-
+  // Signals first: a SIGTERM during start-up then stops the service right after it started.
   let stopRequested!: () => void;
   const stopSignal = new Promise<void>((r) => (stopRequested = r));
   const onSignal = (sig: string) => {
@@ -38,6 +33,19 @@ export async function serve(cfg: Config, opts: ServeOptions = {}): Promise<numbe
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  let nc: Awaited<ReturnType<typeof connectNats>>;
+  try {
+    nc = await connectNats(cfg.natsUrl, "lake-serve");
+  } catch (e) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    throw e;
+  }
+  const common = { dataRoot: cfg.dataRoot, useS3: cfg.useS3, s3: cfg.s3, ringBytes: opts.ringBytes, pullBatch: opts.pullBatch };
+  const bronze = new BronzeWriter({ ...common, bufferLimit: cfg.bronzeBufferLimit, flushIntervalSeconds: cfg.bronzeFlushIntervalS });
+  const gold = new GoldWriter({ ...common, bufferLimit: cfg.goldBufferLimit, flushIntervalSeconds: cfg.goldFlushIntervalS, ensureStreams: false });
+  const pipelines = (): Pipeline[] => [...bronze.pipelines, ...gold.pipelines];
+
 
   try {
     await bronze.start(nc);

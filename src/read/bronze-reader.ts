@@ -14,7 +14,8 @@ import { BRONZE_TABLES, bronzeTable, futuresRoot, type BronzeTable } from "../sc
 import { ContractSelector, type ContractSelection, type ContractSelectorOptions, type SelectionMetric } from "./contracts";
 import { DuckSession, type SqlParam } from "./duck";
 import { checkBound, checkDate, checkPartitionValue, LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
-import { buildScan, scanFrame, type ScanRequest } from "./scan";
+import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
+import { NS_PER_DAY } from "../time/calendar";
 
 export interface TimeRange {
   date?: string;
@@ -54,7 +55,6 @@ export class RollContaminatedError extends LakeError {
 }
 
 const CONTRACT_RE = /^[A-Z]{1,6}[FGHJKMNQUVXZ]?\d{0,2}$/;
-const NS_PER_DAY = 86_400_000_000_000n;
 
 export class BronzeReader {
   readonly files: LakeFiles;
@@ -87,14 +87,7 @@ export class BronzeReader {
 
   /** Like `read`, in Frames of about `batchRows` rows — for results too big to hold. */
   async *stream(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}, batchRows?: number): AsyncGenerator<Frame> {
-    using s = await DuckSession.open();
-    const req = await this.plan(table, keyValue, opts);
-    if (req.paths.length === 0) {
-      yield await scanFrame(s, req);
-      return;
-    }
-    const { sql, params } = await buildScan(s, req);
-    yield* s.stream(sql, params, batchRows);
+    yield* streamScan(await this.plan(table, keyValue, opts), batchRows);
   }
 
   /** DuckDB's EXPLAIN ANALYZE of the scan `read` would run (which files, rows, time per operator). */

@@ -78,10 +78,7 @@ export class DuckSession {
         const n = chunk?.rowCount ?? 0;
         if (n === 0) break;
         pending = prefetch(result);
-        for (let j = 0; j < sinks.length; j++) {
-          sinks[j]!.reserve(off + n);
-          sinks[j]!.append(chunk!.getColumnVector(j), off, n);
-        }
+        appendChunk(sinks, chunk!, off, n);
         off += n;
       }
     } catch (e) {
@@ -112,10 +109,7 @@ export class DuckSession {
         sinks = specs.map((s) => new ColumnSink(s, Math.min(batchRows, 65_536) + 2048));
         off = 0;
       }
-      for (let j = 0; j < sinks.length; j++) {
-        sinks[j]!.reserve(off + n);
-        sinks[j]!.append(chunk!.getColumnVector(j), off, n);
-      }
+      appendChunk(sinks, chunk!, off, n);
       off += n;
     }
     if (off > 0 || !yielded) yield new Frame(sinks.map((s) => s.finish(off)), off);
@@ -166,6 +160,16 @@ export class DuckSession {
       const first = sql.trim().split("\n")[0]!.slice(0, 120);
       throw new QueryError(`${errorMessage(e)}\n  in query: ${first}`);
     }
+  }
+}
+
+type DataChunk = NonNullable<Awaited<ReturnType<DuckDBResult["fetchChunk"]>>>;
+
+/** Append rows [off, off + n) of a DuckDB chunk to the column sinks. */
+function appendChunk(sinks: readonly ColumnSink[], chunk: DataChunk, off: number, n: number): void {
+  for (let j = 0; j < sinks.length; j++) {
+    sinks[j]!.reserve(off + n);
+    sinks[j]!.append(chunk.getColumnVector(j), off, n);
   }
 }
 

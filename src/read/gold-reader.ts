@@ -11,7 +11,7 @@ import type { Frame } from "../frame";
 import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH } from "../schemas/gold";
 import { DuckSession } from "./duck";
 import { checkBound, checkDate, checkPartitionValue, LakeFiles, type LakeFilesOptions, type LakeLocation } from "./lake-files";
-import { buildScan, scanFrame, type ScanRequest } from "./scan";
+import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
 import type { TimeRange } from "./bronze-reader";
 
 export interface SignalReadOptions extends TimeRange {
@@ -33,14 +33,7 @@ export class GoldReader {
   }
 
   async *streamLevelSignals(underlying = "ES", opts: SignalReadOptions = {}, batchRows?: number): AsyncGenerator<Frame> {
-    using s = await DuckSession.open();
-    const req = await this.plan(underlying, opts);
-    if (req.paths.length === 0) {
-      yield await scanFrame(s, req);
-      return;
-    }
-    const { sql, params } = await buildScan(s, req);
-    yield* s.stream(sql, params, batchRows);
+    yield* streamScan(await this.plan(underlying, opts), batchRows);
   }
 
   async getAvailableDates(underlying = "ES"): Promise<string[]> {

@@ -20,7 +20,7 @@ import { LakeError, UsageError } from "../errors";
 import { openStore, LocalStore } from "../storage";
 import type { ObjectInfo, Store } from "../storage/store";
 import { isValidDate } from "../storage/keys";
-import { formatEpochDay } from "../time/calendar";
+import { formatEpochDay, NS_PER_DAY, NS_PER_HOUR } from "../time/calendar";
 
 export interface LakeFile extends ObjectInfo {
   /** Partition date from the `date=` segment, if any. */
@@ -37,8 +37,6 @@ export interface LakeFilesOptions {
   cacheDir?: string;
 }
 
-const NS_PER_HOUR = 3_600_000_000_000n;
-const NS_PER_DAY = 86_400_000_000_000n;
 const DOWNLOAD_CONCURRENCY = 8;
 
 export class LakeFiles {

@@ -14,7 +14,7 @@
  */
 import type { ColumnType, TableSchema } from "../schemas/types";
 import { Frame } from "../frame";
-import { type DuckSession, type SqlParam, sqlIdent } from "./duck";
+import { DuckSession, type SqlParam, sqlIdent } from "./duck";
 
 export interface ScanRequest {
   schema: TableSchema;
@@ -113,6 +113,17 @@ export async function scanFrame(s: DuckSession, req: ScanRequest): Promise<Frame
   if (req.paths.length === 0) return Frame.empty(req.schema);
   const { sql, params } = await buildScan(s, req);
   return s.query(sql, params, { capacityHint: await footerRows(s, req.paths, req.limit) });
+}
+
+/** The scan as a stream of Frames of about `batchRows` rows; one empty Frame when there are no files. */
+export async function* streamScan(req: ScanRequest, batchRows?: number): AsyncGenerator<Frame> {
+  using s = await DuckSession.open();
+  if (req.paths.length === 0) {
+    yield await scanFrame(s, req);
+    return;
+  }
+  const { sql, params } = await buildScan(s, req);
+  yield* s.stream(sql, params, batchRows);
 }
 
 /** Rows in the files' footers: an upper bound on a scan's result (filters only remove rows). */

@@ -16,8 +16,7 @@ import { BRONZE_TABLES, futuresRoot, type BronzeTable } from "../schemas/bronze"
 import { partitionDir, utcDateHour } from "../storage/keys";
 import type { Store } from "../storage/store";
 import type { SimDay } from "./day";
-
-const NS_PER_HOUR = 3_600_000_000_000n;
+import { NS_PER_HOUR } from "../time/calendar";
 
 export interface WriteBronzeOptions {
   overwrite?: boolean;

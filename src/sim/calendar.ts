@@ -1,14 +1,10 @@
 /**
- * Calendar arithmetic for the simulator: epoch-day dates, weekdays, New York session times
- * and the ES quarterly calendar. The arithmetic lives in src/time (shared with the readers
- * and the pipeline); this module adds the simulator's date parsing and weekday runs.
+ * The simulator's calendar terms: `YYYY-MM-DD` ⇄ epoch day with the simulator's error
+ * messages, runs of weekdays, and the calendar front month of a date. The arithmetic is
+ * shared with the readers and the pipeline (src/time).
  */
 import { epochDayOf, formatEpochDay, isWeekdayDay } from "../time/calendar";
 import { frontContract } from "../time/es-contracts";
-
-export { MS_PER_DAY, weekdayOf as weekday, isWeekdayDay as isWeekday } from "../time/calendar";
-export { etToUtcMs } from "../time/eastern";
-export { esContract, frontContract, nextQuarterly, type EsContract } from "../time/es-contracts";
 
 export function parseDate(s: string): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) throw new Error(`invalid date ${JSON.stringify(s)}: expected YYYY-MM-DD`);

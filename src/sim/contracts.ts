@@ -8,7 +8,9 @@
  * dominant contract always agrees with `esFrontMonthCode(date)` unless a test overrides
  * the roll date.
  */
-import { esContract, frontContract, isWeekday, MS_PER_DAY, nextQuarterly, parseDate, type EsContract } from "./calendar";
+import { isWeekdayDay, MS_PER_DAY } from "../time/calendar";
+import { esContract, frontContract, nextQuarterly, type QuarterlyContract } from "../time/es-contracts";
+import { parseDate } from "./calendar";
 
 export interface DayContract {
   readonly symbol: string;
@@ -44,7 +46,7 @@ function contract(symbol: string, share: number, offsetTicks: number): DayContra
 /** Weekdays strictly between a and b (a < b), i.e. sessions left before b. */
 function sessionsBetween(a: number, b: number): number {
   let k = 0;
-  for (let d = a; d < b; d++) if (isWeekday(d)) k++;
+  for (let d = a; d < b; d++) if (isWeekdayDay(d)) k++;
   return k;
 }
 
@@ -72,7 +74,7 @@ export function dayContracts(day: number, spreadPts: number, opts: ContractPlanO
     return out;
   }
   const y = new Date(day * MS_PER_DAY).getUTCFullYear();
-  let expiring: EsContract | undefined;
+  let expiring: QuarterlyContract | undefined;
   for (const c of [esContract(y, 3), esContract(y, 6), esContract(y, 9), esContract(y, 12), esContract(y + 1, 3)]) {
     if (c.expiry >= day) {
       expiring = c;

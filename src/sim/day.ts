@@ -10,7 +10,8 @@
  * generated with it — so `generateDays` is the same as generating each date alone.
  */
 import type { Frame } from "../frame";
-import { formatDate, isWeekday, parseDate, weekdaysFrom } from "./calendar";
+import { isWeekdayDay } from "../time/calendar";
+import { formatDate, parseDate, weekdaysFrom } from "./calendar";
 import { dayContracts, type ContractPlanOptions, type DayContract } from "./contracts";
 import { generateFutures } from "./futures";
 import { generateOptions } from "./options";
@@ -49,7 +50,7 @@ export interface SimDay {
 
 export function generateDay(opts: GenerateDayOptions): SimDay {
   const day = parseDate(opts.date);
-  if (!isWeekday(day)) throw new Error(`${opts.date} is a weekend day: the simulator models weekday sessions only`);
+  if (!isWeekdayDay(day)) throw new Error(`${opts.date} is a weekend day: the simulator models weekday sessions only`);
   const rates = resolveScale(opts.scale, opts.rates);
   const clock = sessionClock(day);
   const path = generatePath(opts.seed, clock);

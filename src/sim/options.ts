@@ -8,7 +8,8 @@
 import { OPTION_TRADES } from "../schemas/bronze";
 import { Frame, allocValues, type Column } from "../frame";
 import { black76 } from "./black76";
-import { etToUtcMs, formatDate, isWeekday, weekday, MS_PER_DAY } from "./calendar";
+import { formatEpochDay, isWeekdayDay, MS_PER_DAY, weekdayOf } from "../time/calendar";
+import { etToUtcMs } from "../time/eastern";
 import { quarterlyExpiringOnOrAfter } from "../time/es-contracts";
 import { SIM_SOURCE, seqBase } from "./futures";
 import type { PricePath } from "./path";
@@ -33,7 +34,7 @@ export function optionRoot(expDay: number): string {
   const d = new Date(expDay * MS_PER_DAY);
   const month = d.getUTCMonth() + 1;
   const mc = `${MONTH_CODES[month - 1]}${d.getUTCFullYear() % 10}`;
-  const wd = weekday(expDay);
+  const wd = weekdayOf(expDay);
   const nth = Math.floor((d.getUTCDate() - 1) / 7) + 1;
   if (wd === 5) {
     if (nth === 3) return (month % 3 === 0 ? "ES" : "EW") + mc;
@@ -44,18 +45,18 @@ export function optionRoot(expDay: number): string {
 
 function nextWeekday(day: number): number {
   let d = day + 1;
-  while (!isWeekday(d)) d++;
+  while (!isWeekdayDay(d)) d++;
   return d;
 }
 
 /** Expiry choices of a trading day: 0DTE dominates (fixture: 78 %). */
 function expiryMenu(day: number): { days: number[]; weights: number[] } {
   const nd = nextWeekday(day);
-  let fri = day + ((5 - weekday(day) + 7) % 7);
+  let fri = day + ((5 - weekdayOf(day) + 7) % 7);
   if (fri === day) fri += 7;
   const d = new Date(day * MS_PER_DAY);
   let monthEnd = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0) / MS_PER_DAY;
-  while (!isWeekday(monthEnd)) monthEnd--;
+  while (!isWeekdayDay(monthEnd)) monthEnd--;
   if (monthEnd <= day) monthEnd = nextWeekday(monthEnd + 7);
   const q = quarterlyExpiringOnOrAfter(day + 1).expiry; // next quarterly third Friday strictly after day
   return { days: [day, nd, fri, monthEnd, q], weights: [0.76, 0.08, 0.06, 0.05, 0.05] };
@@ -100,7 +101,7 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
   }
 
   const menu = expiryMenu(clock.day);
-  const expIso = menu.days.map(formatDate);
+  const expIso = menu.days.map(formatEpochDay);
   const expMs = menu.days.map((d) => etToUtcMs(d, 16, 0));
   const expRoots = menu.days.map(optionRoot);
   const cum: number[] = [];

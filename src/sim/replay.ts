@@ -10,11 +10,10 @@ import type { Frame } from "../frame";
 import { BronzeReader } from "../read/bronze-reader";
 import type { LakeLocation } from "../read/lake-files";
 import { bronzeTable } from "../schemas/bronze";
-import { etToUtcMs, parseDate } from "./calendar";
+import { etToUtcMs } from "../time/eastern";
+import { parseDate } from "./calendar";
 import type { WireSchema, WireSource } from "./wire";
-
-const NS_PER_HOUR = 3_600_000_000_000n;
-const NS_PER_DAY = 24n * NS_PER_HOUR;
+import { NS_PER_HOUR, NS_PER_DAY } from "../time/calendar";
 
 export type ReplaySchema = Exclude<WireSchema, "signals">;
 export const REPLAY_SCHEMAS: readonly ReplaySchema[] = ["trades", "mbp10", "options"];

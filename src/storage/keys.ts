@@ -5,7 +5,7 @@
  * (contracts §9 D-9, §4.3).
  */
 import { LakeError } from "../errors";
-import { epochDayOf } from "../time/calendar";
+import { epochDayOf, NS_PER_DAY, NS_PER_HOUR } from "../time/calendar";
 
 export class InvalidKeyError extends LakeError {
   constructor(message: string) {
@@ -51,9 +51,6 @@ export function validatePrefix(prefix: string): string {
   validateKey(prefix.endsWith("/") ? prefix.slice(0, -1) : prefix);
   return prefix;
 }
-
-const NS_PER_DAY = 86_400_000_000_000n;
-const NS_PER_HOUR = 3_600_000_000_000n;
 
 /**
  * UTC date and zero-padded hour of a ns timestamp, by integer arithmetic (contracts §2.1:

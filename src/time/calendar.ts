@@ -6,6 +6,8 @@
 
 export const MS_PER_DAY = 86_400_000;
 export const NS_PER_MS = 1_000_000n;
+export const NS_PER_HOUR = 3_600_000_000_000n;
+export const NS_PER_DAY = 86_400_000_000_000n;
 
 /** Epoch day of a calendar date `YYYY-MM-DD`, or null when it is not one (e.g. 2026-02-30). */
 export function epochDayOf(date: string): number | null {

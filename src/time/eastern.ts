@@ -53,7 +53,7 @@ export function nyOffsetMinutes(epochMs: number): number {
  *
  * wall − offset(instant) = instant; the offset is first taken at the wall time read as UTC,
  * then once more at the resulting instant, which settles it on both sides of a DST switch
- * (a non-existent spring-forward time maps to the daylight offset).
+ * (a wall time skipped by the spring-forward switch is read with the daylight offset).
  */
 export function wallClockToUtcMs(dayStartMs: number, minutesOfDay: number, timeZone: string = NEW_YORK): number {
   const wall = dayStartMs + minutesOfDay * 60_000;

@@ -25,7 +25,8 @@ export function thirdFridayDay(year: number, month: number): number {
   return nthWeekdayOfMonth(year, month, 5, 3);
 }
 
-export interface EsContract {
+/** One ES quarterly contract, days as epoch days (the readers' `EsContract` is the same with date strings). */
+export interface QuarterlyContract {
   /** e.g. ESH6 */
   readonly code: string;
   readonly year: number;
@@ -37,17 +38,17 @@ export interface EsContract {
 }
 
 /** The quarterly contract of (year, month ∈ {3, 6, 9, 12}). */
-export function esContract(year: number, month: number): EsContract {
+export function esContract(year: number, month: number): QuarterlyContract {
   const expiry = thirdFridayDay(year, month);
   return { code: `ES${QUARTER_CODE.get(month)}${year % 10}`, year, month, expiry, roll: expiry - 8 };
 }
 
-export function nextQuarterly(c: EsContract): EsContract {
+export function nextQuarterly(c: QuarterlyContract): QuarterlyContract {
   return c.month === 12 ? esContract(c.year + 1, 3) : esContract(c.year, c.month + 3);
 }
 
 /** The nearest quarterly contract whose expiry is on or after `day`. */
-export function quarterlyExpiringOnOrAfter(day: number): EsContract {
+export function quarterlyExpiringOnOrAfter(day: number): QuarterlyContract {
   const y = new Date(day * MS_PER_DAY).getUTCFullYear();
   for (const [m] of QUARTER_CODES) {
     const c = esContract(y, m);
@@ -60,7 +61,7 @@ export function quarterlyExpiringOnOrAfter(day: number): EsContract {
  * Front-month contract per §6.4: the nearest quarterly expiring on/after `day`, rolled to
  * the following one from expiry − 8 days. E.g. 2025-12-10 → ESZ5, 2025-12-11 → ESH6.
  */
-export function frontContract(day: number): EsContract {
+export function frontContract(day: number): QuarterlyContract {
   const c = quarterlyExpiringOnOrAfter(day);
   return day >= c.roll ? nextQuarterly(c) : c;
 }

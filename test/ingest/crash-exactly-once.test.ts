@@ -62,7 +62,8 @@ test("every message is committed exactly once across ≥ 5 random SIGKILLs of la
     if (Math.random() < 0.5) await Bun.sleep(Math.floor(Math.random() * 300));
     // Every other run also kills itself at a random commit-protocol step (after the
     // intent, between data files, after the commit record but before the ack).
-    serve = startServe(nats.url, root, args, k % 2 === 0 ? { LAKE_INGEST_FAULT: "random", LAKE_INGEST_FAULT_P: "0.15" } : {});
+    const fault = ["after-file", "random", ""][k % 3]!;
+    serve = startServe(nats.url, root, args, fault ? { LAKE_INGEST_FAULT: fault, LAKE_INGEST_FAULT_P: "0.15" } : {});
   }
   await publisher;
   try {

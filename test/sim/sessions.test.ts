@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { etToUtcMs, parseDate } from "../../src/sim/calendar";
+import { parseDate } from "../../src/sim/calendar";
+import { etToUtcMs } from "../../src/time/eastern";
 import { generateDay, tradingDates } from "../../src/sim/day";
 
 const utcMinutes = (ns: bigint) => {

@@ -179,7 +179,8 @@ export class JsonCursor {
     return this.fail(`expected ${what} to be a boolean`);
   }
 
-  private literal(word: string): void {
+  /** Consume an exact keyword (`null`, `true`, `false`, `NaN`, `Infinity`). */
+  literal(word: string): void {
     const b = this.buf;
     for (let i = 0; i < word.length; i++) {
       if (b[this.pos + i] !== word.charCodeAt(i)) this.fail(`invalid token (expected ${word})`);
@@ -381,35 +382,6 @@ export class JsonCursor {
     for (let i = 0; i < name.length; i++) if (b[this.keyStart + i] !== name.charCodeAt(i)) return false;
     return true;
   }
-
-  /** Skip any JSON value (strictly validated) — used for keys the tables do not persist. */
-  skipValue(depth = 0): void {
-    if (depth > 64) this.fail("nesting too deep");
-    const c = this.ws();
-    if (c === Q) {
-      this.readString("value");
-    } else if (c === 0x7b) {
-      this.pos++;
-      let first = true;
-      while (this.nextKey(first)) {
-        first = false;
-        this.skipValue(depth + 1);
-      }
-    } else if (c === 0x5b) {
-      this.pos++;
-      let first = true;
-      while (this.nextItem(first)) {
-        first = false;
-        this.skipValue(depth + 1);
-      }
-    } else if (c === 0x74 || c === 0x66) {
-      this.readBool("value");
-    } else if (c === 0x6e) {
-      this.literal("null");
-    } else if (!this.readNumber()) {
-      this.fail("invalid JSON value");
-    }
-  }
 }
 
 /** |integer digits| → (hi, lo) with lo = last 9 digits. */
@@ -421,11 +393,4 @@ function splitDigits(cur: JsonCursor, b: Uint8Array, s: number, e: number): void
   for (let i = cut; i < e; i++) lo = lo * 10 + (b[i]! - D0);
   cur.hi = hi;
   cur.lo = lo;
-}
-
-/** Hash of a key name, equal to what nextKey() computes for it. */
-export function keyHash(name: string): number {
-  let h = 0;
-  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
-  return h;
 }

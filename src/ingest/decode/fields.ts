@@ -2,7 +2,7 @@
  * Key dispatch for the decoders: key bytes → field number through the cursor's rolling
  * hash, verified byte by byte (a hash collision can never write the wrong column).
  */
-import { JsonCursor, keyHash, DecodeError } from "./cursor";
+import { JsonCursor, DecodeError } from "./cursor";
 import { TS_MAX_NS, TS_MIN_NS } from "../../schemas/bronze";
 
 export type FieldLookup = (cur: JsonCursor) => number;
@@ -37,4 +37,11 @@ export function checkSource(s: string): string {
 export function missing(names: readonly string[], seen: number, required: number): never {
   const miss = names.filter((_, i) => (required & (1 << i)) !== 0 && (seen & (1 << i)) === 0);
   throw new DecodeError(`missing required field${miss.length > 1 ? "s" : ""} ${miss.join(", ")}`);
+}
+
+/** Hash of a key name, equal to what JsonCursor.nextKey() computes for it. */
+export function keyHash(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+  return h;
 }

@@ -5,7 +5,7 @@ import { checkSource, checkTsRange, fieldLookup, missing } from "./fields";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readConditions, readInt, readInt64, readPositive } from "./values";
+import { putInt64, putInt64Parts, readConditions, readInt, readInt64, readPositive, skipValue } from "./values";
 
 const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "price", "size", "aggressor", "exchange", "conditions", "seq"] as const;
 const REQUIRED = 0b0001111101; // ts_event_ns, source, symbol, price, size, aggressor
@@ -95,7 +95,7 @@ export const futuresTradesDecoder: TableDecoder = {
           putInt64(words[9]!, cols[9] as BigInt64Array, r, cur);
           break;
         default:
-          cur.skipValue();
+          skipValue(cur);
           continue;
       }
       seen |= 1 << f;

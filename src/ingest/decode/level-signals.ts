@@ -10,7 +10,7 @@ import { fieldLookup } from "./fields";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readFloat, readInt, readInt64 } from "./values";
+import { putInt64, putInt64Parts, readFloat, readInt, readInt64, skipValue } from "./values";
 
 const C = new Map(LEVEL_SIGNALS.columns.map((c, i) => [c.name, i]));
 const col = (n: string) => C.get(n)!;
@@ -92,7 +92,7 @@ function readSub(cur: JsonCursor, buf: TableBuffer, r: number, name: string, pat
   while (cur.nextKey(first)) {
     first = false;
     const k = lookup(cur);
-    if (k < 0) cur.skipValue();
+    if (k < 0) skipValue(cur);
     else if (k < specs.length) readField(cur, buf, r, specs[k]!, `${path}.${specs[k]!.key}`);
     else if (name === "tape") readSub(cur, buf, r, "sweep", `${path}.sweep`);
     else readSub(cur, buf, r, "next_obstacle", `${path}.next_obstacle`);
@@ -119,7 +119,7 @@ function readLevel(cur: JsonCursor, buf: TableBuffer, r: number, i: number): voi
   while (cur.nextKey(first)) {
     first = false;
     const k = levelLookup(cur);
-    if (k < 0) cur.skipValue();
+    if (k < 0) skipValue(cur);
     else if (k < LEVEL.length) {
       readField(cur, buf, r, LEVEL[k]!, `${path}.${LEVEL[k]!.key}`);
       if (k === 0) hasId = true;
@@ -153,7 +153,7 @@ export const levelSignalsDecoder: TableDecoder = {
         tsMs = readInt(cur, "ts", TS_MIN_MS, TS_MAX_MS);
       } else if (k === 1 || k === 2) {
         if (k === 2 && haveSpy) {
-          cur.skipValue();
+          skipValue(cur);
           continue;
         }
         if (k === 1) {
@@ -168,7 +168,7 @@ export const levelSignalsDecoder: TableDecoder = {
           f2 = false;
           const j = CTX(cur);
           if (j < 0 || cur.isNull()) {
-            if (j < 0) cur.skipValue();
+            if (j < 0) skipValue(cur);
             continue;
           }
           ctx[j] = readFloat(cur, `${name}.${["spot", "bid", "ask"][j]}`);
@@ -184,7 +184,7 @@ export const levelSignalsDecoder: TableDecoder = {
           i++;
         }
         rows = i;
-      } else cur.skipValue();
+      } else skipValue(cur);
     }
     cur.expectEnd();
     if (tsMs < 0) throw new DecodeError("missing required field ts");

@@ -11,7 +11,7 @@ import { symbolRoot, setNullable } from "./futures-trades";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readFloat, readInt, readInt64 } from "./values";
+import { putInt64, putInt64Parts, readFloat, readInt, readInt64, skipValue } from "./values";
 
 const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "levels", "is_snapshot", "seq"] as const;
 const REQUIRED = 0b0011101; // ts_event_ns, source, symbol, levels
@@ -110,7 +110,7 @@ export const mbp10Decoder: TableDecoder = {
           putInt64(words[SEQ]!, cols[SEQ] as BigInt64Array, r, cur);
           break;
         default:
-          cur.skipValue();
+          skipValue(cur);
           continue;
       }
       seen |= 1 << f;
@@ -129,7 +129,7 @@ function readLevels(cur: JsonCursor, cols: TableBuffer["cols"], r: number): void
   let i = 0;
   while (cur.nextItem(i === 0)) {
     if (i >= MBP10_DEPTH) {
-      cur.skipValue();
+      skipValue(cur);
       mbpStats.truncatedLevels++;
       i++;
       continue;
@@ -146,7 +146,7 @@ function readLevels(cur: JsonCursor, cols: TableBuffer["cols"], r: number): void
       first = false;
       const f = levelKey(cur);
       if (f < 0) {
-        cur.skipValue();
+        skipValue(cur);
         continue;
       }
       const path = FIELD_PATH[i]![f]!;

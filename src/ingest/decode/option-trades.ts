@@ -6,7 +6,7 @@ import { setNullable } from "./futures-trades";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readConditions, readFloat, readInt, readInt64, readPositive } from "./values";
+import { putInt64, putInt64Parts, readConditions, readFloat, readInt, readInt64, readPositive, skipValue } from "./values";
 
 const NAMES = [
   "ts_event_ns", "ts_recv_ns", "source", "underlying", "option_symbol", "exp_date", "strike",
@@ -129,7 +129,7 @@ export const optionTradesDecoder: TableDecoder = {
           putInt64(words[14]!, cols[14] as BigInt64Array, r, cur);
           break;
         default:
-          cur.skipValue();
+          skipValue(cur);
           continue;
       }
       seen |= 1 << f;

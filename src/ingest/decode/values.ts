@@ -135,3 +135,32 @@ export function readConditions(cur: JsonCursor): Int16Array | null {
   }
   return tmp ? Int16Array.from(tmp) : null;
 }
+
+/** Skip any JSON value (strictly validated) — used for keys the tables do not persist. */
+export function skipValue(cur: JsonCursor, depth = 0): void {
+  if (depth > 64) cur.fail("nesting too deep");
+  const c = cur.peek();
+  if (c === 0x22) {
+    cur.readString("value");
+  } else if (c === 0x7b) {
+    cur.pos++;
+    let first = true;
+    while (cur.nextKey(first)) {
+      first = false;
+      skipValue(cur, depth + 1);
+    }
+  } else if (c === 0x5b) {
+    cur.pos++;
+    let first = true;
+    while (cur.nextItem(first)) {
+      first = false;
+      skipValue(cur, depth + 1);
+    }
+  } else if (c === 0x74 || c === 0x66) {
+    cur.readBool("value");
+  } else if (c === 0x6e) {
+    cur.literal("null");
+  } else if (!cur.readNumber()) {
+    cur.fail("invalid JSON value");
+  }
+}

@@ -41,6 +41,9 @@ export function startServe(natsUrl: string, dataRoot: string, extra: string[] = 
       await proc.exited;
     },
     async term() {
+      // A signal before the service installed its handlers would just kill it: wait until it runs.
+      const deadline = Date.now() + 30_000;
+      while (proc.exitCode === null && Date.now() < deadline && !(existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running"))) await Bun.sleep(50);
       proc.kill("SIGTERM");
       return await proc.exited;
     },
@@ -165,7 +168,13 @@ export async function exactlyOnce(dir: string, expected: { subject: string; rows
 }
 
 /** Wait until every consumer's committed watermark covers the published sequences. */
-export async function waitCommitted(dataRoot: string, msgs: { subject: string }[], seqs: number[], timeoutMs: number, readWatermark = (d: string) => watermark(dataRoot, d)): Promise<void> {
+export async function waitCommitted(
+  dataRoot: string,
+  msgs: { subject: string }[],
+  seqs: number[],
+  timeoutMs: number,
+  readWatermark: (durable: string) => number | Promise<number> = (d) => watermark(dataRoot, d),
+): Promise<void> {
   const last = new Map<string, number>();
   msgs.forEach((m, i) => last.set(m.subject, Math.max(last.get(m.subject) ?? 0, seqs[i]!)));
   await waitUntil(async () => {
