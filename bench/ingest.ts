@@ -7,7 +7,9 @@
  * 3. `lake serve` as a subprocess; time until each consumer's commit watermark reaches the
  *    last sequence of its subject (every row committed); peak RSS = VmHWM of the process.
  *
- *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000]
+ *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000] [--ring-mb 32]
+ *                        [--pull-batch 2048] [--profile DIR]
+ * A count of 0 skips that schema (e.g. `--mbp 0` measures trades alone).
  */
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -26,6 +28,7 @@ const { values: argv } = parseArgs({
     buffer: { type: "string", default: "50000" },
     "ring-mb": { type: "string", default: "32" },
     profile: { type: "string" }, // directory: write the service's CPU profile (markdown) there
+    "pull-batch": { type: "string", default: "2048" },
   },
 });
 const N_TRADES = Number(argv.trades);
@@ -96,7 +99,7 @@ const logFile = join(dir, "serve.log");
 t = performance.now();
 const proc = Bun.spawn(
   ["bun", ...(argv.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${resolve(argv.profile)}`] : []), "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
-    "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!],
+    "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!, "--pull-batch", argv["pull-batch"]!],
   { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false" } },
 );
 const wm = (durable: string): number => {

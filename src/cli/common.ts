@@ -6,7 +6,7 @@
  */
 import type { ArgsDef } from "citty";
 import { loadConfig, type Config } from "../config";
-import { UsageError } from "../errors";
+import { LakeError, UsageError } from "../errors";
 import { epochDayOf } from "../time/calendar";
 import { setLogLevel } from "../log";
 
@@ -37,4 +37,25 @@ export function configFromArgs(args: Record<string, unknown>, env: Record<string
 export function dateFlag(flag: string, value: string): string {
   if (epochDayOf(value) === null) throw new UsageError(`--${flag} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** `--json` prints `value` as indented JSON for scripts; otherwise the human text (lake silver/gold). */
+export function printResult(json: boolean | undefined, value: unknown, human: () => string): void {
+  console.log(json ? JSON.stringify(value, null, 2) : human());
+}
+
+/** Silver and Gold work on files in place (temp+rename, locks): they need a local data root. */
+export function localRoot(cfg: Config): string {
+  if (cfg.useS3) throw new LakeError("Silver and Gold run on a local data root for now (DATA_ROOT is S3); set --data-root to a directory");
+  return cfg.dataRoot;
+}
+
+/** `--workers`: threads of the shared WorkerPool (lake silver build/verify, lake demo). */
+export const workersArg = { type: "string", description: "dates built in parallel on the worker pool (default: CPU cores)" } as const;
+
+export function parseWorkers(w: string | undefined): number {
+  if (w === undefined) return Math.max(1, navigator.hardwareConcurrency || 1);
+  const n = Number(w);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--workers must be an integer 1..64, got ${JSON.stringify(w)}`);
+  return n;
 }

@@ -17,7 +17,7 @@ import { validateDataset } from "../gold/validate";
 import { esPipelineManifest } from "../silver/baselines";
 import { checkDate } from "../silver/names";
 import { fmtInt, fmtSeconds, table } from "../silver/report";
-import { configArgs, configFromArgs } from "./common";
+import { configArgs, configFromArgs, parseWorkers, workersArg } from "./common";
 import { buildOnPool } from "./silver";
 
 /** How to run this same lake: the compiled binary itself, or `bun src/main.ts`. */
@@ -117,7 +117,7 @@ export default defineCommand({
     days: { type: "string", description: "simulated weekdays (default 2: the first is the second's warm-up)" },
     scale: { type: "string", description: "light (default) | normal | heavy" },
     seed: { type: "string", description: "simulator seed (default 1)" },
-    workers: { type: "string", description: "Silver worker threads (default: CPU cores)" },
+    workers: { ...workersArg, description: "Silver worker threads (default: CPU cores)" },
   },
   async run({ args }) {
     const t0 = performance.now();
@@ -127,7 +127,7 @@ export default defineCommand({
     if (!Number.isInteger(days) || days < 1 || days > 10) throw new UsageError(`--days must be 1..10, got ${JSON.stringify(args.days)}`);
     const scale = args.scale ?? "light";
     if (!["light", "normal", "heavy"].includes(scale)) throw new UsageError(`--scale must be light, normal or heavy, got ${JSON.stringify(scale)}`);
-    const workers = args.workers ? Number(args.workers) : Math.max(1, navigator.hardwareConcurrency || 1);
+    const workers = parseWorkers(args.workers || undefined);
     const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), "lake-demo-")));
     const root = join(dir, "lake");
     const logs = join(dir, "logs");

@@ -11,10 +11,8 @@ import { exportCsv, exportParquet } from "../gold/export";
 import { validateDataset, type ValidationReport } from "../gold/validate";
 import { checkDate } from "../silver/names";
 import { fmtInt, table } from "../silver/report";
-import { configArgs, configFromArgs } from "./common";
-import { localRoot } from "./silver";
+import { configArgs, configFromArgs, localRoot, printResult } from "./common";
 
-const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? JSON.stringify(value, null, 2) : human());
 const curatorFor = (args: Record<string, unknown>) => new GoldCurator(localRoot(configFromArgs(args)));
 const datasetArg = { type: "string", description: "dataset name (default signals_production)" } as const;
 
@@ -40,7 +38,7 @@ const promote = defineCommand({
   async run({ args }) {
     const dates = args.dates?.split(",").map((d) => checkDate(d.trim()));
     const r = await curatorFor(args).promoteToTraining(args.version, { datasetName: args.dataset, dates, notes: args.notes, force: args.force });
-    print(args.json, r, () => promoteText(r));
+    printResult(args.json, r, () => promoteText(r));
     exitFor(r);
   },
 });
@@ -71,7 +69,7 @@ const validate = defineCommand({
       return n;
     };
     const r = await validateDataset(curatorFor(args), args.dataset ?? "signals_production", { maxNullRate: num("max-null-rate"), maxClassShare: num("max-class-share") });
-    print(args.json, r, () => validationText(r));
+    printResult(args.json, r, () => validationText(r));
     if (!r.ok) process.exitCode = 1;
   },
 });
@@ -81,7 +79,7 @@ const list = defineCommand({
   args: { ...configArgs },
   run({ args }) {
     const rows = curatorFor(args).listTrainingDatasets();
-    print(args.json, rows, () =>
+    printResult(args.json, rows, () =>
       rows.length
         ? table([["DATASET", "SILVER", "ROWS", "CREATED", "HISTORY"], ...rows.map((d) => [d.name, d.silver_version, d.signal_count, d.created_at, (d.history ?? []).map((h) => h.id).join(" ") || "-"])])
         : "no Gold training datasets",
@@ -95,7 +93,7 @@ const show = defineCommand({
   run({ args }) {
     const m = curatorFor(args).getDatasetMetadata(args.dataset);
     if (!m) throw new LakeError(`Gold training dataset '${args.dataset}' not found`);
-    print(args.json, m, () =>
+    printResult(args.json, m, () =>
       [
         `${m.dataset_name} from Silver ${m.silver_version} (created ${m.created_at})`,
         `rows ${fmtInt(m.signal_count)}, feature columns ${m.feature_count}, dates ${m.date_range ? `${m.date_range.start}..${m.date_range.end}` : "-"}`,
@@ -120,7 +118,7 @@ const promoteBest = defineCommand({
     if (Boolean(args.experiment) === Boolean(args.metric)) throw new UsageError("give exactly one of --experiment ID or --metric NAME");
     const sel = args.experiment ?? { metric: args.metric!, higherIsBetter: !args["lower-is-better"] };
     const r = await curatorFor(args).promoteBestExperiment(sel, args.dataset ?? "signals_production", { force: args.force });
-    print(args.json, r, () => {
+    printResult(args.json, r, () => {
       const s = r.selection;
       const why = s ? `best by ${s.metric} (${s.higher_is_better ? "higher" : "lower"} is better) = ${s.value}${s.tied_with.length ? `, tied with ${s.tied_with.join(", ")} → ${s.tie_break}` : ""}${s.skipped.length ? `; skipped ${s.skipped.map((x) => `${x.id} (${x.reason})`).join(", ")}` : ""}` : "by id";
       return `experiment ${r.experiment} → Silver ${r.version} (${why})\n${promoteText(r.promotion)}`;
@@ -151,7 +149,7 @@ const exportCmd = defineCommand({
       rows = f.numRows;
       exportCsv(f, args.out);
     }
-    print(args.json, { dataset: args.dataset, format: fmt, out: args.out, rows }, () => `wrote ${args.out} (${fmt}${rows !== null ? `, ${fmtInt(rows)} rows` : ""})`);
+    printResult(args.json, { dataset: args.dataset, format: fmt, out: args.out, rows }, () => `wrote ${args.out} (${fmt}${rows !== null ? `, ${fmtInt(rows)} rows` : ""})`);
   },
 });
 
@@ -162,7 +160,7 @@ const prune = defineCommand({
     const keep = args.keep === undefined ? 0 : Number(args.keep);
     if (!Number.isInteger(keep) || keep < 0) throw new UsageError(`--keep must be a non-negative integer, got ${JSON.stringify(args.keep)}`);
     const dropped = await curatorFor(args).pruneHistory(args.dataset, keep);
-    print(args.json, dropped, () => (dropped.length ? `deleted ${dropped.map((h) => h.id).join(", ")}` : "nothing to prune"));
+    printResult(args.json, dropped, () => (dropped.length ? `deleted ${dropped.map((h) => h.id).join(", ")}` : "nothing to prune"));
   },
 });
 

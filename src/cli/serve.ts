@@ -16,6 +16,7 @@ export default defineCommand({
     "metrics-port": { type: "string", description: "serve Prometheus metrics on 127.0.0.1:PORT/metrics" },
     "summary-interval": { type: "string", description: "seconds between summary log lines (default 10)" },
     "ring-mb": { type: "string", description: "SharedArrayBuffer ring per consumer, MiB (default 32)" },
+    "pull-batch": { type: "string", description: "messages per JetStream pull request (default 2048)" },
     "shutdown-timeout": { type: "string", description: "seconds allowed for the final flush on SIGINT/SIGTERM (default 30)" },
   },
   async run({ args }) {
@@ -33,6 +34,7 @@ export default defineCommand({
       summaryIntervalS: num("summary-interval", args["summary-interval"], 0.1),
       ringBytes: ringMb ? ringMb * 1024 * 1024 : undefined,
       shutdownTimeoutS: num("shutdown-timeout", args["shutdown-timeout"], 1),
+      pullBatch: num("pull-batch", args["pull-batch"], 1),
     });
   },
 });

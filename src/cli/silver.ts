@@ -4,7 +4,6 @@
  */
 import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
-import type { Config } from "../config";
 import { LakeError, UsageError } from "../errors";
 import { BUILTIN_MANIFESTS } from "../silver/baselines";
 import { SilverFeatureBuilder, type BuildResult } from "../silver/builder";
@@ -14,16 +13,10 @@ import { checkDate, checkVersion, dateRange } from "../silver/names";
 import { fmtInt, fmtSeconds, progressPrinter, table } from "../silver/report";
 import { versionStatus, verifyVersion, type VersionStatus } from "../silver/status";
 import type { Variant } from "../silver/build-date";
-import { configArgs, configFromArgs } from "./common";
+import { configArgs, configFromArgs, localRoot, parseWorkers, printResult, workersArg } from "./common";
 
 export const PARTIAL_EXIT_CODE = 3;
 
-export function localRoot(cfg: Config): string {
-  if (cfg.useS3) throw new LakeError("Silver and Gold run on a local data root for now (DATA_ROOT is S3); set --data-root to a directory");
-  return cfg.dataRoot;
-}
-
-const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? JSON.stringify(value, null, 2) : human());
 
 const buildArgs = {
   ...configArgs,
@@ -34,7 +27,7 @@ const buildArgs = {
   to: { type: "string", description: "last date (with --from)" },
   all: { type: "boolean", description: "every Bronze date with futures trades (the default)" },
   force: { type: "boolean", description: "replace an existing version (atomically)" },
-  workers: { type: "string", description: "dates built in parallel on the worker pool (default: CPU cores)" },
+  workers: workersArg,
   variant: { type: "string", description: "pipeline variant: reference (default) | corrected" },
 } as const;
 
@@ -73,33 +66,33 @@ function resolveManifest(b: SilverFeatureBuilder, a: { version?: string; manifes
   throw new UsageError(`unknown version "${v}": not built-in (${Object.keys(BUILTIN_MANIFESTS).join(", ")}) and not in ${b.featuresDir}; pass --manifest FILE`);
 }
 
-function parseWorkers(w: string | undefined): number {
-  if (w === undefined) return Math.max(1, navigator.hardwareConcurrency || 1);
-  const n = Number(w);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--workers must be an integer 1..64, got ${JSON.stringify(w)}`);
-  return n;
-}
-
 function parseVariant(v: string | undefined): Variant {
   if (v === undefined || v === "reference" || v === "corrected") return (v ?? "reference") as Variant;
   throw new UsageError(`--variant must be reference or corrected, got ${JSON.stringify(v)}`);
 }
 
 /** Build on the shared WorkerPool; exported for `lake demo`. */
-export async function buildOnPool(root: string, manifest: FeatureManifest, dates: string[], o: { force?: boolean; workers: number; variant: Variant; quiet?: boolean }): Promise<BuildResult> {
+/** A builder whose dates run on a WorkerPool of `workers` threads, closed when `fn` settles. */
+async function withPoolBuilder<T>(root: string, workers: number, fn: (b: SilverFeatureBuilder) => Promise<T>): Promise<T> {
   const { WorkerPool } = await import("../runtime/pool");
-  const pool = new WorkerPool({ size: o.workers });
+  const pool = new WorkerPool({ size: workers });
   try {
-    const b = new SilverFeatureBuilder(root, { runDate: (p) => pool.run("silver.buildDate", p) });
+    return await fn(new SilverFeatureBuilder(root, { runDate: (p) => pool.run("silver.buildDate", p) }));
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Build on the shared WorkerPool; exported for `lake demo`. */
+export async function buildOnPool(root: string, manifest: FeatureManifest, dates: string[], o: { force?: boolean; workers: number; variant: Variant; quiet?: boolean }): Promise<BuildResult> {
+  return withPoolBuilder(root, o.workers, async (b) => {
     const progress = o.quiet ? null : progressPrinter(`silver ${manifest.version}`);
     try {
       return await b.buildFeatureSet(manifest, dates, { force: o.force, concurrency: o.workers, variant: o.variant, onProgress: progress?.update });
     } finally {
       progress?.end();
     }
-  } finally {
-    await pool.close();
-  }
+  });
 }
 
 function buildSummary(r: BuildResult): string {
@@ -124,7 +117,7 @@ const build = defineCommand({
     const dates = resolveDates(root, args);
     const r = await buildOnPool(root, manifest, dates, { force: args.force, workers: parseWorkers(args.workers), variant: parseVariant(args.variant), quiet: args.json });
     const { dates: perDate, ...summary } = r;
-    print(args.json, { ...summary, dates: perDate.map((d) => ({ date: d.date, rows: d.rows, file: d.file, sha256: d.sha256, seconds: d.seconds })) }, () => buildSummary(r));
+    printResult(args.json, { ...summary, dates: perDate.map((d) => ({ date: d.date, rows: d.rows, file: d.file, sha256: d.sha256, seconds: d.seconds })) }, () => buildSummary(r));
     if (r.status === "failed") process.exitCode = 1;
     else if (r.status === "partial") process.exitCode = PARTIAL_EXIT_CODE;
   },
@@ -139,7 +132,7 @@ const list = defineCommand({
       const m = b.getManifest(v)!;
       return { version: v, description: m.description, columns: manifestColumns(m).length, signal_count: m.validation?.signal_count ?? null, date_range: m.validation?.date_range ?? null };
     });
-    print(args.json, rows, () =>
+    printResult(args.json, rows, () =>
       rows.length ? table([["VERSION", "COLUMNS", "ROWS", "DATES", "DESCRIPTION"], ...rows.map((r) => [r.version, r.columns, r.signal_count, r.date_range ? `${r.date_range.start}..${r.date_range.end}` : null, r.description])]) : `no Silver versions under ${b.featuresDir}`,
     );
   },
@@ -153,7 +146,7 @@ const show = defineCommand({
     const m = b.getManifest(args.version);
     if (!m) throw new LakeError(`Version ${args.version} not found`);
     const { effective_config: _e, ...custom } = m.parameters.custom;
-    print(args.json, m, () =>
+    printResult(args.json, m, () =>
       [
         `${m.version} — ${m.description}`,
         `created ${m.created_at} by ${m.created_by}; parent ${m.parent_version ?? "-"}; tags ${m.tags.join(", ") || "-"}`,
@@ -173,7 +166,7 @@ const compare = defineCommand({
   run({ args }) {
     const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
     const r = b.compareVersions(args.a, args.b);
-    print(args.json, r, () =>
+    printResult(args.json, r, () =>
       [
         `${r.version_a} (${r.feature_count_a} columns) vs ${r.version_b} (${r.feature_count_b} columns)`,
         `added (${r.features_added.length}): ${r.features_added.join(", ") || "-"}`,
@@ -186,20 +179,13 @@ const compare = defineCommand({
 
 const verify = defineCommand({
   meta: { name: "verify", description: "Rebuild a version into a temp dir and check every output is identical" },
-  args: { ...configArgs, version: { type: "positional", required: true, description: "version" }, workers: buildArgs.workers },
+  args: { ...configArgs, version: { type: "positional", required: true, description: "version" }, workers: workersArg },
   async run({ args }) {
     const root = localRoot(configFromArgs(args));
     const workers = parseWorkers(args.workers);
-    const { WorkerPool } = await import("../runtime/pool");
-    const pool = new WorkerPool({ size: workers });
-    try {
-      const b = new SilverFeatureBuilder(root, { runDate: (p) => pool.run("silver.buildDate", p) });
-      const r = await verifyVersion(b, args.version, { concurrency: workers });
-      print(args.json, r, () => [table([["DATE", "IDENTICAL", "DETAIL"], ...r.dates.map((d) => [d.date, d.identical ? "yes" : "NO", d.detail])]), ...r.errors, r.identical ? `${r.version}: reproducible` : `${r.version}: NOT reproducible`].join("\n"));
-      if (!r.identical) process.exitCode = 1;
-    } finally {
-      await pool.close();
-    }
+    const r = await withPoolBuilder(root, workers, (b) => verifyVersion(b, args.version, { concurrency: workers }));
+    printResult(args.json, r, () => [table([["DATE", "IDENTICAL", "DETAIL"], ...r.dates.map((d) => [d.date, d.identical ? "yes" : "NO", d.detail])]), ...r.errors, r.identical ? `${r.version}: reproducible` : `${r.version}: NOT reproducible`].join("\n"));
+    if (!r.identical) process.exitCode = 1;
   },
 });
 
@@ -210,7 +196,7 @@ const status = defineCommand({
     const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
     const rows: VersionStatus[] = [];
     for (const v of b.listVersions()) rows.push(await versionStatus(b, v));
-    print(args.json, rows, () => (rows.length ? table([["VERSION", "STATE", "DETAIL"], ...rows.map((r) => [r.version, r.state, r.detail])]) : "no Silver versions"));
+    printResult(args.json, rows, () => (rows.length ? table([["VERSION", "STATE", "DETAIL"], ...rows.map((r) => [r.version, r.state, r.detail])]) : "no Silver versions"));
     if (rows.some((r) => r.state === "stale")) process.exitCode = 1;
   },
 });
@@ -221,7 +207,7 @@ const expList = defineCommand({
   run({ args }) {
     const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
     const rows = b.listExperiments().filter((e) => !args.version || e.version === args.version);
-    print(args.json, rows, () =>
+    printResult(args.json, rows, () =>
       rows.length
         ? table([["ID", "VERSION", "STATUS", "CREATED", "METRICS"], ...rows.map((e) => [e.id, e.version, e.status, e.created_at, JSON.stringify(e.metrics ?? {})])])
         : "no experiments registered",
@@ -236,7 +222,7 @@ const expShow = defineCommand({
     const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
     const e = b.listExperiments().find((x) => x.id === args.id);
     if (!e) throw new LakeError(`Experiment ${args.id} not found`);
-    print(args.json, e, () => JSON.stringify(e, null, 2));
+    printResult(args.json, e, () => JSON.stringify(e, null, 2));
   },
 });
 
@@ -274,7 +260,7 @@ const expAdd = defineCommand({
       parent: args.parent ?? null,
       overwrite: args.overwrite,
     });
-    print(args.json, rec, () => `registered ${rec.id} for ${rec.version} (${rec.status})`);
+    printResult(args.json, rec, () => `registered ${rec.id} for ${rec.version} (${rec.status})`);
   },
 });
 

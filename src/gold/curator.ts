@@ -11,7 +11,7 @@ import type { Frame } from "../frame";
 import { LAKE_VERSION } from "../version";
 import { SilverFeatureBuilder, lineageOf } from "../silver/builder";
 import { findExperiment } from "../silver/experiments";
-import { uniqueSuffix, writeFileAtomic } from "../silver/fsutil";
+import { fsyncDir, uniqueSuffix, writeFileAtomic } from "../silver/fsutil";
 import { sha256Bytes, sha256File } from "../silver/lineage";
 import { parametersToDict } from "../silver/manifest";
 import { checkDatasetName, checkVersion, isoNowZ } from "../silver/names";
@@ -118,6 +118,7 @@ export class GoldCurator {
           const hm = join(hdir, `${name}@${n}_metadata.json`);
           renameSync(path, hp);
           if (existsSync(this.metadataPath(name))) renameSync(this.metadataPath(name), hm);
+          fsyncDir(hdir); // the moved-aside dataset must survive a crash as durably as the new one
           history.push({
             id: `${name}@${n}`,
             n,

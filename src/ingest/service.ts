@@ -46,7 +46,6 @@ export async function serve(cfg: Config, opts: ServeOptions = {}): Promise<numbe
   const gold = new GoldWriter({ ...common, bufferLimit: cfg.goldBufferLimit, flushIntervalSeconds: cfg.goldFlushIntervalS, ensureStreams: false });
   const pipelines = (): Pipeline[] => [...bronze.pipelines, ...gold.pipelines];
 
-
   try {
     await bronze.start(nc);
     await gold.start(nc);

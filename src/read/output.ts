@@ -91,7 +91,8 @@ function jsonCell(c: Column, i: number): string {
   }
 }
 
-function csvCell(s: string): string {
+/** RFC 4180 quoting of one CSV field (also used by `lake gold export`, src/gold/export.ts). */
+export function csvQuote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -128,9 +129,9 @@ export async function writeResult(frames: AsyncIterable<Frame>, opts: WriteResul
       }
       if (lines.length) await sink.write(lines.join("\n") + "\n");
     } else if (opts.format === "csv") {
-      if (first) await sink.write(f.columns.map((c) => csvCell(c.name)).join(",") + "\n");
+      if (first) await sink.write(f.columns.map((c) => csvQuote(c.name)).join(",") + "\n");
       const lines: string[] = [];
-      for (let i = 0; i < f.numRows; i++) lines.push(f.columns.map((c) => csvCell(cellText(c, i))).join(","));
+      for (let i = 0; i < f.numRows; i++) lines.push(f.columns.map((c) => csvQuote(cellText(c, i))).join(","));
       if (lines.length) await sink.write(lines.join("\n") + "\n");
     } else {
       const names = f.columns.map((c) => JSON.stringify(c.name) + ":");

@@ -3,23 +3,11 @@
  * (temp → fsync → rename → fsync dir, contracts §9 F-1) and an exclusive lock file for
  * read-modify-write of shared registries (experiments.json, catalog.json; §9 S-8, G-6).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, mkdirSync, existsSync } from "node:fs";
+import { closeSync, constants, copyFileSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { LakeError } from "../errors";
 import { log } from "../log";
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some filesystems refuse directory fsync; the rename is still atomic */
-  }
-}
+import { fsyncDirSync as fsyncDir, fsyncPathSync } from "../storage/local";
 
 export function uniqueSuffix(): string {
   return `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -41,6 +29,21 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw e;
   }
   closeSync(fd);
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+/** `cp src path` with the same guarantee as writeFileAtomic: the copy lands whole or not at all. */
+export function copyFileAtomic(src: string, path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${uniqueSuffix()}`;
+  try {
+    copyFileSync(src, tmp, constants.COPYFILE_EXCL);
+    fsyncPathSync(tmp);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
 }

@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { warmupDates as selectWarmupDates } from "./pipeline/warmup";
 
 export const INPUT_TABLES = [
   { path: "bronze/futures/trades/symbol=ES", role: "trades" },
@@ -44,17 +45,13 @@ export function bronzeTradeDates(root: string): string[] {
   return dateDirs(root, INPUT_TABLES[0].path).filter((d) => listParquet(root, `${INPUT_TABLES[0].path}/date=${d}`).length > 0);
 }
 
-function isWeekday(d: string): boolean {
-  const wd = new Date(d + "T00:00:00Z").getUTCDay();
-  return wd >= 1 && wd <= 5;
-}
-
-/** es-pipeline §5.3 step 2: up to N weekday trade dates just before D, if D has trades. */
+/**
+ * es-pipeline §5.3 step 2: up to N weekday trade dates just before D, if D has trades — the
+ * pipeline's own selection (src/silver/pipeline/warmup.ts) over the same listing it reads
+ * (dates holding futures trades files), so lineage hashes exactly the Bronze files a build read.
+ */
 export function warmupDates(root: string, date: string, days = 3): string[] {
-  const all = dateDirs(root, INPUT_TABLES[0].path).filter(isWeekday);
-  const i = all.indexOf(date);
-  if (i < 0) return [];
-  return all.slice(Math.max(0, i - days), i);
+  return selectWarmupDates(bronzeTradeDates(root), date, days);
 }
 
 /** Every `*.parquet` under a directory (recursive), keys relative to root, sorted. */

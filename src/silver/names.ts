@@ -4,12 +4,14 @@
  * let `../x` or `a/b` escape the lake root.
  */
 import { UsageError } from "../errors";
+import { isSafeSegment } from "../storage/keys";
+import { epochDayOf, formatEpochDay } from "../time/calendar";
 
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function checkSegment(kind: string, value: string): string {
-  if (typeof value !== "string" || !SEGMENT.test(value) || value.includes("..")) {
+  // the storage layer's rule (keys.ts safeSegment), reported as a usage error (exit 2)
+  if (typeof value !== "string" || !isSafeSegment(value)) {
     throw new UsageError(
       `invalid ${kind} ${JSON.stringify(value)}: expected 1-128 chars of letters, digits, '.', '_', '-' (starting with a letter or digit, no '..')`,
     );
@@ -24,8 +26,7 @@ export const checkExperimentId = (v: string): string => checkSegment("experiment
 /** A real calendar date `YYYY-MM-DD` (2026-02-30 is refused, not rolled over). */
 export function checkDate(d: string): string {
   if (typeof d !== "string" || !DATE.test(d)) throw new UsageError(`invalid date ${JSON.stringify(d)}: expected YYYY-MM-DD`);
-  const t = Date.parse(d + "T00:00:00Z");
-  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== d) {
+  if (epochDayOf(d) === null) {
     throw new UsageError(`invalid date ${JSON.stringify(d)}: not a calendar date`);
   }
   return d;
@@ -53,10 +54,6 @@ export function dateRange(from: string, to: string): string[] {
   checkDate(to);
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const out: string[] = [];
-  for (let t = Date.parse(from + "T00:00:00Z"); ; t += 86_400_000) {
-    const d = new Date(t).toISOString().slice(0, 10);
-    if (d > to) break;
-    out.push(d);
-  }
+  for (let day = epochDayOf(from)!, last = epochDayOf(to)!; day <= last; day++) out.push(formatEpochDay(day));
   return out;
 }

@@ -6,6 +6,7 @@
  * YAML 1.1 loader would re-read as something else (timestamps, numbers, booleans, null).
  * Reading goes through Bun.YAML.parse; only writing needs to be exact.
  */
+import { pyFloatRepr } from "../util/pyfloat";
 
 /** Marks a number that must be written as a float (`2.0`, not `2`) — JS has one number type. */
 export class YamlFloat {
@@ -42,25 +43,10 @@ function scalarString(s: string): string {
   return needsQuotes(s) ? `'${s.replaceAll("'", "''")}'` : s;
 }
 
-/** Python float repr: shortest round-trip digits; exponent form when exp < -4 or >= 16. */
+/** Python float repr (`src/util/pyfloat.ts`) with YAML's spelling of nan/inf. */
 export function pyFloat(v: number): string {
-  if (Number.isNaN(v)) return ".nan";
-  if (!Number.isFinite(v)) return v > 0 ? ".inf" : "-.inf";
-  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
-  const [mant, expStr] = v.toExponential().split("e") as [string, string];
-  const exp = Number(expStr);
-  const neg = mant.startsWith("-");
-  const digits = mant.replace("-", "").replace(".", "");
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : `${digits}`;
-    const e = `${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-    return `${neg ? "-" : ""}${m}e${e}`;
-  }
-  let out: string;
-  if (exp < 0) out = "0." + "0".repeat(-exp - 1) + digits;
-  else if (digits.length <= exp + 1) out = digits + "0".repeat(exp + 1 - digits.length) + ".0";
-  else out = digits.slice(0, exp + 1) + "." + digits.slice(exp + 1);
-  return (neg ? "-" : "") + out;
+  if (Number.isFinite(v)) return pyFloatRepr(v);
+  return Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf";
 }
 
 function scalar(v: YamlValue): string {

@@ -8,22 +8,11 @@
  * `pyFloat` for float fields, `pyInt` for integer fields; `pyDumps` takes the set of keys
  * whose numbers are integers.
  */
+import { pyFloatRepr } from "../util/pyfloat";
 
 export function pyFloat(x: number): string {
-  if (Number.isInteger(x)) {
-    if (Math.abs(x) < 1e16) return Object.is(x, -0) ? "-0.0" : `${x}.0`;
-  } else if (!Number.isFinite(x)) {
-    return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
-  }
-  const ax = Math.abs(x);
-  if (ax >= 1e-4 && ax < 1e16) return String(x); // JS and Python agree on fixed notation here
-  // Python repr: shortest digits, exponent with sign and at least two digits
-  const e = x.toExponential(); // shortest round-trip digits, e.g. "1.5e-7"
-  const [mant, exp] = e.split("e") as [string, string];
-  const n = Number(exp);
-  const sign = n < 0 ? "-" : "+";
-  const digits = String(Math.abs(n)).padStart(2, "0");
-  return `${mant}e${sign}${digits}`;
+  if (Number.isFinite(x)) return pyFloatRepr(x);
+  return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
 }
 
 export function pyInt(x: number | bigint): string {

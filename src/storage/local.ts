@@ -5,6 +5,7 @@
  * exists — so "never overwrite" holds even between two racing processes (§9 F-2).
  */
 import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { ObjectExistsError, ObjectNotFoundError, type ObjectInfo, type PutOptions, type Store } from "./store";
@@ -143,6 +144,29 @@ async function fsyncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/** Flush a file's (or directory's) data and metadata to disk, synchronously. */
+export function fsyncPathSync(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Synchronous, best-effort directory fsync for the sync temp → rename writers of Silver and
+ * Gold metadata (src/silver/fsutil.ts). Some filesystems refuse a directory fsync; the rename
+ * is still atomic there, so a refusal is not an error (LocalStore.put, above, does fail).
+ */
+export function fsyncDirSync(dir: string): void {
+  try {
+    fsyncPathSync(dir);
+  } catch {
+    /* directory fsync unsupported here */
   }
 }
 
