@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureStreams } from "../src/ingest/jetstream";
+import { ensureStreams } from "../src/ingest/streams";
 import { startNats } from "../test/helpers/nats";
 import { mbp, trade } from "../test/ingest/helpers/gen";
 

@@ -1,6 +1,6 @@
 /**
- * JetStream set-up for the lake service: create-or-verify the two streams (contracts
- * §1.2, §9 N-6) and position each durable pull consumer (§1.3).
+ * JetStream set-up for the lake service: position each durable pull consumer (§1.3). The
+ * streams themselves are created or verified by `streams.ts` (§1.2, §9 N-6).
  *
  * Positioning rule (docs/ingest.md "Consumer positioning"): the consumer must deliver
  * exactly the messages after max(ackFloor, W), where W is our own commit watermark.
@@ -12,21 +12,10 @@
  *    dropped mid-batch) → recreate at max(ackFloor, W) + 1, so delivery is contiguous again
  *    and nothing waits ack_wait for redelivery. Messages ≤ W are already in the lake.
  */
-import { AckPolicy, DeliverPolicy, JetStreamApiError, ReplayPolicy, RetentionPolicy, StorageType, type ConsumerConfig, type ConsumerInfo, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, JetStreamApiError, ReplayPolicy, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
 import { LakeError, errorMessage } from "../errors";
 
-export interface StreamSpec {
-  name: string;
-  subjects: string[];
-}
-
-export const STREAMS: readonly StreamSpec[] = [
-  { name: "MARKET_DATA", subjects: ["market.*", "market.*.*"] },
-  { name: "LEVEL_SIGNALS", subjects: ["levels.*"] },
-];
-
 const NS_PER_S = 1_000_000_000;
-const MAX_AGE_NS = 86_400 * NS_PER_S;
 /** Longer than a flush interval plus the worst commit; redeliveries are dropped anyway. */
 export const ACK_WAIT_NS = 120 * NS_PER_S;
 /** Above ring + two buffers of messages, so delivery never stalls on acks (§2.1). */
@@ -34,46 +23,6 @@ export const MAX_ACK_PENDING = 1_000_000;
 
 function apiCode(e: unknown): number | undefined {
   return e instanceof JetStreamApiError ? e.apiError().err_code : undefined;
-}
-
-/** Create the streams if missing; verify (never change) them if present. */
-export async function ensureStreams(jsm: JetStreamManager, streams: readonly StreamSpec[] = STREAMS): Promise<string[]> {
-  const actions: string[] = [];
-  for (const s of streams) {
-    let info;
-    try {
-      info = await jsm.streams.info(s.name);
-    } catch (e) {
-      if (apiCode(e) !== 10059) throw new LakeError(`JetStream stream ${s.name}: cannot read its configuration: ${errorMessage(e)}`);
-    }
-    if (!info) {
-      const cfg: Partial<StreamConfig> & { name: string } = {
-        name: s.name,
-        subjects: s.subjects,
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        max_age: MAX_AGE_NS,
-      };
-      try {
-        await jsm.streams.add(cfg);
-        actions.push(`created stream ${s.name}`);
-        continue;
-      } catch (e) {
-        // A concurrent creator is fine; anything else is fatal (§9 N-6).
-        if (apiCode(e) !== 10058) throw new LakeError(`JetStream stream ${s.name} could not be created: ${errorMessage(e)}`);
-        info = await jsm.streams.info(s.name);
-      }
-    }
-    const c = info.config;
-    const problems: string[] = [];
-    for (const subj of s.subjects) if (!c.subjects?.includes(subj)) problems.push(`subjects ${JSON.stringify(c.subjects)} lack ${subj}`);
-    if (c.retention !== RetentionPolicy.Limits) problems.push(`retention is ${c.retention}, expected limits`);
-    if (problems.length) {
-      throw new LakeError(`JetStream stream ${s.name} exists with an incompatible configuration (${problems.join("; ")}); lake never changes an existing stream — fix it with the nats CLI`);
-    }
-    actions.push(`verified stream ${s.name}`);
-  }
-  return actions;
 }
 
 export interface Position {

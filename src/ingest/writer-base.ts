@@ -8,7 +8,8 @@ import { resolve } from "node:path";
 import type { Config, S3Settings } from "../config";
 import { LakeError } from "../errors";
 import { connectNats, watchConnection } from "./connection";
-import { ensureStreams, retrying } from "./jetstream";
+import { retrying } from "./jetstream";
+import { ensureStreams } from "./streams";
 import { Pipeline, type PipelineOptions } from "./pipeline";
 
 export interface WriterOptions {

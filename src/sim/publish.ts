@@ -9,42 +9,8 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, createInbox, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { LakeError, errorMessage } from "../errors";
-import { log } from "../log";
+import { ensureStreams } from "../ingest/streams";
 import type { WireMessage } from "./wire";
-
-/** Contract §1.2: file storage, limits retention, 24 h max_age, no other limits. */
-export const STREAMS = [
-  { name: "MARKET_DATA", subjects: ["market.*", "market.*.*"] },
-  { name: "LEVEL_SIGNALS", subjects: ["levels.*"] },
-] as const;
-const MAX_AGE_NS = 86_400 * 1_000_000_000;
-
-export async function ensureStreams(jsm: JetStreamManager): Promise<string[]> {
-  const created: string[] = [];
-  for (const s of STREAMS) {
-    let exists = true;
-    try {
-      const info = await jsm.streams.info(s.name);
-      const have = new Set(info.config.subjects ?? []);
-      const missing = s.subjects.filter((x) => !have.has(x));
-      if (missing.length) log.warn("stream exists with different subjects; leaving it unchanged", { stream: s.name, missing });
-    } catch (e) {
-      if ((e as { name?: string }).name !== "StreamNotFoundError" && !/not found/i.test(errorMessage(e))) throw e;
-      exists = false;
-    }
-    if (!exists) {
-      await jsm.streams.add({
-        name: s.name,
-        subjects: [...s.subjects],
-        retention: "limits" as never,
-        storage: "file" as never,
-        max_age: MAX_AGE_NS,
-      });
-      created.push(s.name);
-    }
-  }
-  return created;
-}
 
 export interface Progress {
   published: number;
@@ -224,7 +190,8 @@ export async function openPublisher(natsUrl: string): Promise<Publisher> {
     throw new LakeError(`cannot connect to NATS at ${natsUrl}: ${errorMessage(e)} (set --nats-url or NATS_URL)`);
   }
   const jsm = await jetstreamManager(nc);
-  const createdStreams = await ensureStreams(jsm);
+  // A publisher only reports an incompatible stream; the service refuses to consume from it.
+  const createdStreams = (await ensureStreams(jsm, { onIncompatible: "warn" })).created;
   const js = jetstream(nc);
   const close = async () => {
     if (!nc.isClosed()) await nc.drain();

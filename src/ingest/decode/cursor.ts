@@ -11,8 +11,11 @@
  *
  * Every method throws DecodeError with a reason a person can act on; the caller turns
  * it into a quarantine record. The tokenizer is strict JSON (RFC 8259) plus the three
- * non-finite tokens.
+ * non-finite tokens. Number scanning lives in `number.ts`.
  */
+import { NUM_INT, scanNumber } from "./number";
+
+export { NUM_FLOAT, NUM_INT } from "./number";
 
 export class DecodeError extends Error {
   constructor(message: string) {
@@ -23,18 +26,6 @@ export class DecodeError extends Error {
 
 const Q = 0x22; // "
 const BS = 0x5c; // backslash
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const D0 = 0x30;
-const D9 = 0x39;
-
-/** Kind of the last number read. */
-export const NUM_INT = 0;
-export const NUM_FLOAT = 1;
-
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Bounded string intern table: repeated values (`ESZ5`, `direct_feed`, `CME`) cost no allocation. */
@@ -193,123 +184,7 @@ export class JsonCursor {
    * Returns false (cursor unmoved) if the next token is not a number.
    */
   readNumber(): boolean {
-    const b = this.buf;
-    let c = this.ws();
-    let p = this.pos;
-    const e = this.end;
-    this.neg = false;
-    if (c === MINUS) {
-      this.neg = true;
-      p++;
-      c = p < e ? b[p]! : -1;
-    }
-    if (c === 0x4e /* N */ && !this.neg) {
-      this.pos = p;
-      this.literal("NaN");
-      this.numKind = NUM_FLOAT;
-      this.num = NaN;
-      return true;
-    }
-    if (c === 0x49 /* I */) {
-      this.pos = p;
-      this.literal("Infinity");
-      this.numKind = NUM_FLOAT;
-      this.num = this.neg ? -Infinity : Infinity;
-      return true;
-    }
-    if (c < D0 || c > D9) {
-      if (this.neg) {
-        this.pos = p;
-        this.fail("invalid number");
-      }
-      return false;
-    }
-    const intStart = p;
-    if (c === D0 && p + 1 < e && b[p + 1]! >= D0 && b[p + 1]! <= D9) {
-      this.pos = p;
-      this.fail("invalid number (leading zero)");
-    }
-    // One pass: accumulate the mantissa while scanning (exact while ≤ 15 digits).
-    let m = 0;
-    let d = 0;
-    while (p < e) {
-      d = b[p]! - D0;
-      if (d < 0 || d > 9) break;
-      m = m * 10 + d;
-      p++;
-    }
-    const intEnd = p;
-    const nInt = intEnd - intStart;
-    this.digits = nInt;
-    let isFloat = false;
-    let nFrac = 0;
-    let exp = 0;
-    if (p < e && b[p] === DOT) {
-      p++;
-      const fracStart = p;
-      while (p < e) {
-        d = b[p]! - D0;
-        if (d < 0 || d > 9) break;
-        m = m * 10 + d;
-        p++;
-      }
-      nFrac = p - fracStart;
-      if (nFrac === 0) {
-        this.pos = p;
-        this.fail("invalid number (no digits after '.')");
-      }
-      isFloat = true;
-    }
-    if (p < e && (b[p] === 0x65 || b[p] === 0x45)) {
-      p++;
-      let eneg = false;
-      if (p < e && (b[p] === MINUS || b[p] === PLUS)) {
-        eneg = b[p] === MINUS;
-        p++;
-      }
-      const es = p;
-      while (p < e && b[p]! >= D0 && b[p]! <= D9) {
-        exp = exp * 10 + (b[p]! - D0);
-        p++;
-      }
-      if (p === es) {
-        this.pos = p;
-        this.fail("invalid number (empty exponent)");
-      }
-      if (eneg) exp = -exp;
-      isFloat = true;
-    }
-    this.pos = p;
-    if (!isFloat) {
-      this.numKind = NUM_INT;
-      if (nInt <= 15) {
-        this.hi = Math.floor(m / 1e9);
-        this.lo = m - this.hi * 1e9;
-      } else splitDigits(this, b, intStart, intEnd);
-      this.num = this.neg ? -(this.hi * 1e9 + this.lo) : this.hi * 1e9 + this.lo;
-      return true;
-    }
-    this.numKind = NUM_FLOAT;
-    // Clinger fast path: ≤ 15 significant digits and a power of ten ≤ 22 → one correctly
-    // rounded operation, so the double is exactly what parseFloat would give.
-    if (nInt + nFrac <= 15) {
-      const e10 = exp - nFrac;
-      if (e10 >= 0 && e10 <= 22) {
-        const v = m * POW10[e10]!;
-        if (v <= 9007199254740991) {
-          this.num = this.neg ? -v : v;
-          return true;
-        }
-      } else if (e10 < 0 && e10 >= -22) {
-        const v = m / POW10[-e10]!;
-        this.num = this.neg ? -v : v;
-        return true;
-      }
-    }
-    let s = "";
-    for (let i = this.neg ? intStart - 1 : intStart; i < p; i++) s += String.fromCharCode(b[i]!);
-    this.num = Number(s);
-    return true;
+    return scanNumber(this);
   }
 
   /**
@@ -382,15 +257,4 @@ export class JsonCursor {
     for (let i = 0; i < name.length; i++) if (b[this.keyStart + i] !== name.charCodeAt(i)) return false;
     return true;
   }
-}
-
-/** |integer digits| → (hi, lo) with lo = last 9 digits. */
-function splitDigits(cur: JsonCursor, b: Uint8Array, s: number, e: number): void {
-  const cut = e - 9 > s ? e - 9 : s;
-  let hi = 0;
-  for (let i = s; i < cut; i++) hi = hi * 10 + (b[i]! - D0);
-  let lo = 0;
-  for (let i = cut; i < e; i++) lo = lo * 10 + (b[i]! - D0);
-  cur.hi = hi;
-  cur.lo = lo;
 }

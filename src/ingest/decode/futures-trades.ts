@@ -1,11 +1,12 @@
 /** `market.futures.trades` → Bronze futures.trades.v1 (contracts §1.6, §2.2, §2.7). */
 import { futuresRoot, FUTURES_TRADES } from "../../schemas/bronze";
 import { DecodeError, type JsonCursor } from "./cursor";
-import { checkSource, checkTsRange, fieldLookup, missing } from "./fields";
+import { finishEnvelope, readEventTs, readOptionalInt64, readRecvTs, readSource, setNullable } from "./envelope";
+import { fieldLookup, missing } from "./fields";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readConditions, readInt, readInt64, readPositive, skipValue } from "./values";
+import { readConditions, readInt, readPositive, skipValue } from "./values";
 
 const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "price", "size", "aggressor", "exchange", "conditions", "seq"] as const;
 const REQUIRED = 0b0001111101; // ts_event_ns, source, symbol, price, size, aggressor
@@ -36,8 +37,6 @@ export const futuresTradesDecoder: TableDecoder = {
     const r = buf.n;
     buf.ensure(r + 1);
     const cols = buf.cols;
-    const words = buf.words;
-    const valid = buf.valid;
     let seen = 0;
     let tsHi = 0;
     let tsLo = 0;
@@ -49,20 +48,15 @@ export const futuresTradesDecoder: TableDecoder = {
       const f = lookup(cur);
       switch (f) {
         case 0:
-          readInt64(cur, "ts_event_ns", true);
-          checkTsRange(cur, "ts_event_ns");
+          readEventTs(cur, buf, r);
           tsHi = cur.hi;
           tsLo = cur.lo;
-          putInt64(words[0]!, cols[0] as BigInt64Array, r, cur);
           break;
         case 1:
-          if (cur.isNull()) continue; // absent or null → defaults to ts_event_ns
-          readInt64(cur, "ts_recv_ns", true);
-          checkTsRange(cur, "ts_recv_ns");
-          putInt64(words[1]!, cols[1] as BigInt64Array, r, cur);
+          if (!readRecvTs(cur, buf, r)) continue; // absent or null → defaults to ts_event_ns
           break;
         case 2:
-          (cols[2] as string[])[r] = checkSource(cur.readString("source"));
+          readSource(cur, buf, r);
           break;
         case 3: {
           const s = cur.readString("symbol");
@@ -90,9 +84,7 @@ export const futuresTradesDecoder: TableDecoder = {
           break;
         }
         case 9:
-          if (cur.isNull()) continue;
-          readInt64(cur, "seq", true);
-          putInt64(words[9]!, cols[9] as BigInt64Array, r, cur);
+          if (!readOptionalInt64(cur, buf, r, 9, "seq")) continue;
           break;
         default:
           skipValue(cur);
@@ -102,7 +94,7 @@ export const futuresTradesDecoder: TableDecoder = {
     }
     cur.expectEnd();
     if ((seen & REQUIRED) !== REQUIRED) missing(NAMES, seen, REQUIRED);
-    if ((seen & 2) === 0) putInt64Parts(words[1]!, r, tsHi, tsLo);
+    finishEnvelope(buf, r, seen, tsHi, tsLo);
     setNullable(buf, r, 7, (seen & (1 << 7)) !== 0);
     setNullable(buf, r, 8, (seen & (1 << 8)) !== 0);
     setNullable(buf, r, 9, (seen & (1 << 9)) !== 0);
@@ -110,12 +102,3 @@ export const futuresTradesDecoder: TableDecoder = {
     return 1;
   },
 };
-
-/** Mark a nullable cell present/absent; absent utf8/list cells are also JS null. */
-export function setNullable(buf: TableBuffer, r: number, c: number, present: boolean): void {
-  buf.valid[c]![r] = present ? 1 : 0;
-  if (!present) {
-    const col = buf.cols[c]!;
-    if (Array.isArray(col)) col[r] = null;
-  }
-}

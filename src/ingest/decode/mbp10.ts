@@ -6,12 +6,13 @@
  */
 import { FUTURES_MBP10, MBP10_DEPTH } from "../../schemas/bronze";
 import { DecodeError, type JsonCursor } from "./cursor";
-import { checkSource, checkTsRange, fieldLookup, missing } from "./fields";
-import { symbolRoot, setNullable } from "./futures-trades";
+import { finishEnvelope, readEventTs, readOptionalInt64, readRecvTs, readSource, setNullable } from "./envelope";
+import { fieldLookup, missing } from "./fields";
+import { symbolRoot } from "./futures-trades";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readFloat, readInt, readInt64, skipValue } from "./values";
+import { readFloat, readInt, skipValue } from "./values";
 
 const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "levels", "is_snapshot", "seq"] as const;
 const REQUIRED = 0b0011101; // ts_event_ns, source, symbol, levels
@@ -59,7 +60,6 @@ export const mbp10Decoder: TableDecoder = {
     const r = buf.n;
     buf.ensure(r + 1);
     const cols = buf.cols;
-    const words = buf.words;
     for (let i = 0; i < MBP10_DEPTH * 2; i++) {
       (cols[BID0 + i] as Float64Array | Int32Array)[r] = 0;
       (cols[ASK0 + i] as Float64Array | Int32Array)[r] = 0;
@@ -76,20 +76,15 @@ export const mbp10Decoder: TableDecoder = {
       const f = lookup(cur);
       switch (f) {
         case 0:
-          readInt64(cur, "ts_event_ns", true);
-          checkTsRange(cur, "ts_event_ns");
+          readEventTs(cur, buf, r);
           tsHi = cur.hi;
           tsLo = cur.lo;
-          putInt64(words[0]!, cols[0] as BigInt64Array, r, cur);
           break;
         case 1:
-          if (cur.isNull()) continue;
-          readInt64(cur, "ts_recv_ns", true);
-          checkTsRange(cur, "ts_recv_ns");
-          putInt64(words[1]!, cols[1] as BigInt64Array, r, cur);
+          if (!readRecvTs(cur, buf, r)) continue; // absent or null → defaults to ts_event_ns
           break;
         case 2:
-          (cols[2] as string[])[r] = checkSource(cur.readString("source"));
+          readSource(cur, buf, r);
           break;
         case 3: {
           const s = cur.readString("symbol");
@@ -105,9 +100,7 @@ export const mbp10Decoder: TableDecoder = {
           (cols[SNAP] as Uint8Array)[r] = cur.readBool("is_snapshot") ? 1 : 0;
           break;
         case 6:
-          if (cur.isNull()) continue;
-          readInt64(cur, "seq", true);
-          putInt64(words[SEQ]!, cols[SEQ] as BigInt64Array, r, cur);
+          if (!readOptionalInt64(cur, buf, r, SEQ, "seq")) continue;
           break;
         default:
           skipValue(cur);
@@ -117,7 +110,7 @@ export const mbp10Decoder: TableDecoder = {
     }
     cur.expectEnd();
     if ((seen & REQUIRED) !== REQUIRED) missing(NAMES, seen, REQUIRED);
-    if ((seen & 2) === 0) putInt64Parts(words[1]!, r, tsHi, tsLo);
+    finishEnvelope(buf, r, seen, tsHi, tsLo);
     setNullable(buf, r, SEQ, (seen & (1 << 6)) !== 0);
     buf.part[r] = parts.id(root, Math.floor(tsHi / 3600));
     return 1;

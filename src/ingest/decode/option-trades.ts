@@ -1,12 +1,13 @@
 /** `market.options.trades` → Bronze options.trades.v1 (contracts §1.8, §2.4). */
+import { epochDayOf } from "../../time/calendar";
 import { OPTION_TRADES } from "../../schemas/bronze";
 import { DecodeError, type JsonCursor } from "./cursor";
-import { checkSource, checkTsRange, fieldLookup, missing } from "./fields";
-import { setNullable } from "./futures-trades";
+import { finishEnvelope, readEventTs, readOptionalInt64, readRecvTs, readSource, setNullable } from "./envelope";
+import { fieldLookup, missing } from "./fields";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
 import type { TableDecoder } from "./types";
-import { putInt64, putInt64Parts, readConditions, readFloat, readInt, readInt64, readPositive, skipValue } from "./values";
+import { readConditions, readFloat, readInt, readPositive, skipValue } from "./values";
 
 const NAMES = [
   "ts_event_ns", "ts_recv_ns", "source", "underlying", "option_symbol", "exp_date", "strike",
@@ -14,21 +15,14 @@ const NAMES = [
 ] as const;
 const REQUIRED = 0b001001111111101; // all but ts_recv_ns, opt_bid, opt_ask, conditions, seq
 const lookup = fieldLookup(NAMES);
-const DAY_2000 = 10957; // 2000-01-01 in days since the epoch
+const DAY_2000 = epochDayOf("2000-01-01")!;
 
 /** `YYYY-MM-DD`, or the replay quirk `YYYY-MM-DDTHH:MM:SS[.ffffff]` (keep the date part) → date32. */
 export function parseExpDate(s: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)?$/.exec(s);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)?$/.exec(s);
   if (!m) throw new DecodeError(`exp_date ${JSON.stringify(s)} is not YYYY-MM-DD`);
-  const y = +m[1]!;
-  const mo = +m[2]!;
-  const d = +m[3]!;
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
-    throw new DecodeError(`exp_date ${JSON.stringify(s)} is not a calendar date`);
-  }
-  const days = ms / 86_400_000;
+  const days = epochDayOf(m[1]!);
+  if (days === null) throw new DecodeError(`exp_date ${JSON.stringify(s)} is not a calendar date`);
   if (days < DAY_2000) throw new DecodeError(`exp_date ${s} is before 2000-01-01`);
   return days;
 }
@@ -51,7 +45,6 @@ export const optionTradesDecoder: TableDecoder = {
     const r = buf.n;
     buf.ensure(r + 1);
     const cols = buf.cols;
-    const words = buf.words;
     let seen = 0;
     let tsHi = 0;
     let tsLo = 0;
@@ -63,20 +56,15 @@ export const optionTradesDecoder: TableDecoder = {
       const f = lookup(cur);
       switch (f) {
         case 0:
-          readInt64(cur, "ts_event_ns", true);
-          checkTsRange(cur, "ts_event_ns");
+          readEventTs(cur, buf, r);
           tsHi = cur.hi;
           tsLo = cur.lo;
-          putInt64(words[0]!, cols[0] as BigInt64Array, r, cur);
           break;
         case 1:
-          if (cur.isNull()) continue;
-          readInt64(cur, "ts_recv_ns", true);
-          checkTsRange(cur, "ts_recv_ns");
-          putInt64(words[1]!, cols[1] as BigInt64Array, r, cur);
+          if (!readRecvTs(cur, buf, r)) continue; // absent or null → defaults to ts_event_ns
           break;
         case 2:
-          (cols[2] as string[])[r] = checkSource(cur.readString("source"));
+          readSource(cur, buf, r);
           break;
         case 3:
           underlying = cur.readString("underlying");
@@ -124,9 +112,7 @@ export const optionTradesDecoder: TableDecoder = {
           break;
         }
         case 14:
-          if (cur.isNull()) continue;
-          readInt64(cur, "seq", true);
-          putInt64(words[14]!, cols[14] as BigInt64Array, r, cur);
+          if (!readOptionalInt64(cur, buf, r, 14, "seq")) continue;
           break;
         default:
           skipValue(cur);
@@ -136,7 +122,7 @@ export const optionTradesDecoder: TableDecoder = {
     }
     cur.expectEnd();
     if ((seen & REQUIRED) !== REQUIRED) missing(NAMES, seen, REQUIRED);
-    if ((seen & 2) === 0) putInt64Parts(words[1]!, r, tsHi, tsLo);
+    finishEnvelope(buf, r, seen, tsHi, tsLo);
     for (const c of [10, 11, 13, 14]) setNullable(buf, r, c, (seen & (1 << c)) !== 0);
     buf.part[r] = parts.id(underlying, Math.floor(tsHi / 3600));
     return 1;

@@ -5,6 +5,8 @@
  * Ids are small integers stored per row; the last lookup is cached because consecutive
  * messages almost always share a partition.
  */
+import { isSafeSegment } from "../../storage/keys";
+import { formatEpochDay } from "../../time/calendar";
 import { DecodeError } from "./cursor";
 
 export interface PartitionInfo {
@@ -13,9 +15,6 @@ export interface PartitionInfo {
   readonly date: string;
   readonly hour: string;
 }
-
-/** Same allow-list as storage safeSegment (§9 D-9): no `/`, no `..`, no empty values. */
-const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export class Partitions {
   readonly list: PartitionInfo[] = [];
@@ -32,11 +31,12 @@ export class Partitions {
     const k = value + "|" + hourIndex;
     let id = this.ids.get(k);
     if (id === undefined) {
-      if (!SAFE_SEGMENT.test(value)) throw new DecodeError(`${this.keyName} ${JSON.stringify(value)} is not a safe partition value`);
+      // Same allow-list as the storage layer (§9 D-9): no `/`, no `..`, no empty values.
+      if (!isSafeSegment(value)) throw new DecodeError(`${this.keyName} ${JSON.stringify(value)} is not a safe partition value`);
       if (this.list.length >= 65535) throw new DecodeError("too many partitions in one batch");
-      const iso = new Date(hourIndex * 3_600_000).toISOString();
-      const date = iso.slice(0, 10);
-      const hour = iso.slice(11, 13);
+      const date = formatEpochDay(Math.floor(hourIndex / 24));
+      const h = hourIndex - Math.floor(hourIndex / 24) * 24;
+      const hour = h < 10 ? `0${h}` : String(h);
       id = this.list.length;
       this.list.push({ dir: `${this.prefix}/${this.keyName}=${value}/date=${date}/hour=${hour}`, value, date, hour });
       this.ids.set(k, id);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "bun:test";
 import { duckConnect } from "../../../src/runtime/duckdb-native";
-import { ensureStreams } from "../../../src/ingest/jetstream";
+import { ensureStreams } from "../../../src/ingest/streams";
 import type { Store } from "../../../src/storage/store";
 
 const ROOT = resolve(import.meta.dir, "../../..");

@@ -1,0 +1,84 @@
+/**
+ * The two JetStream streams of contract §1.2 and the one create-or-verify routine that the
+ * lake service (`lake serve`), the simulator/replay publishers, tests and benches all use.
+ *
+ * Streams are created with the contract settings (limits retention, file storage, 24 h
+ * max_age) when missing and never changed when present (§9 N-6: another service may own
+ * them). What a mismatch means depends on the caller: the service cannot consume from a
+ * stream that lacks its subjects (fatal), a publisher only reports it (`onIncompatible`).
+ */
+import { JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { LakeError, errorMessage } from "../errors";
+import { log } from "../log";
+
+export interface StreamSpec {
+  readonly name: string;
+  readonly subjects: readonly string[];
+}
+
+export const STREAMS: readonly StreamSpec[] = [
+  { name: "MARKET_DATA", subjects: ["market.*", "market.*.*"] },
+  { name: "LEVEL_SIGNALS", subjects: ["levels.*"] },
+];
+
+const MAX_AGE_NS = 86_400 * 1_000_000_000;
+const STREAM_NOT_FOUND = 10059;
+const STREAM_NAME_IN_USE = 10058;
+
+export interface EnsureStreamsOptions {
+  streams?: readonly StreamSpec[];
+  /** "throw" (default): a LakeError naming the problem; "warn": log it and leave the stream. */
+  onIncompatible?: "throw" | "warn";
+}
+
+export interface EnsureStreamsResult {
+  created: string[];
+  verified: string[];
+}
+
+function apiCode(e: unknown): number | undefined {
+  return e instanceof JetStreamApiError ? e.apiError().err_code : undefined;
+}
+
+/** Create the streams if missing; verify (never change) them if present. */
+export async function ensureStreams(jsm: JetStreamManager, opts: EnsureStreamsOptions = {}): Promise<EnsureStreamsResult> {
+  const result: EnsureStreamsResult = { created: [], verified: [] };
+  for (const s of opts.streams ?? STREAMS) {
+    let info;
+    try {
+      info = await jsm.streams.info(s.name);
+    } catch (e) {
+      if (apiCode(e) !== STREAM_NOT_FOUND) throw new LakeError(`JetStream stream ${s.name}: cannot read its configuration: ${errorMessage(e)}`);
+    }
+    if (!info) {
+      const cfg: Partial<StreamConfig> & { name: string } = {
+        name: s.name,
+        subjects: [...s.subjects],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_age: MAX_AGE_NS,
+      };
+      try {
+        await jsm.streams.add(cfg);
+        result.created.push(s.name);
+        continue;
+      } catch (e) {
+        // A concurrent creator is fine; anything else is fatal (§9 N-6).
+        if (apiCode(e) !== STREAM_NAME_IN_USE) throw new LakeError(`JetStream stream ${s.name} could not be created: ${errorMessage(e)}`);
+        info = await jsm.streams.info(s.name);
+      }
+    }
+    const c = info.config;
+    const problems: string[] = [];
+    for (const subj of s.subjects) if (!c.subjects?.includes(subj)) problems.push(`subjects ${JSON.stringify(c.subjects)} lack ${subj}`);
+    if (c.retention !== RetentionPolicy.Limits) problems.push(`retention is ${c.retention}, expected limits`);
+    if (problems.length) {
+      const msg = `JetStream stream ${s.name} exists with an incompatible configuration (${problems.join("; ")}); lake never changes an existing stream — fix it with the nats CLI`;
+      if (opts.onIncompatible !== "warn") throw new LakeError(msg);
+      log.warn(msg, { stream: s.name });
+      continue;
+    }
+    result.verified.push(s.name);
+  }
+  return result;
+}
