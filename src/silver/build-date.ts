@@ -69,7 +69,10 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
   const t0 = performance.now();
   checkDate(p.date);
   const manifest = manifestFromObject(p.manifest, `manifest of ${p.manifest.version}`);
-  const warmupDays = manifest.parameters.SMA_WARMUP_DAYS ?? 3;
+  // Hash exactly the warm-up days the pipeline will read: its effective config decides
+  // (manifest parameters are only recorded, §9 S-6), not the manifest's SMA_WARMUP_DAYS.
+  const { resolveConfig } = await import("./pipeline/config");
+  const warmupDays = resolveConfig(p.variant, p.configOverrides as never).session.smaWarmupDays;
   // hash inputs first: if Bronze changes during the build, status will call it stale
   const lineage = await dateLineage(p.dataRoot, p.date, warmupDays);
   // a date with trades but no book is a warm-up day, not a failure (the pipeline needs MBP-10)

@@ -24,7 +24,9 @@ export async function versionStatus(b: SilverFeatureBuilder, version: string): P
   const lin = lineageOf(m);
   if (!lin) return { version, state: "unknown", detail: "no lineage recorded (built by the predecessor or before lineage existed)", dates: [] };
   const recordedFiles = readRecordedFiles(b, version);
-  const warm = m.parameters.SMA_WARMUP_DAYS ?? 3;
+  // the warm-up span the build actually read (recorded effective config), else the manifest's
+  const effective = m.parameters.custom?.effective_config as { session?: { smaWarmupDays?: number } } | undefined;
+  const warm = effective?.session?.smaWarmupDays ?? m.parameters.SMA_WARMUP_DAYS ?? 3;
   const dates: VersionStatus["dates"] = [];
   for (const [date, recorded] of Object.entries(lin.bronze_inputs).sort()) {
     const now = await dateLineage(b.dataRoot, date, warm);
