@@ -8,12 +8,12 @@
  *    last sequence of its subject (every row committed); peak RSS = VmHWM of the process.
  *
  *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000] [--ring-mb 32]
- *                        [--pull-batch 2048] [--profile DIR]
+ *                        [--pull-batch 2048] [--client raw|natsjs] [--profile DIR]
  * A count of 0 skips that schema (e.g. `--mbp 0` measures trades alone).
  */
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,6 +29,7 @@ const { values: argv } = parseArgs({
     "ring-mb": { type: "string", default: "32" },
     profile: { type: "string" }, // directory: write the service's CPU profile (markdown) there
     "pull-batch": { type: "string", default: "2048" },
+    client: { type: "string", default: "raw" }, // data path of lake serve: raw (own framing) | natsjs (consume())
   },
 });
 const N_TRADES = Number(argv.trades);
@@ -90,8 +91,11 @@ async function anchor(subject: string | undefined, expected: number): Promise<nu
   await jsm.consumers.delete("MARKET_DATA", name);
   return dt;
 }
+const natsCpu = () => [...threadCpu(nats.pid()!).values()].reduce((a, v) => a + v, 0);
+const anchorCpu0 = [natsCpu(), threadCpu(process.pid).get("main") ?? 0];
 const anchorAll = await anchor(undefined, N_TRADES + N_MBP);
-console.log(`anchor: bare Bun JetStream consume of all ${N_TRADES + N_MBP} msgs: ${anchorAll.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s`);
+const anchorCpu = [natsCpu() - anchorCpu0[0]!, (threadCpu(process.pid).get("main") ?? 0) - anchorCpu0[1]!];
+console.log(`anchor: bare Bun JetStream consume of all ${N_TRADES + N_MBP} msgs: ${anchorAll.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s; CPU: consumer main thread ${anchorCpu[1]!.toFixed(2)} s (${Math.round((100 * anchorCpu[1]!) / anchorAll)}%), nats-server ${anchorCpu[0]!.toFixed(2)} s (${Math.round((100 * anchorCpu[0]!) / anchorAll)}%)`);
 
 // ---- the service ----------------------------------------------------------------------
 const lake = join(dir, "lake");
@@ -100,7 +104,7 @@ t = performance.now();
 const proc = Bun.spawn(
   ["bun", ...(argv.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${resolve(argv.profile)}`] : []), "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
     "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!, "--pull-batch", argv["pull-batch"]!],
-  { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false" } },
+  { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false", LAKE_INGEST_CLIENT: argv.client! } },
 );
 const wm = (durable: string): number => {
   const p = join(lake, "_ingest", durable, "commit.json");
@@ -118,6 +122,28 @@ const hwm = (): number => {
     return 0;
   }
 };
+/** CPU seconds per thread of a process (utime + stime from /proc), to show where the drain's CPU goes. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      // Main thread = the thread whose id is the pid; workers are named "Worker".
+      const key = Number(tid) === pid ? "main" : name === "Worker" ? "workers" : `[${name}]`;
+      out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / 100 /* USER_HZ */);
+    }
+  } catch {
+    // process gone
+  }
+  return out;
+}
+const cpuDelta = (a: Map<string, number>, b: Map<string, number>) => [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const);
+let cpuStartServe = new Map<string, number>();
+let cpuStartNats = new Map<string, number>();
+let cpuEndServe = new Map<string, number>();
+let cpuEndNats = new Map<string, number>();
 let started = 0;
 let doneTrades = 0;
 let doneMbp = 0;
@@ -127,12 +153,19 @@ const deadline = Date.now() + Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
 while (((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) && Date.now() < deadline) {
   await Bun.sleep(20);
   peak = Math.max(peak, hwm());
-  if (!started && existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running")) started = performance.now();
+  if (!started && existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running")) {
+    started = performance.now();
+    cpuStartServe = threadCpu(proc.pid);
+    cpuStartNats = threadCpu(nats.pid()!);
+  }
   if (N_TRADES && !doneTrades && wm("bronze_writer_market_futures_trades") >= lastTrade) doneTrades = performance.now();
   if (N_MBP && !doneMbp && wm("bronze_writer_market_futures_mbp10") >= lastMbp) doneMbp = performance.now();
 }
 const allDone = Math.max(doneTrades, doneMbp);
 peak = Math.max(peak, hwm());
+cpuEndServe = threadCpu(proc.pid);
+cpuEndNats = threadCpu(nats.pid()!);
+const loadAvg = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 proc.kill("SIGTERM");
 const code = await proc.exited;
 if ((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) {
@@ -142,11 +175,13 @@ if ((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) {
 const t0 = started || t;
 const s = (x: number) => (x - t0) / 1000;
 const total = s(allDone);
-console.log(`lake serve (buffer ${argv.buffer} rows, ring ${argv["ring-mb"]} MiB/consumer), exit ${code}, startup ${((t0 - t) / 1000).toFixed(2)} s:`);
+console.log(`lake serve (data client ${argv.client}, pull batch ${argv["pull-batch"]}, buffer ${argv.buffer} rows, ring ${argv["ring-mb"]} MiB/consumer), exit ${code}, startup ${((t0 - t) / 1000).toFixed(2)} s:`);
 if (N_TRADES) console.log(`  trades: ${N_TRADES} committed in ${s(doneTrades).toFixed(2)} s = ${Math.round(N_TRADES / s(doneTrades))} msgs/s (target ≥ 300000)`);
 if (N_MBP) console.log(`  mbp10 : ${N_MBP} committed in ${s(doneMbp).toFixed(2)} s = ${Math.round(N_MBP / s(doneMbp))} msgs/s (target ≥ 150000)`);
 console.log(`  all   : ${N_TRADES + N_MBP} in ${total.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / total)} msgs/s; anchor ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s → ratio ${(anchorAll / total).toFixed(2)}× of bare consume`);
-console.log(`  peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MiB (target < 1024 MiB)`);
+console.log(`  peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MiB (target < 1024 MiB); load average at the end: ${loadAvg}`);
+const fmtCpu = (d: (readonly [string, number])[]) => d.filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${v.toFixed(2)} s (${Math.round((100 * v) / total)}%)`).join(", ");
+console.log(`  CPU during the drain (${total.toFixed(2)} s wall; % of one core): serve: ${fmtCpu(cpuDelta(cpuStartServe, cpuEndServe))}; nats-server: ${fmtCpu([["all threads", cpuDelta(cpuStartNats, cpuEndNats).reduce((a, [, v]) => a + v, 0)]])}`);
 const summary = readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("futures.trades ")).slice(-3);
 console.log(summary.join("\n"));
 await nc.close();

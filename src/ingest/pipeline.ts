@@ -3,9 +3,11 @@
  * acks once the worker reports a durable commit (contracts §2.1 flush/ack contract).
  *
  * The main thread only moves bytes: per message it copies the body, stream sequence and
- * subject into the ring and remembers (seq, reply subject) for the ack. When the ring is
- * full it stops iterating, which stops the pull (backpressure). On a commit report with
- * watermark W it sends one ack-all on the newest remembered message ≤ W.
+ * subject into the ring (ack subjects are only sampled, ack-queue.ts). The data path is
+ * lake's own framing on a plain TCP connection per consumer (raw-pull.ts); the nats.js
+ * `consume()` iterator is the fallback for servers that need TLS or authentication. When
+ * the ring is full it stops pulling (backpressure). On a commit report with watermark W it
+ * sends one ack-all on the newest remembered message ≤ W.
  *
  * Resync: after a NATS disconnect, a consume error or a restart, delivery may have a gap
  * (messages in flight on the dead connection). The pipeline then stops pulling, has the
@@ -21,8 +23,10 @@ import type { Config } from "../config";
 import { newWriterId } from "./commit";
 import { positionConsumer, retrying } from "./jetstream";
 import type { FromIngestWorker, WorkerStats } from "./protocol";
+import { AckQueue } from "./ack-queue";
 import { seqFromAckSubject } from "./ack-subject";
-import { createRing, KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingWriter } from "./ring";
+import { DROPPED, latin1, NO_ROOM, RawPullSession, RawPullUnsupported, TAKEN, type RawPullSink } from "./raw-pull";
+import { createRing, KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingWriter, tooLargeHead } from "./ring";
 
 export interface PipelineOptions {
   table: string;
@@ -35,6 +39,8 @@ export interface PipelineOptions {
   store: Pick<Config, "useS3" | "s3" | "dataRoot">;
   /** Messages per pull request. */
   pullBatch?: number;
+  /** "raw" (default): lake's own framing on a data connection per consumer (raw-pull.ts); "natsjs": the client's consume(). */
+  dataClient?: "raw" | "natsjs";
 }
 
 export interface PipelineStats {
@@ -65,17 +71,17 @@ export class Pipeline {
   private readonly ringBufs;
   private readonly subjectBytes: Uint8Array;
   private iter: ConsumerMessages | null = null;
+  private session: RawPullSession | null = null;
+  /** Set when the server needs TLS/auth (raw-pull.ts cannot): use nats.js consume() instead. */
+  private useNatsJs: boolean;
+  private rawCount = 0;
   private loopDone: Promise<void> | null = null;
   private stopping = false;
   private paused = false;
   private needsResync = false;
   private lastPushed = 0;
-  // Un-acked (seq, reply) pairs in push order; head index avoids shifting.
-  private ackSeqs: number[] = [];
-  private ackReplies: string[] = [];
-  private ackHead = 0;
-  /** The newest pushed message (its reply subject is decoded only if it gets acked). */
-  private lastMsg: { reply: string } | null = null;
+  /** Reply subjects to ack with (sampled; see ack-queue.ts). */
+  private readonly acks = new AckQueue();
   private flushToken = 0;
   private readonly flushWaiters = new Map<number, (w: number) => void>();
   private readonly commitListeners = new Set<(watermark: number) => void>();
@@ -90,6 +96,7 @@ export class Pipeline {
     this.ringBufs = createRing(opts.ringBytes);
     this.ring = new RingWriter(this.ringBufs);
     this.subjectBytes = new TextEncoder().encode(opts.subject);
+    this.useNatsJs = (opts.dataClient ?? (process.env.LAKE_INGEST_CLIENT === "natsjs" ? "natsjs" : "raw")) === "natsjs";
     this.stats = {
       table: opts.table, durable: opts.durable, received: 0, acked: 0, watermark: 0, rowsCommitted: 0, filesCommitted: 0,
       quarantined: 0, lastCommitAt: null, ringFill: 0, worker: null, failedFlushes: 0, lag: null,
@@ -166,27 +173,11 @@ export class Pipeline {
   /** Ack-all on the newest pushed message ≤ watermark. */
   private onCommitted(watermark: number): void {
     if (watermark > this.stats.watermark) this.stats.watermark = watermark;
-    let reply: string | null = null;
-    let seq = 0;
-    while (this.ackHead < this.ackSeqs.length && this.ackSeqs[this.ackHead]! <= watermark) {
-      seq = this.ackSeqs[this.ackHead]!;
-      reply = this.ackReplies[this.ackHead]!;
-      this.ackHead++;
-    }
-    if (this.lastMsg && this.lastPushed <= watermark && this.lastPushed > seq) {
-      seq = this.lastPushed;
-      reply = this.lastMsg.reply;
-      this.lastMsg = null;
-    }
-    if (this.ackHead > 4096 && this.ackHead * 2 > this.ackSeqs.length) {
-      this.ackSeqs = this.ackSeqs.slice(this.ackHead);
-      this.ackReplies = this.ackReplies.slice(this.ackHead);
-      this.ackHead = 0;
-    }
-    if (reply && this.nc && !this.nc.isClosed()) {
+    const ack = this.acks.takeUpTo(watermark);
+    if (ack && this.nc && !this.nc.isClosed()) {
       try {
-        this.nc.publish(reply, ACK);
-        this.stats.acked = seq;
+        this.nc.publish(ack.reply, ACK);
+        this.stats.acked = ack.seq;
       } catch (e) {
         log.warn("ack failed (the messages will be redelivered and dropped as duplicates)", { durable: this.opts.durable, error: errorMessage(e) });
       }
@@ -209,15 +200,28 @@ export class Pipeline {
       try {
         if (this.needsResync) {
           await this.flush();
-          this.clearAckQueue();
+          this.acks.clear();
           this.lastPushed = this.stats.watermark;
           const pos = await positionConsumer(this.jsm!, this.opts.stream, this.opts.durable, this.opts.subject, this.stats.watermark);
           log.info("consumer resynced", { durable: this.opts.durable, action: pos.action, resumeAt: pos.startSeq });
           this.needsResync = false;
         }
         this.paused = false;
-        const consumer = await jetstream(this.nc!).consumers.get(this.opts.stream, this.opts.durable);
         const batch = this.opts.pullBatch ?? 2048;
+        if (!this.useNatsJs) {
+          try {
+            await this.consumeRaw(batch);
+          } catch (e) {
+            if (!(e instanceof RawPullUnsupported)) throw e;
+            this.useNatsJs = true;
+            log.info("using the nats.js consumer for data (lake's raw data connection does not do TLS/auth)", { durable: this.opts.durable, reason: e.message });
+            continue;
+          }
+          backoff = 200;
+          this.needsResync = true;
+          continue;
+        }
+        const consumer = await jetstream(this.nc!).consumers.get(this.opts.stream, this.opts.durable);
         const iter = await consumer.consume({ max_messages: batch, threshold_messages: Math.floor(batch / 2) });
         this.iter = iter;
         let n = 0;
@@ -236,11 +240,8 @@ export class Pipeline {
           const body = m.data;
           // Fast path stays synchronous: an await per message costs a microtask turn.
           if (body.length > this.ring.maxBody || !this.ring.tryWrite(KIND_DATA, seq, this.subjectBytes, body)) await this.push(seq, body);
-          if ((n & 63) === 0) {
-            this.ackSeqs.push(seq);
-            this.ackReplies.push(reply.reply);
-          }
-          this.lastMsg = reply;
+          if ((n & 63) === 0) this.acks.sample(seq, reply.reply);
+          this.acks.setNewest(seq, reply);
           this.lastPushed = seq;
           this.stats.received++;
           if (++n % 1024 === 0) this.ring.publish();
@@ -255,19 +256,61 @@ export class Pipeline {
       } finally {
         this.iter?.stop();
         this.iter = null;
+        this.session?.close();
+        this.session = null;
       }
       this.needsResync = true;
     }
     this.ring.publish();
   }
 
+  /**
+   * One raw data session (raw-pull.ts): per message only the sequence parse, the
+   * duplicate check and the copy into the ring; reply subjects become strings for every
+   * 1024th message and once per socket read (the newest) — ack-all needs no more. Returns when the session ends
+   * (socket closed, resync, stop); the caller then resyncs.
+   */
+  private async consumeRaw(batch: number): Promise<void> {
+    const ring = this.ring;
+    const subject = this.subjectBytes;
+    const sink: RawPullSink = {
+      onMessage: (seq, b, s, e, rs, re) => {
+        if (this.needsResync || this.stopping) {
+          this.session?.close();
+          return DROPPED;
+        }
+        if (this.paused || seq <= this.lastPushed) return DROPPED; // a gap may follow / a redelivery
+        if (e - s > ring.maxBody) {
+          if (!ring.tryWrite(KIND_TOO_LARGE, seq, subject, tooLargeHead(b.subarray(s, e)))) return NO_ROOM;
+        } else if (!ring.tryWriteFrom(KIND_DATA, seq, subject, b, s, e)) return NO_ROOM;
+        if ((this.rawCount++ & 1023) === 0) this.acks.sample(seq, latin1(b, rs, re));
+        this.lastPushed = seq;
+        this.stats.received++;
+        return TAKEN;
+      },
+      onPassEnd: (_taken, lastReply) => {
+        if (lastReply !== null) this.acks.setNewest(this.lastPushed, { reply: lastReply });
+        ring.publish();
+      },
+      waitForRoom: async () => {
+        ring.publish();
+        if (this.fatalError) throw new Error(`worker failed: ${this.fatalError}`);
+        if (this.stopping || this.needsResync) throw new Error("pipeline stopping or resyncing");
+        await ring.waitForSpace(50);
+      },
+      warn: (msg, fields) => log.warn(msg, { durable: this.opts.durable, ...fields }),
+    };
+    const session = await RawPullSession.open({ server: this.nc!.getServer(), stream: this.opts.stream, durable: this.opts.durable, batch, name: `lake-${this.opts.durable}` }, sink);
+    this.session = session;
+    if (this.needsResync || this.stopping) session.close();
+    const reason = await session.done;
+    if (!this.stopping && !this.needsResync) log.warn("data connection ended, will resync", { durable: this.opts.durable, reason });
+  }
+
   private async push(seq: number, body: Uint8Array): Promise<void> {
     let kind = KIND_DATA;
     if (body.length > this.ring.maxBody) {
-      const head = new Uint8Array(4 + 4096);
-      new DataView(head.buffer).setUint32(0, body.length, true);
-      head.set(body.subarray(0, 4096), 4);
-      body = head;
+      body = tooLargeHead(body);
       kind = KIND_TOO_LARGE;
     }
     while (!this.ring.tryWrite(kind, seq, this.subjectBytes, body)) {
@@ -275,13 +318,6 @@ export class Pipeline {
       if (this.fatalError) throw new Error(`worker failed: ${this.fatalError}`);
       await this.ring.waitForSpace(50);
     }
-  }
-
-  private clearAckQueue(): void {
-    this.lastMsg = null;
-    this.ackSeqs = [];
-    this.ackReplies = [];
-    this.ackHead = 0;
   }
 
   /** NATS connection lost: stop feeding the ring (what arrives may follow a gap). */
@@ -294,6 +330,7 @@ export class Pipeline {
     this.paused = true;
     this.needsResync = true;
     this.iter?.stop();
+    this.session?.close();
   }
 
   /** Flush everything pushed so far; resolves with the committed watermark (acks sent). */
@@ -340,6 +377,7 @@ export class Pipeline {
   async stop(deadlineMs: number): Promise<{ ok: boolean; error?: string }> {
     this.stopping = true;
     this.iter?.stop();
+    this.session?.close();
     await this.loopDone?.catch(() => {});
     this.ring.publish();
     if (!this.worker) return { ok: true };

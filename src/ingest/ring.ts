@@ -20,6 +20,14 @@ export const KIND_FLUSH = 2;
 /** Data too large for the ring: body = u32 LE original length + the first bytes (quarantined). */
 export const KIND_TOO_LARGE = 3;
 
+/** KIND_TOO_LARGE record body: u32 LE original length + the first 4 KiB (quarantined). */
+export function tooLargeHead(body: Uint8Array): Uint8Array {
+  const head = new Uint8Array(4 + 4096);
+  new DataView(head.buffer).setUint32(0, body.length, true);
+  head.set(body.subarray(0, 4096), 4);
+  return head;
+}
+
 const WRAP = 0xffffffff;
 const HDR = 16;
 const W = 0;
@@ -89,7 +97,13 @@ export class RingWriter extends RingBase {
    * Returns false when the ring has no room — the caller waits for space.
    */
   tryWrite(kind: number, seq: number, subject: Uint8Array, body: Uint8Array): boolean {
-    const need = align8(HDR + subject.length + body.length);
+    return this.tryWriteFrom(kind, seq, subject, body, 0, body.length);
+  }
+
+  /** tryWrite with the body given as src[start, end) (socket bytes, no view created unless it fits). */
+  tryWriteFrom(kind: number, seq: number, subject: Uint8Array, src: Uint8Array, start: number, end: number): boolean {
+    const bodyLen = end - start;
+    const need = align8(HDR + subject.length + bodyLen);
     const cap = this.capacity;
     const r = Atomics.load(this.hdr, R);
     let w = this.wpos;
@@ -100,12 +114,12 @@ export class RingWriter extends RingBase {
       this.u32[w >>> 2] = WRAP;
       w = 0;
     } else if (need > free) return false;
-    this.u32[w >>> 2] = body.length;
+    this.u32[w >>> 2] = bodyLen;
     this.u16[(w + 4) >>> 1] = kind;
     this.u16[(w + 6) >>> 1] = subject.length;
     this.f64[(w + 8) >>> 3] = seq;
     this.bytes.set(subject, w + HDR);
-    this.bytes.set(body, w + HDR + subject.length);
+    this.bytes.set(start === 0 && end === src.length ? src : src.subarray(start, end), w + HDR + subject.length);
     w += need;
     if (w >= cap) w = 0;
     this.wpos = w;
