@@ -5,7 +5,9 @@
  * 2. anchor: a bare Bun JetStream pull consume of the same backlog (ack-all per batch, no
  *    decoding, no writing), measured in this run on this machine;
  * 3. `lake serve` as a subprocess; time until each consumer's commit watermark reaches the
- *    last sequence of its subject (every row committed); peak RSS = VmHWM of the process.
+ *    last sequence of its subject (every row committed); peak RSS = VmHWM of the process;
+ *    CPU seconds per thread of serve and nats-server during the drain (/proc), so the
+ *    output says where the time went, plus the load average.
  *
  *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000] [--ring-mb 32]
  *                        [--pull-batch 2048] [--client raw|natsjs] [--profile DIR]

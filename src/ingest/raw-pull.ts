@@ -16,7 +16,7 @@
  * closes, `done` resolves and the pipeline resyncs (flush, reposition, new session).
  *
  * Bounded memory: a pull asks for at most `batch` messages in flight; when the sink is full
- * (`onMessage` returns false) parsing stops, new socket bytes are kept (at most what is in
+ * (`onMessage` returns NO_ROOM) parsing stops, new socket bytes are kept (at most what is in
  * flight) and no new pull is sent until the sink takes messages again.
  */
 import { dotsAfterSeq, seqFromAckSubject, seqFromAckTail } from "./ack-subject";
@@ -111,6 +111,11 @@ export class RawPullSession {
   private lastByteAt = Date.now();
   private hbTimer: ReturnType<typeof setInterval> | null = null;
   private outQueue: Uint8Array[] = [];
+  // Per parse pass: messages taken and where the last taken one's ack subject is.
+  private passTaken = 0;
+  private lastReplyBuf: Uint8Array | null = null;
+  private lastReplyStart = 0;
+  private lastReplyEnd = 0;
   /** Dots after the stream-sequence token in this server's ack subjects (-1: not learnt yet). */
   private dotsAfterSeq = -1;
 
@@ -246,10 +251,8 @@ export class RawPullSession {
   /** Frame and dispatch complete protocol units in b[0, end); returns the bytes consumed. */
   private parse(b: Uint8Array, end: number): number {
     let p = 0;
-    let taken = 0;
-    let replyS = -1;
-    let replyE = -1;
-    let replyBuf: Uint8Array | null = null;
+    this.passTaken = 0;
+    this.lastReplyBuf = null;
     while (p < end && !this.closed) {
       const nl = b.indexOf(NL, p);
       if (nl < 0 || nl >= end) break;
@@ -261,21 +264,7 @@ export class RawPullSession {
         if (total > end) break;
         const re = numStart; // the token before the size: the reply (or the sid)
         const rs = spaceBefore(b, re) + 1;
-        if (isAckSubject(b, rs)) {
-          const seq = this.seqOf(b, rs, re);
-          const r = this.sink.onMessage(seq, b, nl + 1, nl + 1 + size, rs, re);
-          if (r === NO_ROOM) {
-            this.blocked = true;
-            break;
-          }
-          if (this.pending > 0) this.pending--;
-          if (r === TAKEN) {
-            taken++;
-            replyS = rs;
-            replyE = re;
-            replyBuf = b;
-          }
-        }
+        if (isAckSubject(b, rs) && !this.offer(b, nl + 1, nl + 1 + size, rs, re)) break;
         p = total;
       } else if (c0 === 0x48 /* HMSG */) {
         const totalLen = numberBefore(b, lineEnd);
@@ -286,19 +275,7 @@ export class RawPullSession {
         const rs = spaceBefore(b, re) + 1;
         if (isAckSubject(b, rs) && totalLen >= hdrLen) {
           // A stored message published with headers: the body follows them.
-          const seq = this.seqOf(b, rs, re);
-          const r = this.sink.onMessage(seq, b, nl + 1 + hdrLen, nl + 1 + totalLen, rs, re);
-          if (r === NO_ROOM) {
-            this.blocked = true;
-            break;
-          }
-          if (this.pending > 0) this.pending--;
-          if (r === TAKEN) {
-            taken++;
-            replyS = rs;
-            replyE = re;
-            replyBuf = b;
-          }
+          if (!this.offer(b, nl + 1 + hdrLen, nl + 1 + totalLen, rs, re)) break;
         } else this.onStatus(latin1(b, nl + 1, nl + 1 + hdrLen));
         p = total;
       } else {
@@ -322,8 +299,27 @@ export class RawPullSession {
         // +OK and anything else: nothing to do
       }
     }
-    if (taken || replyBuf) this.sink.onPassEnd(taken, replyBuf ? latin1(replyBuf, replyS, replyE) : null);
+    const rb = this.lastReplyBuf;
+    if (rb) this.sink.onPassEnd(this.passTaken, latin1(rb, this.lastReplyStart, this.lastReplyEnd));
+    this.lastReplyBuf = null; // never keep socket bytes past the pass
     return p;
+  }
+
+  /** Hand one stored message to the sink; false when it has no room (parsing stops there). */
+  private offer(b: Uint8Array, bodyStart: number, bodyEnd: number, rs: number, re: number): boolean {
+    const r = this.sink.onMessage(this.seqOf(b, rs, re), b, bodyStart, bodyEnd, rs, re);
+    if (r === NO_ROOM) {
+      this.blocked = true;
+      return false;
+    }
+    if (this.pending > 0) this.pending--;
+    if (r === TAKEN) {
+      this.passTaken++;
+      this.lastReplyBuf = b;
+      this.lastReplyStart = rs;
+      this.lastReplyEnd = re;
+    }
+    return true;
   }
 
   /** Stream sequence of an ack subject: the full parse learns the shape once, then the tail scan. */
