@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { defineCommand } from "citty";
 import { LakeError } from "../../src/errors";
+import { setLogLevel } from "../../src/log";
 import { runCli } from "../../src/cli/run";
 import { globalArgs } from "../../src/cli/common";
 
@@ -56,6 +57,10 @@ async function cli(argv: string[]) {
 afterEach(() => {
   calls.length = 0;
   process.exitCode = 0;
+  // --log-level sets the process-wide level (and LAKE_LOG_LEVEL for workers): undo it, or
+  // every later test file in this process — and the subprocesses it spawns — inherits it.
+  delete process.env.LAKE_LOG_LEVEL;
+  setLogLevel("info");
 });
 
 describe("command tree", () => {

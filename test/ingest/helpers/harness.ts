@@ -31,7 +31,7 @@ export function startServe(natsUrl: string, dataRoot: string, extra: string[] = 
   const proc = Bun.spawn(
     ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot,
       "--bronze-flush-interval", "0.3", "--gold-flush-interval", "0.3", "--summary-interval", "2", ...extra],
-    { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false", ...env } },
+    { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, LAKE_LOG_LEVEL: "info", USE_S3: "false", ...env } },
   );
   return {
     proc,
