@@ -3,6 +3,7 @@
  * Every value remembers where it came from so `lake config` can say so.
  * No default credentials: S3 on without keys is a startup error.
  */
+import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 
@@ -142,8 +143,8 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
       }
       bucket = m[1];
       prefix = m[2]!.replace(/\/+$/, "");
-      if (prefix.split("/").some((p) => p === ".." || p === "." || p === "")) {
-        if (prefix !== "") throw new ConfigError(`${nameOf("DATA_ROOT", sources)} is invalid: prefix ${JSON.stringify(prefix)} has empty or dot segments`, exitCodeFor(sources.DATA_ROOT));
+      if (prefix !== "" && prefix.split("/").some((p) => p === ".." || p === "." || p === "")) {
+        throw new ConfigError(`${nameOf("DATA_ROOT", sources)} is invalid: prefix ${JSON.stringify(prefix)} has empty or dot segments`, exitCodeFor(sources.DATA_ROOT));
       }
     }
     if (!bucket) throw new ConfigError("S3 is on (USE_S3=true) but no bucket: set S3_BUCKET or DATA_ROOT=s3://bucket/prefix", 1);
@@ -159,7 +160,7 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
     };
     dataRoot = `s3://${bucket}${prefix ? "/" + prefix : ""}`;
   } else {
-    dataRoot = resolvePath(dataRoot);
+    dataRoot = resolve(dataRoot);
   }
 
   return {
@@ -183,11 +184,6 @@ function exitCodeFor(source: Source | undefined): number {
 
 function nameOf(k: ConfigVar, sources: Record<string, Source>): string {
   return sources[k] === "flag" ? `--${CONFIG_VARS[k]}` : k;
-}
-
-function resolvePath(p: string): string {
-  const { resolve } = require("node:path") as typeof import("node:path");
-  return resolve(p);
 }
 
 /** Rows for `lake config`: variable, effective value (secrets redacted), source. */

@@ -2,21 +2,13 @@
 type Level = "debug" | "info" | "warn" | "error";
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold: number = RANK[(process.env.LAKE_LOG_LEVEL as Level) ?? "info"] ?? RANK.info;
-let jsonLogs = false;
 
 export function setLogLevel(level: Level): void {
   threshold = RANK[level];
 }
-export function setJsonLogs(on: boolean): void {
-  jsonLogs = on;
-}
 
 function emit(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (RANK[level] < threshold) return;
-  if (jsonLogs) {
-    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }, bigintSafe) + "\n");
-    return;
-  }
   const extra = fields && Object.keys(fields).length ? " " + Object.entries(fields).map(([k, v]) => `${k}=${fmt(v)}`).join(" ") : "";
   process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${extra}\n`);
 }

@@ -41,10 +41,6 @@ export function col(name: string, type: ColumnType, nullable = false): ColumnDef
   return { name, type, nullable };
 }
 
-export function columnIndex(schema: TableSchema): Map<string, number> {
-  return new Map(schema.columns.map((c, i) => [c.name, i]));
-}
-
 /** `name:arrowType` joined by `,` — the input of the portable schema hash (contracts §4.5). */
 export function arrowTypeName(t: ColumnType): string {
   switch (t) {

@@ -92,7 +92,3 @@ export function partitionDir(base: string, keyName: string, keyValue: string, da
   return `${base}/${keyName}=${keyValue}/date=${date}/hour=${hour}`;
 }
 
-/** Join key parts with `/`, validating the result. */
-export function joinKey(...parts: string[]): string {
-  return validateKey(parts.filter((p) => p !== "").join("/"));
-}
