@@ -20,10 +20,11 @@ import { generateDay, tradingDates } from "../src/sim/day";
 import { writeBronzeDay } from "../src/sim/bronze";
 import { localStore } from "../src/storage";
 import { runPipeline } from "../src/silver/pipeline/run";
+import { median, numberFlag } from "./lib/args";
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1]! : d);
-const DAYS = Number(opt("--days", "5"));
+const DAYS = numberFlag("days", 5);
 const SCALE = opt("--scale", "normal") as "light" | "normal";
 const ROOT_DIR = join(import.meta.dir, "..");
 
@@ -79,7 +80,7 @@ for (let i = 0; i < 5; i++) {
   await runPipeline({ date: anchorDate, dataRoot: root, variant: "reference" });
   plain.push((performance.now() - t) / 1000);
 }
-const plainDay = plain.sort((a, b) => a - b)[2]!;
+const plainDay = median(plain);
 console.log(`anchor: plain runPipeline ${anchorDate} (in-process, warm median of 5): ${plainDay.toFixed(2)} s/day\n`);
 
 // the box is shared: report CPU seconds too (wall time depends on what else runs), and the load

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { LakeError, UsageError } from "../errors";
 import { BUILTIN_MANIFESTS } from "../silver/baselines";
 import { SilverFeatureBuilder, type BuildResult } from "../silver/builder";
-import { bronzeTradeDates } from "../silver/lineage";
+import { bronzeTradeDates, type FileHashes } from "../silver/lineage";
 import { parseManifest, manifestColumns, type FeatureManifest } from "../silver/manifest";
 import { checkDate, checkVersion, dateRange } from "../silver/names";
 import { fmtInt, fmtSeconds, progressPrinter, table } from "../silver/report";
@@ -16,7 +16,6 @@ import type { Variant } from "../silver/build-date";
 import { configArgs, configFromArgs, localRoot, parseWorkers, printResult, workersArg } from "./common";
 
 export const PARTIAL_EXIT_CODE = 3;
-
 
 const buildArgs = {
   ...configArgs,
@@ -71,7 +70,6 @@ function parseVariant(v: string | undefined): Variant {
   throw new UsageError(`--variant must be reference or corrected, got ${JSON.stringify(v)}`);
 }
 
-/** Build on the shared WorkerPool; exported for `lake demo`. */
 /** A builder whose dates run on a WorkerPool of `workers` threads, closed when `fn` settles. */
 async function withPoolBuilder<T>(root: string, workers: number, fn: (b: SilverFeatureBuilder) => Promise<T>): Promise<T> {
   const { WorkerPool } = await import("../runtime/pool");
@@ -195,7 +193,9 @@ const status = defineCommand({
   async run({ args }) {
     const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
     const rows: VersionStatus[] = [];
-    for (const v of b.listVersions()) rows.push(await versionStatus(b, v));
+    // versions built over the same dates share Bronze inputs: hash each file once per run
+    const hashes: FileHashes = new Map();
+    for (const v of b.listVersions()) rows.push(await versionStatus(b, v, hashes));
     printResult(args.json, rows, () => (rows.length ? table([["VERSION", "STATE", "DETAIL"], ...rows.map((r) => [r.version, r.state, r.detail])]) : "no Silver versions"));
     if (rows.some((r) => r.state === "stale")) process.exitCode = 1;
   },

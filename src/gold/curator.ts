@@ -13,7 +13,7 @@ import { SilverFeatureBuilder, lineageOf } from "../silver/builder";
 import { findExperiment } from "../silver/experiments";
 import { fsyncDir, uniqueSuffix, writeFileAtomic } from "../silver/fsutil";
 import { sha256Bytes, sha256File } from "../silver/lineage";
-import { parametersToDict } from "../silver/manifest";
+import { parametersToDict, parseManifest } from "../silver/manifest";
 import { checkDatasetName, checkVersion, isoNowZ } from "../silver/names";
 import { schemaHash } from "../silver/validation";
 import { loadCatalog, resolveCatalogPath, updateCatalog, upsertEntry, type CatalogEntry, type HistoryEntry } from "./catalog";
@@ -57,11 +57,15 @@ export class GoldCurator {
     checkVersion(silverVersion);
     const path = this.datasetPath(name);
     if (existsSync(path) && !opts.force) return { status: "skipped", reason: `Dataset ${name} already exists. Use force=True to overwrite.`, path };
-    if (!existsSync(this.silver.versionDir(silverVersion))) throw new LakeError(`Version ${silverVersion} not found`);
+    const versionDir = this.silver.versionDir(silverVersion);
+    if (!existsSync(versionDir)) throw new LakeError(`Version ${silverVersion} not found`);
     // §5.2 "Required: run step 4 before step 2" — no manifest, no load
-    const manifest = this.silver.getManifest(silverVersion);
-    if (!manifest) return { status: "error", reason: `Manifest not found for ${silverVersion}`, silver_version: silverVersion };
-    const manifestSha = sha256Bytes(readFileSync(join(this.silver.versionDir(silverVersion), "manifest.yaml")));
+    const manifestPath = join(versionDir, "manifest.yaml");
+    if (!existsSync(manifestPath)) return { status: "error", reason: `Manifest not found for ${silverVersion}`, silver_version: silverVersion };
+    // read once: the hash recorded in lineage is of exactly the bytes that were parsed
+    const manifestBytes = readFileSync(manifestPath);
+    const manifest = parseManifest(manifestBytes.toString("utf8"), manifestPath);
+    const manifestSha = sha256Bytes(manifestBytes);
     const df = await this.silver.loadFeatures(silverVersion, opts.dates);
     if (df.numRows === 0) return { status: "error", reason: "No data found in Silver version", silver_version: silverVersion };
 

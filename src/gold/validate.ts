@@ -9,7 +9,7 @@ import { LakeError } from "../errors";
 import { isNullAt, type Frame } from "../frame";
 import { TS_MAX_NS, TS_MIN_NS } from "../schemas/bronze";
 import { GOLD_TRAINING, IDENTITY_COLUMNS, LABEL_COLUMNS } from "../schemas/silver";
-import { sha256Bytes, sha256File } from "../silver/lineage";
+import { sha256Bytes } from "../silver/lineage";
 import type { GoldCurator } from "./curator";
 import { nullCounts } from "../silver/validation";
 import { dateRange } from "../silver/names";
@@ -45,14 +45,16 @@ export async function validateDataset(curator: GoldCurator, name: string, opts: 
   const meta = curator.getDatasetMetadata(name);
   const checks: Check[] = [];
 
-  // 1. file exists and hash matches metadata
-  const sha = await sha256File(path);
+  // 1. file exists and hash matches metadata (read once: hashed here, decoded below)
+  const bytes = new Uint8Array(await Bun.file(path).arrayBuffer());
+  const sha = sha256Bytes(bytes);
   const want = meta?.lineage?.sha256 ?? null;
   checks.push(check("file_hash", want !== null && sha === want, want === null ? "metadata has no recorded sha256" : sha === want ? "sha256 matches metadata" : "sha256 differs from metadata", { actual: sha, expected: want }));
 
   let df: Frame;
   try {
-    df = await curator.loadTrainingData(name);
+    const { decodeParquet } = await import("../parquet");
+    df = await decodeParquet(bytes);
   } catch (e) {
     checks.push(check("readable", false, `cannot decode: ${(e as Error).message}`));
     return finish(name, null, meta, checks);

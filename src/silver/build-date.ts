@@ -11,7 +11,7 @@ import { Frame } from "../frame";
 import type { ColumnDef } from "../schemas/types";
 import { LAKE_VERSION } from "../version";
 import { writeFileAtomic } from "./fsutil";
-import { dateLineage, listParquet, sha256Bytes, type DateLineage } from "./lineage";
+import { dateLineage, INPUT_TABLES, sha256Bytes, type DateLineage } from "./lineage";
 import { manifestFromObject, type FeatureManifest } from "./manifest";
 import { checkDate } from "./names";
 import { projectToVersion, selectedFeatures } from "./selection";
@@ -75,8 +75,10 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
   const warmupDays = resolveConfig(p.variant, p.configOverrides as never).session.smaWarmupDays;
   // hash inputs first: if Bronze changes during the build, status will call it stale
   const lineage = await dateLineage(p.dataRoot, p.date, warmupDays);
-  // a date with trades but no book is a warm-up day, not a failure (the pipeline needs MBP-10)
-  if (!listParquet(p.dataRoot, `bronze/futures/mbp10/symbol=ES/date=${p.date}`).length) {
+  // a date with trades but no book is a warm-up day, not a failure (the pipeline needs MBP-10);
+  // the lineage listing above already holds D's MBP-10 files, so don't walk the directory again
+  const mbpDir = `${INPUT_TABLES[1].path}/date=${p.date}/`;
+  if (!lineage.files.some((f) => f.key.startsWith(mbpDir))) {
     return { date: p.date, lineage, nullStageColumns: [], peakRssBytes: process.memoryUsage().rss, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000, note: "no MBP-10 for this date (warm-up input only)" };
   }
   const run = pipeline ?? (await defaultPipeline());

@@ -127,11 +127,8 @@ export class SilverFeatureBuilder {
     mkdirSync(staging, { recursive: true });
     try {
       const res = await this.buildInto(staging, manifest, dates, opts);
-      if (res.status === "failed") {
-        rmSync(staging, { recursive: true, force: true });
-        return { ...res, output_dir: out, build_time_seconds: (performance.now() - t0) / 1000 };
-      }
-      this.swapIn(staging, out, version);
+      if (res.status === "failed") rmSync(staging, { recursive: true, force: true });
+      else this.swapIn(staging, out, version);
       return { ...res, output_dir: out, build_time_seconds: (performance.now() - t0) / 1000 };
     } catch (e) {
       rmSync(staging, { recursive: true, force: true });
@@ -181,11 +178,14 @@ export class SilverFeatureBuilder {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 1, dates.length)) }, worker));
 
     const errors: string[] = [];
+    /** every date that ran (with or without rows): its inputs are part of the lineage */
+    const built: BuildDateResult[] = [];
     const ok: BuildDateResult[] = [];
     const empty: string[] = [];
     results.forEach((r, i) => {
-      if (r instanceof Error) errors.push(`Error processing ${dates[i]}: ${r.message}`);
-      else if (r.rows === 0) {
+      if (r instanceof Error) return void errors.push(`Error processing ${dates[i]}: ${r.message}`);
+      built.push(r);
+      if (r.rows === 0) {
         empty.push(r.date);
         log.info(`no signals for ${r.date}${r.note ? ` (${r.note})` : ""}`);
       } else ok.push(r);
@@ -202,7 +202,7 @@ export class SilverFeatureBuilder {
       lake_version: LAKE_VERSION,
       built_at: isoNowZ(),
       dates_requested: [...dates],
-      bronze_inputs: Object.fromEntries(results.filter((r): r is BuildDateResult => !(r instanceof Error)).map((r) => [r.date, r.lineage.inputs_sha256])),
+      bronze_inputs: Object.fromEntries(built.map((r) => [r.date, r.lineage.inputs_sha256])),
       outputs: Object.fromEntries(ok.map((r) => [r.date, r.sha256!])),
     };
     let validation = null;
@@ -220,9 +220,7 @@ export class SilverFeatureBuilder {
       writeFileAtomic(join(dir, "validation.json"), validationJson(validation));
     }
     writeFileAtomic(join(dir, "manifest.yaml"), serializeManifest(withLineage(manifest, validation, effective, lineage)));
-    const files = results
-      .filter((r): r is BuildDateResult => !(r instanceof Error))
-      .map((r) => ({ date: r.date, rows: r.rows, file: r.file, sha256: r.sha256, inputs: r.lineage }));
+    const files = built.map((r) => ({ date: r.date, rows: r.rows, file: r.file, sha256: r.sha256, inputs: r.lineage }));
     writeFileAtomic(join(dir, "lineage.json"), JSON.stringify({ ...lineage, dates: files }, null, 2) + "\n");
     return { ...common, status };
   }

@@ -80,7 +80,14 @@ export function sha256Bytes(data: Uint8Array | string): string {
   return new Bun.CryptoHasher("sha256").update(data).digest("hex");
 }
 
-export async function dateLineage(root: string, date: string, warmupDays = 3): Promise<DateLineage> {
+/** sha256 per absolute path, shared by the dateLineage calls of one run (status over many versions). */
+export type FileHashes = Map<string, Promise<string>>;
+
+/**
+ * `hashes` memoises file hashes across calls: adjacent dates share warm-up trade files.
+ * Only for one read-only pass (status) — a build hashes afresh so it sees Bronze as it is.
+ */
+export async function dateLineage(root: string, date: string, warmupDays = 3, hashes?: FileHashes): Promise<DateLineage> {
   const warm = warmupDates(root, date, warmupDays);
   const keys = [
     ...INPUT_TABLES.flatMap((t) => listParquet(root, `${t.path}/date=${date}`)),
@@ -89,7 +96,12 @@ export async function dateLineage(root: string, date: string, warmupDays = 3): P
   const files: InputFile[] = [];
   for (const key of keys) {
     const abs = join(root, key);
-    files.push({ key, size: statSync(abs).size, sha256: await sha256File(abs) });
+    let sha = hashes?.get(abs);
+    if (!sha) {
+      sha = sha256File(abs);
+      hashes?.set(abs, sha);
+    }
+    files.push({ key, size: statSync(abs).size, sha256: await sha });
   }
   const inputs_sha256 = sha256Bytes(files.map((f) => `${f.key}\t${f.size}\t${f.sha256}\n`).join(""));
   return { date, warmup_dates: warm, files, inputs_sha256 };

@@ -9,7 +9,7 @@ import { LakeError } from "../errors";
 import { isNullAt, type Frame } from "../frame";
 import { lineageOf, type BuildOptions, type SilverFeatureBuilder } from "./builder";
 import { uniqueSuffix } from "./fsutil";
-import { dateLineage, type InputFile } from "./lineage";
+import { dateLineage, type FileHashes, type InputFile } from "./lineage";
 
 export interface VersionStatus {
   version: string;
@@ -18,7 +18,8 @@ export interface VersionStatus {
   dates: { date: string; state: "fresh" | "stale"; changed: string[] }[];
 }
 
-export async function versionStatus(b: SilverFeatureBuilder, version: string): Promise<VersionStatus> {
+/** `hashes`: file hashes shared across the versions of one status run (see dateLineage). */
+export async function versionStatus(b: SilverFeatureBuilder, version: string, hashes: FileHashes = new Map()): Promise<VersionStatus> {
   const m = b.getManifest(version);
   if (!m) throw new LakeError(`Version ${version} not found`);
   const lin = lineageOf(m);
@@ -29,7 +30,7 @@ export async function versionStatus(b: SilverFeatureBuilder, version: string): P
   const warm = effective?.session?.smaWarmupDays ?? m.parameters.SMA_WARMUP_DAYS ?? 3;
   const dates: VersionStatus["dates"] = [];
   for (const [date, recorded] of Object.entries(lin.bronze_inputs).sort()) {
-    const now = await dateLineage(b.dataRoot, date, warm);
+    const now = await dateLineage(b.dataRoot, date, warm, hashes);
     if (now.inputs_sha256 === recorded) dates.push({ date, state: "fresh", changed: [] });
     else dates.push({ date, state: "stale", changed: diffFiles(recordedFiles.get(date) ?? [], now.files) });
   }

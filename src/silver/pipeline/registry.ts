@@ -71,11 +71,6 @@ export const ES_PIPELINE: readonly StageEntry[] = [
   { id: "S16", name: "FilterRTH", file: "stages/s16-filter-rth.ts", load: () => required(() => import("./stages/s16-filter-rth"), "stages/s16-filter-rth.ts") },
 ];
 
-/** Silver columns produced by a spec stage name (silver-columns.json `stage`). */
-export function columnsOfStage(stageName: string): string[] {
-  return SILVER_COLUMN_SPECS.filter((c) => c.stage === stageName).map((c) => c.name);
-}
-
 /** Spec stage name that owns a Silver column. */
 export function stageOfColumn(column: string): string | undefined {
   return SILVER_COLUMN_SPECS.find((c) => c.name === column)?.stage;

@@ -11,7 +11,7 @@ import { assertFixesImplemented, resolveConfig, type ConfigOverrides, type Pipel
 import type { PipelineContext, Stage, Variant } from "./context";
 import { memoInput, readerInput, type BronzeInput } from "./bronze-input";
 import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION, stageOfColumn, type StageEntry } from "./registry";
-import { parseDate, utcMidnightNs } from "./time";
+import { utcMidnightNs } from "./time";
 
 export interface RunPipelineOptions {
   date: string;
@@ -64,7 +64,6 @@ export function loadStage(entry: StageEntry): Promise<Stage | null> {
 }
 
 export function newContext(date: string, variant: Variant, cfg: PipelineConfig, bronze?: BronzeInput): PipelineContext {
-  parseDate(date);
   return { date, originNs: utcMidnightNs(date), variant, cfg, out: new Map(), bronze };
 }
 

@@ -5,26 +5,25 @@
  * Inside the pipeline, times are float64 ns relative to `originNs` = 00:00 UTC of D
  * (exact integers, see context.ts); these helpers convert at the edges.
  */
-import { epochDayOf, isWeekdayDay, MS_PER_DAY, NS_PER_MS } from "../../time/calendar";
+import { epochDayOf, isWeekdayDay, MS_PER_DAY, NS_PER_DAY, NS_PER_MS } from "../../time/calendar";
 import { nyOffsetMinutes, wallClockToUtcMs } from "../../time/eastern";
 
-export function parseDate(date: string): { y: number; m: number; d: number } {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new Error(`session date must be YYYY-MM-DD, got "${date}"`);
-  if (epochDayOf(date) === null) throw new Error(`not a calendar date: "${date}"`);
-  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
+/** Epoch day of session date D; throws on anything that is not a calendar date `YYYY-MM-DD`. */
+export function sessionDay(date: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`session date must be YYYY-MM-DD, got "${date}"`);
+  const day = epochDayOf(date);
+  if (day === null) throw new Error(`not a calendar date: "${date}"`);
+  return day;
 }
 
 /** 00:00:00 UTC of D in epoch ns — the pipeline's time origin. */
 export function utcMidnightNs(date: string): bigint {
-  const { y, m, d } = parseDate(date);
-  return BigInt(Date.UTC(y, m - 1, d)) * NS_PER_MS;
+  return BigInt(sessionDay(date)) * NS_PER_DAY;
 }
 
 /** `ET(D, hh:mm)`: the UTC instant (epoch ns) of New York wall time `minutes` on D. */
 export function etInstantNs(date: string, minutesOfDay: number): bigint {
-  const { y, m, d } = parseDate(date);
-  return BigInt(wallClockToUtcMs(Date.UTC(y, m - 1, d), minutesOfDay)) * NS_PER_MS;
+  return BigInt(wallClockToUtcMs(sessionDay(date) * MS_PER_DAY, minutesOfDay)) * NS_PER_MS;
 }
 
 /**
@@ -52,6 +51,5 @@ export function etMinuteOfDay(t: Float64Array, originNs: bigint): Float64Array {
 
 /** Mon–Fri by calendar date (§5.3 warm-up days). */
 export function isWeekday(date: string): boolean {
-  const { y, m, d } = parseDate(date);
-  return isWeekdayDay(Date.UTC(y, m - 1, d) / MS_PER_DAY);
+  return isWeekdayDay(sessionDay(date));
 }
