@@ -7,7 +7,7 @@
  */
 import { defineCommand } from "citty";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync } from "node:fs";
-import { connect } from "node:net";
+import { canConnect, freePort, waitForListening } from "../util/net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
@@ -28,23 +28,7 @@ export function selfCommand(): string[] {
 
 function reachable(url: string, timeoutMs = 500): Promise<boolean> {
   const u = new URL(url);
-  return new Promise((res) => {
-    const s = connect({ host: u.hostname, port: Number(u.port || 4222) });
-    const done = (ok: boolean) => {
-      s.destroy();
-      res(ok);
-    };
-    s.once("connect", () => done(true));
-    s.once("error", () => done(false));
-    setTimeout(() => done(false), timeoutMs);
-  });
-}
-
-async function freePort(): Promise<number> {
-  const srv = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const p = srv.port;
-  srv.stop(true);
-  return p;
+  return canConnect(Number(u.port || 4222), u.hostname, timeoutMs);
 }
 
 function findNatsServer(): string | null {
@@ -71,16 +55,6 @@ class Processes {
   async stopAll(): Promise<void> {
     for (const { p } of [...this.procs].reverse()) await this.stop(p, 10_000);
   }
-}
-
-async function waitForPort(port: number, proc: Subprocess, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new LakeError(`nats-server exited with code ${proc.exitCode} (see its log)`);
-    if (await reachable(`nats://127.0.0.1:${port}`, 200)) return;
-    await Bun.sleep(50);
-  }
-  throw new LakeError(`nats-server did not listen on 127.0.0.1:${port} within ${ms / 1000}s`);
 }
 
 const TABLE_DIRS = { trades: "bronze/futures/trades", mbp10: "bronze/futures/mbp10", options: "bronze/options/trades", signals: "gold/levels/signals" } as const;
@@ -149,7 +123,7 @@ export default defineCommand({
         if (!bin) throw new LakeError("nats-server not found on PATH (or /usr/sbin): install it (e.g. apt-get install nats-server) or pass --nats-url of a running JetStream server");
         const port = await freePort();
         const p = procs.spawn("nats-server", [bin, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "nats")], logs);
-        await waitForPort(port, p, 10_000);
+        await waitForListening(p, port, 10_000, "nats-server");
         natsUrl = `nats://127.0.0.1:${port}`;
         say(`started a private nats-server at ${natsUrl} (pid ${p.pid})`);
       } else say(`using NATS at ${natsUrl}`);

@@ -13,7 +13,6 @@
  *   await waitForListening(proc, port, 10_000, "nats-server");
  */
 import type { Subprocess } from "bun";
-import { connect } from "node:net";
 
 const live = new Set<Subprocess>();
 let hooked = false;
@@ -62,34 +61,4 @@ export function liveServicePids(): number[] {
   return [...live].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => p.pid);
 }
 
-function canConnect(port: number, host: string): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const s = connect(port, host);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-/**
- * Resolve once `proc` accepts TCP connections on host:port. Rejects — after killing the
- * process — if it exits first (e.g. the port was taken between freePort() and its bind)
- * or if nothing listens within `timeoutMs`.
- */
-export async function waitForListening(proc: Subprocess, port: number, timeoutMs: number, name: string, host = "127.0.0.1"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`${name} exited (${proc.exitCode ?? proc.signalCode}) before listening on ${host}:${port}`);
-    }
-    if (await canConnect(port, host)) return;
-    if (Date.now() > deadline) {
-      proc.kill("SIGKILL");
-      await proc.exited;
-      throw new Error(`${name} did not listen on ${host}:${port} within ${timeoutMs} ms (killed pid ${proc.pid})`);
-    }
-    await Bun.sleep(25);
-  }
-}
+export { waitForListening } from "../../src/util/net";

@@ -1,0 +1,58 @@
+/**
+ * Loopback TCP helpers shared by `lake demo` (which starts a private nats-server) and the
+ * test harnesses (test/helpers re-export these): one free-port probe, one connect probe,
+ * one "wait until the child listens" loop.
+ */
+import type { Subprocess } from "bun";
+import { connect, createServer } from "node:net";
+import { LakeError } from "../errors";
+
+/** A free TCP port on 127.0.0.1 (bind to 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Does something accept TCP connections on host:port (within `timeoutMs`)? */
+export function canConnect(port: number, host = "127.0.0.1", timeoutMs = 1_000): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = connect(port, host);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.once("connect", () => done(true));
+    s.once("error", () => done(false));
+  });
+}
+
+/**
+ * Resolve once `proc` accepts TCP connections on host:port. Rejects — after killing the
+ * process — if it exits first (e.g. the port was taken between freePort() and its bind)
+ * or if nothing listens within `timeoutMs`.
+ */
+export async function waitForListening(proc: Subprocess, port: number, timeoutMs: number, name: string, host = "127.0.0.1"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new LakeError(`${name} exited (${proc.exitCode ?? proc.signalCode}) before listening on ${host}:${port}`);
+    }
+    if (await canConnect(port, host, 500)) return;
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      await proc.exited;
+      throw new LakeError(`${name} did not listen on ${host}:${port} within ${timeoutMs} ms (killed pid ${proc.pid})`);
+    }
+    await Bun.sleep(25);
+  }
+}
