@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureStreams } from "../src/ingest/streams";
+import { bronzeTable } from "../src/schemas/bronze";
 import { startNats } from "../test/helpers/nats";
 import { mbp, trade } from "../test/ingest/helpers/gen";
 
@@ -150,7 +151,8 @@ let started = 0;
 let doneTrades = 0;
 let doneMbp = 0;
 let peak = 0;
-const deadline = Date.now() + Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
+const deadlineMs = Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
+const deadline = Date.now() + deadlineMs;
 // A schema with no messages counts as drained from the start.
 while (((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) && Date.now() < deadline) {
   await Bun.sleep(20);
@@ -160,8 +162,8 @@ while (((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) && Date.now() < deadli
     cpuStartServe = threadCpu(proc.pid);
     cpuStartNats = threadCpu(nats.pid()!);
   }
-  if (N_TRADES && !doneTrades && wm("bronze_writer_market_futures_trades") >= lastTrade) doneTrades = performance.now();
-  if (N_MBP && !doneMbp && wm("bronze_writer_market_futures_mbp10") >= lastMbp) doneMbp = performance.now();
+  if (N_TRADES && !doneTrades && wm(bronzeTable("futures.trades").durable) >= lastTrade) doneTrades = performance.now();
+  if (N_MBP && !doneMbp && wm(bronzeTable("futures.mbp10").durable) >= lastMbp) doneMbp = performance.now();
 }
 const allDone = Math.max(doneTrades, doneMbp);
 peak = Math.max(peak, hwm());
@@ -172,7 +174,7 @@ proc.kill("SIGTERM");
 const code = await proc.exited;
 if ((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) {
   console.log(readFileSync(logFile, "utf8").slice(-4000));
-  throw new Error("drain did not complete within 10 minutes");
+  throw new Error(`drain did not complete within ${deadlineMs / 1000} s (BENCH_DEADLINE_MS)`);
 }
 const t0 = started || t;
 const s = (x: number) => (x - t0) / 1000;

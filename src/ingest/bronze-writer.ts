@@ -5,8 +5,8 @@
  *   const w = new BronzeWriter({ dataRoot, bufferLimit: 1000, flushIntervalSeconds: 5 });
  *   await w.start(nc); … await w.flushAll(); … await w.stop();
  */
-import { BRONZE_TABLES } from "../schemas/bronze";
-import { WriterBase, type ConsumerSpec, type WriterOptions } from "./writer-base";
+import { BRONZE_CONSUMERS, type ConsumerSpec } from "./streams";
+import { WriterBase, type WriterOptions } from "./writer-base";
 
 export type BronzeWriterOptions = WriterOptions;
 
@@ -15,8 +15,8 @@ export class BronzeWriter extends WriterBase {
     super(options, { bufferLimit: 1000, flushIntervalSeconds: 5 });
   }
 
-  protected consumers(): ConsumerSpec[] {
-    return BRONZE_TABLES.map((t) => ({ table: t.key, stream: "MARKET_DATA", subject: t.subject, durable: t.durable }));
+  protected consumers(): readonly ConsumerSpec[] {
+    return BRONZE_CONSUMERS;
   }
 
   /** Flush one schema (`futures.trades`, `futures.mbp10`, `options.trades`, or its subject). */

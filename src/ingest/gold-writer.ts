@@ -5,13 +5,14 @@
  * intent/commit protocol) under the pseudo-consumer `gold_writer_direct`, whose sequence
  * numbers continue from its own commit watermark.
  */
-import { LEVEL_SIGNALS_DURABLE, LEVEL_SIGNALS_SUBJECT } from "../schemas/gold";
+import { LEVEL_SIGNALS_SUBJECT } from "../schemas/gold";
 import { openStore } from "../storage/index";
 import { newWriterId } from "./commit";
 import { levelSignalsDecoder } from "./decode/level-signals";
 import { payloadBytes } from "./decode/flatten";
 import { TableWriter } from "./table-writer";
-import { WriterBase, type ConsumerSpec, type WriterOptions } from "./writer-base";
+import { GOLD_CONSUMERS, type ConsumerSpec } from "./streams";
+import { WriterBase, type WriterOptions } from "./writer-base";
 
 export type GoldWriterOptions = WriterOptions;
 export const GOLD_DIRECT_CONSUMER = "gold_writer_direct";
@@ -26,8 +27,8 @@ export class GoldWriter extends WriterBase {
     super(options, { bufferLimit: 500, flushIntervalSeconds: 10 });
   }
 
-  protected consumers(): ConsumerSpec[] {
-    return [{ table: "levels.signals", stream: "LEVEL_SIGNALS", subject: LEVEL_SIGNALS_SUBJECT, durable: LEVEL_SIGNALS_DURABLE }];
+  protected consumers(): readonly ConsumerSpec[] {
+    return GOLD_CONSUMERS;
   }
 
   private async directWriter(): Promise<TableWriter> {

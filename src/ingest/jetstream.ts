@@ -20,8 +20,10 @@ const NS_PER_S = 1_000_000_000;
 export const ACK_WAIT_NS = 120 * NS_PER_S;
 /** Above ring + two buffers of messages, so delivery never stalls on acks (§2.1). */
 export const MAX_ACK_PENDING = 1_000_000;
+const CONSUMER_NOT_FOUND = 10014;
 
-function apiCode(e: unknown): number | undefined {
+/** The JetStream API error code of a failed admin call (undefined for other errors). */
+export function apiCode(e: unknown): number | undefined {
   return e instanceof JetStreamApiError ? e.apiError().err_code : undefined;
 }
 
@@ -52,7 +54,7 @@ export async function consumerInfo(jsm: JetStreamManager, stream: string, durabl
   try {
     return await jsm.consumers.info(stream, durable);
   } catch (e) {
-    if (apiCode(e) === 10014) return null;
+    if (apiCode(e) === CONSUMER_NOT_FOUND) return null;
     throw e;
   }
 }

@@ -19,10 +19,9 @@ import { jetstream, type ConsumerMessages, type JetStreamManager } from "@nats-i
 import { errorMessage } from "../errors";
 import { log } from "../log";
 import { spawnWorker } from "../runtime/workers";
-import type { Config } from "../config";
 import { newWriterId } from "./commit";
 import { positionConsumer, retrying } from "./jetstream";
-import type { FromIngestWorker, WorkerStats } from "./protocol";
+import type { FromIngestWorker, StoreSettings, WorkerStats } from "./protocol";
 import { AckQueue } from "./ack-queue";
 import { seqFromAckSubject } from "./ack-subject";
 import { DROPPED, latin1, NO_ROOM, RawPullSession, RawPullUnsupported, TAKEN, type RawPullSink } from "./raw-pull";
@@ -36,7 +35,7 @@ export interface PipelineOptions {
   bufferLimit: number;
   flushIntervalMs: number;
   ringBytes: number;
-  store: Pick<Config, "useS3" | "s3" | "dataRoot">;
+  store: StoreSettings;
   /** Messages per pull request. */
   pullBatch?: number;
   /** "raw" (default): lake's own framing on a data connection per consumer (raw-pull.ts); "natsjs": the client's consume(). */

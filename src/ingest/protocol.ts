@@ -1,14 +1,17 @@
 /** Messages between the ingest main thread (pipeline.ts) and workers/ingest.ts. */
-import type { S3Settings } from "../config";
+import type { Config } from "../config";
 import type { CommitRecord } from "./commit";
 import type { RingBuffers } from "./ring";
+
+/** Where a worker writes: what `openStore` needs (local root or S3 settings). */
+export type StoreSettings = Pick<Config, "useS3" | "s3" | "dataRoot">;
 
 export interface WorkerInit {
   type: "init";
   table: string;
   consumer: string;
   ring: RingBuffers;
-  store: { useS3: boolean; s3: S3Settings | null; dataRoot: string };
+  store: StoreSettings;
   bufferLimit: number;
   flushIntervalMs: number;
   writerId: string;

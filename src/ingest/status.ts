@@ -7,11 +7,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { Config } from "../config";
 import { errorMessage } from "../errors";
-import { BRONZE_TABLES } from "../schemas/bronze";
-import { LEVEL_SIGNALS_DURABLE } from "../schemas/gold";
 import { openStore } from "../storage/index";
 import { readCommit } from "./commit";
 import { consumerInfo } from "./jetstream";
+import { BRONZE_CONSUMERS, GOLD_CONSUMERS } from "./streams";
 
 export interface ConsumerStatus {
   table: string;
@@ -29,15 +28,13 @@ export interface ConsumerStatus {
 
 export async function ingestStatus(cfg: Config, timeoutMs = 3000): Promise<{ consumers: ConsumerStatus[]; nats: string }> {
   const store = openStore(cfg);
-  const specs = [
-    ...BRONZE_TABLES.map((t) => ({ table: t.key, consumer: t.durable, stream: "MARKET_DATA" })),
-    { table: "levels.signals", consumer: LEVEL_SIGNALS_DURABLE, stream: "LEVEL_SIGNALS" },
-  ];
   const out: ConsumerStatus[] = [];
-  for (const s of specs) {
-    const c = await readCommit(store, s.consumer);
+  for (const s of [...BRONZE_CONSUMERS, ...GOLD_CONSUMERS]) {
+    const c = await readCommit(store, s.durable);
     out.push({
-      ...s,
+      table: s.table,
+      consumer: s.durable,
+      stream: s.stream,
       watermark: c?.watermark ?? 0,
       lastCommitAt: c?.lastCommitAt ?? null,
       files: c?.filesTotal ?? 0,

@@ -1,5 +1,6 @@
 /**
- * The two JetStream streams of contract §1.2 and the one create-or-verify routine that the
+ * The two JetStream streams of contract §1.2, the consumers the lake service reads them
+ * with (§1.3), and the one create-or-verify routine that the
  * lake service (`lake serve`), the simulator/replay publishers, tests and benches all use.
  *
  * Streams are created with the contract settings (limits retention, file storage, 24 h
@@ -7,9 +8,12 @@
  * them). What a mismatch means depends on the caller: the service cannot consume from a
  * stream that lacks its subjects (fatal), a publisher only reports it (`onIncompatible`).
  */
-import { JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { LakeError, errorMessage } from "../errors";
 import { log } from "../log";
+import { BRONZE_TABLES } from "../schemas/bronze";
+import { LEVEL_SIGNALS_DURABLE, LEVEL_SIGNALS_SUBJECT } from "../schemas/gold";
+import { apiCode } from "./jetstream";
 
 export interface StreamSpec {
   readonly name: string;
@@ -20,6 +24,19 @@ export const STREAMS: readonly StreamSpec[] = [
   { name: "MARKET_DATA", subjects: ["market.*", "market.*.*"] },
   { name: "LEVEL_SIGNALS", subjects: ["levels.*"] },
 ];
+
+/** A durable consumer of the lake service and the stream it reads (contracts §1.3). */
+export interface ConsumerSpec {
+  table: string;
+  stream: string;
+  subject: string;
+  durable: string;
+}
+
+/** The three Bronze consumers (BronzeWriter, `lake status`). */
+export const BRONZE_CONSUMERS: readonly ConsumerSpec[] = BRONZE_TABLES.map((t) => ({ table: t.key, stream: "MARKET_DATA", subject: t.subject, durable: t.durable }));
+/** The Gold streaming-signals consumer (GoldWriter, `lake status`). */
+export const GOLD_CONSUMERS: readonly ConsumerSpec[] = [{ table: "levels.signals", stream: "LEVEL_SIGNALS", subject: LEVEL_SIGNALS_SUBJECT, durable: LEVEL_SIGNALS_DURABLE }];
 
 const MAX_AGE_NS = 86_400 * 1_000_000_000;
 const STREAM_NOT_FOUND = 10059;
@@ -34,10 +51,6 @@ export interface EnsureStreamsOptions {
 export interface EnsureStreamsResult {
   created: string[];
   verified: string[];
-}
-
-function apiCode(e: unknown): number | undefined {
-  return e instanceof JetStreamApiError ? e.apiError().err_code : undefined;
 }
 
 /** Create the streams if missing; verify (never change) them if present. */

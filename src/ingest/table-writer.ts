@@ -180,7 +180,7 @@ export class TableWriter {
   }
 
   private async runFlush(b: Batch): Promise<void> {
-    const { decoder, consumer, store, writerId } = this.opts;
+    const { decoder, consumer, writerId } = this.opts;
     const flushId = this.commit.flushId + 1;
     const now = new Date();
     const files: { key: string; data: Uint8Array | string }[] = [];

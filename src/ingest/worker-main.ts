@@ -11,8 +11,6 @@ import type { FromIngestWorker, ToIngestWorker, WorkerInit, WorkerStats } from "
 import { KIND_DATA, KIND_FLUSH, KIND_TOO_LARGE, RingReader } from "./ring";
 import { TableWriter } from "./table-writer";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export function runIngestWorker(post: (m: FromIngestWorker) => void, onMessage: (h: (m: ToIngestWorker) => void) => void): void {
   let writer: TableWriter | null = null;
   let reader: RingReader | null = null;
@@ -58,9 +56,9 @@ export function runIngestWorker(post: (m: FromIngestWorker) => void, onMessage: 
       // Idle: poll on a 1 ms timer for a while before parking on the futex — while data
       // flows, the producer then almost never has to call Atomics.notify, which measured
       // 10% of the main thread when the worker parked after every burst.
-      if (!writer!.canAccept()) await sleep(2);
+      if (!writer!.canAccept()) await Bun.sleep(2);
       else if (reader!.hasData()) await new Promise<void>((r) => setImmediate(r));
-      else if (++idle < 50) await sleep(1);
+      else if (++idle < 50) await Bun.sleep(1);
       else await reader!.waitForData(50);
     }
   }

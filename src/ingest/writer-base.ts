@@ -5,12 +5,13 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { resolve } from "node:path";
-import type { Config, S3Settings } from "../config";
+import type { S3Settings } from "../config";
 import { LakeError } from "../errors";
 import { connectNats, watchConnection } from "./connection";
 import { retrying } from "./jetstream";
-import { ensureStreams } from "./streams";
+import { ensureStreams, type ConsumerSpec } from "./streams";
 import { Pipeline, type PipelineOptions } from "./pipeline";
+import type { StoreSettings } from "./protocol";
 
 export interface WriterOptions {
   /** A connected NATS connection to share (contracts §1.1); else one is opened from natsUrl. */
@@ -28,13 +29,6 @@ export interface WriterOptions {
   ensureStreams?: boolean;
 }
 
-export interface ConsumerSpec {
-  table: string;
-  stream: string;
-  subject: string;
-  durable: string;
-}
-
 export const DEFAULT_RING_BYTES = 32 * 1024 * 1024;
 
 export abstract class WriterBase {
@@ -48,9 +42,9 @@ export abstract class WriterBase {
     this.options = { ...options, bufferLimit: options.bufferLimit ?? defaults.bufferLimit, flushIntervalSeconds: options.flushIntervalSeconds ?? defaults.flushIntervalSeconds };
   }
 
-  protected abstract consumers(): ConsumerSpec[];
+  protected abstract consumers(): readonly ConsumerSpec[];
 
-  protected storeConfig(): Pick<Config, "useS3" | "s3" | "dataRoot"> {
+  protected storeConfig(): StoreSettings {
     const useS3 = !!this.options.useS3;
     if (useS3 && !this.options.s3) throw new LakeError("useS3 is set but no S3 settings were given (S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY)");
     return { useS3, s3: useS3 ? this.options.s3! : null, dataRoot: resolve(this.options.dataRoot ?? "./data/lake") };

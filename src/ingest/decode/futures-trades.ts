@@ -1,11 +1,11 @@
 /** `market.futures.trades` → Bronze futures.trades.v1 (contracts §1.6, §2.2, §2.7). */
-import { futuresRoot, FUTURES_TRADES } from "../../schemas/bronze";
+import { bronzeTable, futuresRoot } from "../../schemas/bronze";
 import { DecodeError, type JsonCursor } from "./cursor";
 import { finishEnvelope, readEventTs, readOptionalInt64, readRecvTs, readSource, setNullable } from "./envelope";
 import { fieldLookup, missing } from "./fields";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
-import type { TableDecoder } from "./types";
+import { bronzeIdentity, type TableDecoder } from "./types";
 import { readConditions, readInt, readPositive, skipValue } from "./values";
 
 const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "price", "size", "aggressor", "exchange", "conditions", "seq"] as const;
@@ -28,11 +28,7 @@ export function symbolRoot(symbol: string): string {
 }
 
 export const futuresTradesDecoder: TableDecoder = {
-  table: "futures.trades",
-  schema: FUTURES_TRADES,
-  subject: "market.futures.trades",
-  prefix: "bronze/futures/trades",
-  keyName: "symbol",
+  ...bronzeIdentity(bronzeTable("futures.trades")),
   decode(cur: JsonCursor, buf: TableBuffer, parts: Partitions): number {
     const r = buf.n;
     buf.ensure(r + 1);

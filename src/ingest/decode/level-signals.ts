@@ -4,7 +4,7 @@
  * the whole payload parsed. The market context key is `spy` (live) or `es` (documented
  * alias, used only when `spy` is absent). A null sub-object is treated like an absent one.
  */
-import { LEVEL_SIGNALS } from "../../schemas/gold";
+import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH, LEVEL_SIGNALS_SUBJECT } from "../../schemas/gold";
 import { DecodeError, type JsonCursor } from "./cursor";
 import { fieldLookup } from "./fields";
 import type { Partitions } from "./partitions";
@@ -23,16 +23,17 @@ const LEVEL_ID = col("level_id");
 const SWEEP_DETECTED = col("tape_sweep_detected");
 
 const TOP = fieldLookup(["ts", "spy", "es", "levels"]);
-const CTX = fieldLookup(["spot", "bid", "ask"]);
+const CTX_NAMES = ["spot", "bid", "ask"] as const;
+const CTX = fieldLookup(CTX_NAMES);
 
-// Level keys → column name; "*" marks a sub-object handled by SUB below.
+// Level keys → column index (resolved once here, not per field); sub-objects are in SUB below.
 type Kind = "f" | "s" | "i64" | "b";
 interface FieldSpec {
   key: string;
-  col: string;
+  col: number;
   kind: Kind;
 }
-const f = (key: string, c: string, kind: Kind = "f"): FieldSpec => ({ key, col: c, kind });
+const f = (key: string, c: string, kind: Kind = "f"): FieldSpec => ({ key, col: col(c), kind });
 const LEVEL: FieldSpec[] = [
   f("id", "level_id", "s"), f("kind", "level_kind", "s"), f("price", "level_price"), f("direction", "direction", "s"),
   f("distance", "distance"), f("break_score_raw", "break_score_raw"), f("break_score_smooth", "break_score_smooth"),
@@ -59,7 +60,7 @@ const TS_MIN_MS = 946_684_800_000;
 const TS_MAX_MS = 4_102_444_800_000;
 
 function readField(cur: JsonCursor, buf: TableBuffer, r: number, spec: FieldSpec, path: string): void {
-  const c = col(spec.col);
+  const c = spec.col;
   if (cur.isNull()) {
     if (c === LEVEL_ID) throw new DecodeError(`${path} (level id) is null`);
     return; // already initialised to null
@@ -134,8 +135,8 @@ const ctxSet = new Uint8Array(3);
 export const levelSignalsDecoder: TableDecoder = {
   table: "levels.signals",
   schema: LEVEL_SIGNALS,
-  subject: "levels.signals",
-  prefix: "gold/levels/signals",
+  subject: LEVEL_SIGNALS_SUBJECT,
+  prefix: LEVEL_SIGNALS_PATH,
   keyName: "underlying",
   decode(cur: JsonCursor, buf: TableBuffer, parts: Partitions): number {
     const r0 = buf.n;
@@ -171,7 +172,7 @@ export const levelSignalsDecoder: TableDecoder = {
             if (j < 0) skipValue(cur);
             continue;
           }
-          ctx[j] = readFloat(cur, `${name}.${["spot", "bid", "ask"][j]}`);
+          ctx[j] = readFloat(cur, `${name}.${CTX_NAMES[j]}`);
           ctxSet[j] = 1;
         }
       } else if (k === 3) {

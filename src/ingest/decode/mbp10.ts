@@ -4,14 +4,14 @@
  * size 0) is normalised to 0.0/0 (§9 D-7); levels beyond the 10th are dropped but counted
  * (§9 D-8); a null inside a level object or a fractional size is rejected, never truncated.
  */
-import { FUTURES_MBP10, MBP10_DEPTH } from "../../schemas/bronze";
+import { bronzeTable, FUTURES_MBP10, MBP10_DEPTH } from "../../schemas/bronze";
 import { DecodeError, type JsonCursor } from "./cursor";
 import { finishEnvelope, readEventTs, readOptionalInt64, readRecvTs, readSource, setNullable } from "./envelope";
 import { fieldLookup, missing } from "./fields";
 import { symbolRoot } from "./futures-trades";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
-import type { TableDecoder } from "./types";
+import { bronzeIdentity, type TableDecoder } from "./types";
 import { readFloat, readInt, skipValue } from "./values";
 
 const NAMES = ["ts_event_ns", "ts_recv_ns", "source", "symbol", "levels", "is_snapshot", "seq"] as const;
@@ -51,11 +51,7 @@ const px = new Float64Array(4);
 const sz = new Int32Array(4);
 
 export const mbp10Decoder: TableDecoder = {
-  table: "futures.mbp10",
-  schema: FUTURES_MBP10,
-  subject: "market.futures.mbp10",
-  prefix: "bronze/futures/mbp10",
-  keyName: "symbol",
+  ...bronzeIdentity(bronzeTable("futures.mbp10")),
   decode(cur: JsonCursor, buf: TableBuffer, parts: Partitions): number {
     const r = buf.n;
     buf.ensure(r + 1);

@@ -143,8 +143,8 @@ export function scanNumber(cur: JsonCursor): boolean {
   return true;
 }
 
-/** |integer digits| → (hi, lo) with lo = last 9 digits. */
-function splitDigits(cur: JsonCursor, b: Uint8Array, s: number, e: number): void {
+/** The decimal digits b[s, e) → cur.hi / cur.lo with lo = the last 9 digits (also used for decimal strings, values.ts). */
+export function splitDigits(cur: JsonCursor, b: Uint8Array, s: number, e: number): void {
   const cut = e - 9 > s ? e - 9 : s;
   let hi = 0;
   for (let i = s; i < cut; i++) hi = hi * 10 + (b[i]! - D0);

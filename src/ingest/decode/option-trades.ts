@@ -1,12 +1,12 @@
 /** `market.options.trades` → Bronze options.trades.v1 (contracts §1.8, §2.4). */
 import { epochDayOf } from "../../time/calendar";
-import { OPTION_TRADES } from "../../schemas/bronze";
+import { bronzeTable } from "../../schemas/bronze";
 import { DecodeError, type JsonCursor } from "./cursor";
 import { finishEnvelope, readEventTs, readOptionalInt64, readRecvTs, readSource, setNullable } from "./envelope";
 import { fieldLookup, missing } from "./fields";
 import type { Partitions } from "./partitions";
 import type { TableBuffer } from "./table-buffer";
-import type { TableDecoder } from "./types";
+import { bronzeIdentity, type TableDecoder } from "./types";
 import { readConditions, readFloat, readInt, readPositive, skipValue } from "./values";
 
 const NAMES = [
@@ -15,6 +15,8 @@ const NAMES = [
 ] as const;
 const REQUIRED = 0b001001111111101; // all but ts_recv_ns, opt_bid, opt_ask, conditions, seq
 const lookup = fieldLookup(NAMES);
+/** opt_bid, opt_ask, conditions, seq: field number = column number. */
+const NULLABLE = [10, 11, 13, 14] as const;
 const DAY_2000 = epochDayOf("2000-01-01")!;
 
 /** `YYYY-MM-DD`, or the replay quirk `YYYY-MM-DDTHH:MM:SS[.ffffff]` (keep the date part) → date32. */
@@ -36,11 +38,7 @@ function readQuote(cur: JsonCursor, what: string): number | null {
 }
 
 export const optionTradesDecoder: TableDecoder = {
-  table: "options.trades",
-  schema: OPTION_TRADES,
-  subject: "market.options.trades",
-  prefix: "bronze/options/trades",
-  keyName: "underlying",
+  ...bronzeIdentity(bronzeTable("options.trades")),
   decode(cur: JsonCursor, buf: TableBuffer, parts: Partitions): number {
     const r = buf.n;
     buf.ensure(r + 1);
@@ -123,7 +121,7 @@ export const optionTradesDecoder: TableDecoder = {
     cur.expectEnd();
     if ((seen & REQUIRED) !== REQUIRED) missing(NAMES, seen, REQUIRED);
     finishEnvelope(buf, r, seen, tsHi, tsLo);
-    for (const c of [10, 11, 13, 14]) setNullable(buf, r, c, (seen & (1 << c)) !== 0);
+    for (const c of NULLABLE) setNullable(buf, r, c, (seen & (1 << c)) !== 0);
     buf.part[r] = parts.id(underlying, Math.floor(tsHi / 3600));
     return 1;
   },

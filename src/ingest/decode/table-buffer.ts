@@ -10,7 +10,6 @@ import type { TableSchema } from "../../schemas/types";
 
 export class TableBuffer {
   readonly schema: TableSchema;
-  readonly index: Map<string, number>;
   n = 0;
   capacity: number;
   cols: ColumnValues[];
@@ -23,7 +22,6 @@ export class TableBuffer {
 
   constructor(schema: TableSchema, capacity = 1024) {
     this.schema = schema;
-    this.index = new Map(schema.columns.map((c, i) => [c.name, i]));
     this.capacity = Math.max(16, capacity);
     this.cols = [];
     this.valid = [];
@@ -31,12 +29,6 @@ export class TableBuffer {
     this.part = new Uint16Array(0);
     this.streamSeq = new Float64Array(0);
     this.alloc(this.capacity, 0);
-  }
-
-  col(name: string): number {
-    const i = this.index.get(name);
-    if (i === undefined) throw new Error(`${this.schema.name} has no column ${name}`);
-    return i;
   }
 
   /**
@@ -96,7 +88,7 @@ export class TableBuffer {
     const contiguous = k > 0 && indices[k - 1] === first + k - 1;
     for (let c = 0; c < defs.length; c++) {
       const d = defs[c]!;
-      const src = this.cols[c]! as unknown as ColumnValues;
+      const src = this.cols[c]!;
       const m = this.valid[c];
       let v: ColumnValues;
       let valid: Uint8Array | undefined;

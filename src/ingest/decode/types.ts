@@ -1,3 +1,4 @@
+import type { BronzeTable } from "../../schemas/bronze";
 import type { TableSchema } from "../../schemas/types";
 import type { JsonCursor } from "./cursor";
 import type { Partitions } from "./partitions";
@@ -17,4 +18,9 @@ export interface TableDecoder {
   readonly prefix: string;
   readonly keyName: string;
   decode(cur: JsonCursor, buf: TableBuffer, parts: Partitions): number;
+}
+
+/** The identity fields of a Bronze table's decoder, taken from BRONZE_TABLES (contracts §1.2, §2.1). */
+export function bronzeIdentity(t: BronzeTable): Omit<TableDecoder, "decode"> {
+  return { table: t.key, schema: t.schema, subject: t.subject, prefix: `bronze/${t.schemaPath}`, keyName: t.partitionKey };
 }

@@ -7,6 +7,7 @@
  * - floats: numbers plus the NaN / ±Infinity tokens.
  */
 import { DecodeError, JsonCursor, NUM_FLOAT } from "./cursor";
+import { splitDigits } from "./number";
 
 const D0 = 0x30;
 const TWO32 = 4294967296;
@@ -44,14 +45,9 @@ function readDecimalString(cur: JsonCursor, what: string): void {
     throw new DecodeError(`${what} is a string but not a canonical decimal integer`);
   }
   cur.pos = p + 1;
-  const cut = p - 9 > s ? p - 9 : s;
-  let hi = 0;
-  for (let i = s; i < cut; i++) hi = hi * 10 + (b[i]! - D0);
-  let lo = 0;
-  for (let i = cut; i < p; i++) lo = lo * 10 + (b[i]! - D0);
+  splitDigits(cur, b, s, p);
+  const { hi, lo } = cur;
   cur.neg = neg && (hi !== 0 || lo !== 0);
-  cur.hi = hi;
-  cur.lo = lo;
   cur.digits = n;
   cur.num = cur.neg ? -(hi * 1e9 + lo) : hi * 1e9 + lo;
 }
