@@ -12,7 +12,7 @@
  *   const proc = spawnService(["nats-server", "-p", String(port)]);
  *   await waitForListening(proc, port, 10_000, "nats-server");
  */
-import type { Subprocess } from "bun";
+import type { BunFile, Subprocess } from "bun";
 
 const live = new Set<Subprocess>();
 let hooked = false;
@@ -33,12 +33,12 @@ function killAllNow(): void {
 export interface ServiceOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  stdout?: "ignore" | "pipe" | "inherit";
-  stderr?: "ignore" | "pipe" | "inherit";
+  stdout?: "ignore" | "pipe" | "inherit" | BunFile;
+  stderr?: "ignore" | "pipe" | "inherit" | BunFile;
 }
 
 /** Bun.spawn for a long-running helper process, tied to this process's lifetime. */
-export function spawnService(cmd: string[], opts: ServiceOptions = {}): Subprocess<"ignore", "pipe" | "ignore" | "inherit", "pipe" | "ignore" | "inherit"> {
+export function spawnService(cmd: string[], opts: ServiceOptions = {}): Subprocess {
   if (!hooked) {
     hooked = true;
     process.on("exit", killAllNow);

@@ -2,6 +2,7 @@
  * Test harness for the ingest area: run `lake serve` as a real subprocess, publish through
  * JetStream, and read back what landed in the lake with DuckDB.
  */
+import { spawnService } from "../../helpers/processes";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
@@ -28,7 +29,8 @@ export interface ServeProc extends AsyncDisposable {
 }
 
 export function startServe(natsUrl: string, dataRoot: string, extra: string[] = [], env: Record<string, string> = {}, logFile = join(process.env.LAKE_TEST_LOG_DIR ?? join(dataRoot, ".."), `serve-${Date.now()}-${Math.random().toString(36).slice(2)}.log`)): ServeProc {
-  const proc = Bun.spawn(
+  // spawnService ties the child to this test process: a crashed test leaves no `lake serve` behind.
+  const proc = spawnService(
     ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot,
       "--bronze-flush-interval", "0.3", "--gold-flush-interval", "0.3", "--summary-interval", "2", ...extra],
     { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, LAKE_LOG_LEVEL: "info", USE_S3: "false", ...env } },
