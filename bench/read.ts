@@ -15,7 +15,7 @@ import { BronzeReader } from "../src/read/bronze-reader";
 import { DuckSession } from "../src/read/duck";
 import { buildScan } from "../src/read/scan";
 import { bronzeTable, FUTURES_MBP10 } from "../src/schemas/bronze";
-import { utcDateHour } from "../src/storage/keys";
+import { partitionRuns } from "../src/sim/bronze";
 import { generateMbp10 } from "./encode-data";
 import { median, numberFlag } from "./lib/args";
 
@@ -30,20 +30,12 @@ function buildLake(): string {
   rmSync(root, { recursive: true, force: true });
   const t = performance.now();
   const frame = generateMbp10(ROWS);
-  const ts = frame.values<BigInt64Array>("ts_event_ns");
-  let start = 0;
-  while (start < frame.numRows) {
-    const { date, hour } = utcDateHour(ts[start]!);
-    let end = start;
-    while (end < frame.numRows) {
-      const p = utcDateHour(ts[end]!);
-      if (p.date !== date || p.hour !== hour) break;
-      end++;
-    }
-    const dir = join(root, `bronze/futures/mbp10/symbol=ES/date=${date}/hour=${hour}`);
+  // One file per (symbol root, UTC hour), the Bronze layout; the frame is time-sorted, so each run is a slice.
+  for (const run of partitionRuns(table, frame)) {
+    const dir = join(root, run.dir);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "part-bench.parquet"), encodeParquet(frame.slice(start, end), { schema: FUTURES_MBP10 }));
-    start = end;
+    const part = frame.slice(run.rows[0]!, run.rows[0]! + run.rows.length);
+    writeFileSync(join(dir, "part-bench.parquet"), encodeParquet(part, { schema: FUTURES_MBP10 }));
   }
   writeFileSync(marker, "");
   return `generated in ${((performance.now() - t) / 1000).toFixed(1)} s`;

@@ -32,7 +32,7 @@ async function runTask(id: number, name: string, payload: unknown): Promise<void
   }
   const ctx: TaskContext = { workerIndex, progress: (info) => send({ type: "progress", id, info }) };
   try {
-    let value = await fn(unpack(payload), ctx);
+    const value = await fn(unpack(payload), ctx);
     if (value instanceof Transfer) {
       const buffers = new Set<ArrayBuffer>(value.buffers ?? []);
       const packed = pack(value.value, value.buffers ? undefined : buffers);

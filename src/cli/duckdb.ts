@@ -7,12 +7,8 @@ export default defineCommand({
   meta: { name: "duckdb", description: "Run one SQL statement on the embedded DuckDB (diagnostics)", hidden: true },
   args: { sql: { type: "positional", description: "SQL to run", required: true }, ...globalArgs },
   async run({ args }) {
-    const conn = await duckConnect();
-    try {
-      const rows = (await conn.runAndReadAll(String(args.sql))).getRowObjectsJson();
-      console.log(JSON.stringify(rows, bigintSafe));
-    } finally {
-      conn.closeSync();
-    }
+    using conn = await duckConnect(); // closes the connection and its database
+    const rows = (await conn.runAndReadAll(String(args.sql))).getRowObjectsJson();
+    console.log(JSON.stringify(rows, bigintSafe));
   },
 });

@@ -88,6 +88,8 @@ export async function decodeParquet(src: Uint8Array | AsyncBuffer, opts: DecodeO
   return opts.schema ? normaliseToSchema(frame, opts.schema, opts.columns) : frame;
 }
 
+const utf8Decoder = new TextDecoder();
+
 /** Collects hyparquet's decoded pages for one column into the Frame layout. */
 class ColumnSink {
   private readonly type: ColumnType;
@@ -124,7 +126,7 @@ class ColumnSink {
       }
       switch (this.type) {
         case "utf8":
-          out[at] = typeof v === "string" ? v : new TextDecoder().decode(v as Uint8Array);
+          out[at] = typeof v === "string" ? v : utf8Decoder.decode(v as Uint8Array);
           break;
         case "list_int16":
           out[at] = Int16Array.from(v as ArrayLike<number>, (x) => x ?? 0);

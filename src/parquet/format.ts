@@ -15,6 +15,5 @@ export const Encoding = {
   RLE_DICTIONARY: 8,
   BYTE_STREAM_SPLIT: 9,
 } as const;
-export type EncodingId = (typeof Encoding)[keyof typeof Encoding];
 export const Codec = { UNCOMPRESSED: 0, ZSTD: 6 } as const;
 export const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;

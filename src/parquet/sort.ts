@@ -123,7 +123,8 @@ export function sortForSchema(columns: Column[], n: number, keys: readonly strin
   while (prefix < keyCols.length && keyCols[prefix]!.values instanceof BigInt64Array) prefix++;
   for (let k = prefix - 1; k >= 0; k--) radixByInt64(idx, keyCols[k]!);
   if (prefix < keyCols.length) {
-    const head = prefix === 0 ? () => 0 : (a: number, b: number) => cmps.slice(0, prefix).reduce((r, c) => r || c(a, b), 0);
+    const headCmps = cmps.slice(0, prefix);
+    const head = (a: number, b: number) => headCmps.reduce((r, c) => r || c(a, b), 0);
     // order each run of equal int64 prefix by the full comparator
     let runStart = 0;
     for (let i = 1; i <= n; i++) {

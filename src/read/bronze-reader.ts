@@ -15,7 +15,7 @@ import { ContractSelector, type ContractSelection, type ContractSelectorOptions,
 import { DuckSession, type SqlParam } from "./duck";
 import { checkBound, checkDate, checkPartitionValue, LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
 import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
-import { NS_PER_DAY } from "../time/calendar";
+import { epochDayOf, NS_PER_DAY } from "../time/calendar";
 
 export interface TimeRange {
   date?: string;
@@ -191,7 +191,7 @@ export class BronzeReader {
       if (dates.length === 1) {
         parts.push(`symbol = $p_c0`);
       } else {
-        const day = BigInt(Date.parse(`${date}T00:00:00Z`)) * 1_000_000n;
+        const day = BigInt(epochDayOf(date)!) * NS_PER_DAY;
         params[`p_s${i}`] = day;
         params[`p_e${i}`] = day + NS_PER_DAY;
         parts.push(`(symbol = $p_c${i} AND ts_event_ns >= $p_s${i} AND ts_event_ns < $p_e${i})`);

@@ -73,15 +73,11 @@ export class ColumnSink {
   readonly spec: ColumnSpec;
   values: ColumnValues;
   valid: Uint8Array | undefined;
-  private strCache: StringRunCache = new StringRunCache();
+  private readonly strCache = new StringRunCache();
 
   constructor(spec: ColumnSpec, capacity: number) {
     this.spec = spec;
     this.values = allocValues(spec.type, capacity);
-  }
-
-  get capacity(): number {
-    return this.values.length;
   }
 
   /** Grow (doubling) so rows [0, rows) fit; existing rows are kept. */

@@ -20,7 +20,7 @@ import { LakeError, UsageError } from "../errors";
 import { openStore, LocalStore } from "../storage";
 import type { ObjectInfo, Store } from "../storage/store";
 import { isValidDate } from "../storage/keys";
-import { formatEpochDay, NS_PER_DAY, NS_PER_HOUR } from "../time/calendar";
+import { epochDayOf, formatEpochDay, NS_PER_DAY, NS_PER_HOUR } from "../time/calendar";
 
 export interface LakeFile extends ObjectInfo {
   /** Partition date from the `date=` segment, if any. */
@@ -153,7 +153,7 @@ function withPartition(o: ObjectInfo): LakeFile {
 /** Could a file of this partition hold a row with ts in [start, end]? Unknown partitions: yes. */
 function overlaps(f: LakeFile, start?: bigint, end?: bigint): boolean {
   if (!f.date || (start === undefined && end === undefined)) return true;
-  const day = BigInt(Date.parse(`${f.date}T00:00:00Z`)) * 1_000_000n;
+  const day = BigInt(epochDayOf(f.date)!) * NS_PER_DAY;
   const lo = f.hour === null ? day : day + BigInt(f.hour) * NS_PER_HOUR;
   const hi = f.hour === null ? day + NS_PER_DAY - 1n : lo + NS_PER_HOUR - 1n;
   if (start !== undefined && hi < start) return false;

@@ -114,18 +114,19 @@ export async function writeResult(frames: AsyncIterable<Frame>, opts: WriteResul
   let first = true;
   for await (const f of frames) {
     if (opts.format === "table") {
+      const right = f.columns.map((c) => RIGHT_ALIGNED.has(c.type));
       if (!widths) {
         widths = f.columns.map((c) => {
           let w = c.name.length;
           for (let i = 0; i < Math.min(f.numRows, 1000); i++) w = Math.max(w, Math.min(MAX_CELL, cellText(c, i).length));
           return w;
         });
-        await sink.write(f.columns.map((c, j) => pad(c.name, widths![j]!, RIGHT_ALIGNED.has(c.type))).join("  ") + "\n");
+        await sink.write(f.columns.map((c, j) => pad(c.name, widths![j]!, right[j]!)).join("  ") + "\n");
         await sink.write(widths.map((w) => "─".repeat(w)).join("  ") + "\n");
       }
       const lines: string[] = [];
       for (let i = 0; i < f.numRows; i++) {
-        lines.push(f.columns.map((c, j) => pad(clip(cellText(c, i)), widths![j]!, RIGHT_ALIGNED.has(c.type))).join("  "));
+        lines.push(f.columns.map((c, j) => pad(clip(cellText(c, i)), widths![j]!, right[j]!)).join("  "));
       }
       if (lines.length) await sink.write(lines.join("\n") + "\n");
     } else if (opts.format === "csv") {

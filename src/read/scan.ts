@@ -117,11 +117,11 @@ export async function scanFrame(s: DuckSession, req: ScanRequest): Promise<Frame
 
 /** The scan as a stream of Frames of about `batchRows` rows; one empty Frame when there are no files. */
 export async function* streamScan(req: ScanRequest, batchRows?: number): AsyncGenerator<Frame> {
-  using s = await DuckSession.open();
   if (req.paths.length === 0) {
-    yield await scanFrame(s, req);
+    yield Frame.empty(req.schema);
     return;
   }
+  using s = await DuckSession.open();
   const { sql, params } = await buildScan(s, req);
   yield* s.stream(sql, params, batchRows);
 }

@@ -19,11 +19,10 @@ import type { DayContract } from "./contracts";
 import { TICK, type PricePath } from "./path";
 import { Rng } from "./rng";
 import type { SimRates } from "./scale";
-import { STEP_MS, type SessionClock } from "./session";
+import { STEP_MS, STEP_NS, type SessionClock } from "./session";
 import { TimeColumn } from "./time-column";
 
 export const SIM_SOURCE = "sim";
-const STEP_NS = STEP_MS * 1_000_000;
 /** Top-of-book updates land in the first millisecond of a step, before its trades. */
 const TOP_WINDOW_NS = 1_000_000;
 /** Event times of a step fall in [1 ms, 1 ms + EVENT_WINDOW_NS); the rest of the step absorbs spacing. */

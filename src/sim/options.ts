@@ -15,11 +15,10 @@ import { SIM_SOURCE, seqBase } from "./futures";
 import type { PricePath } from "./path";
 import { Rng } from "./rng";
 import type { SimRates } from "./scale";
-import { STEP_MS, type SessionClock } from "./session";
+import { STEP_MS, STEP_NS, type SessionClock } from "./session";
 import { TimeColumn } from "./time-column";
 
 export const STRIKE_STEP = 5;
-const STEP_NS = STEP_MS * 1_000_000;
 const YEAR_MS = 365 * MS_PER_DAY;
 const MONTH_CODES = "FGHJKMNQUVXZ";
 

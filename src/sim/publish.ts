@@ -105,10 +105,12 @@ export class PacedSender {
     const ackWaitMs = this.opts.ackWaitMs ?? 30_000;
     while (this.outstanding() > limit && !this.failure) {
       const before = this.acked;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        setTimeout(resolve, ackWaitMs);
+        timer = setTimeout(resolve, ackWaitMs);
       });
+      clearTimeout(timer); // else every wait leaves a timer holding the process open for ackWaitMs
       this.wake = null;
       if (this.acked === before && this.outstanding() > limit && !this.failure) {
         this.failure = `no ack for ${ackWaitMs} ms with ${this.outstanding()} messages outstanding`;

@@ -13,7 +13,7 @@ import { bronzeTable } from "../schemas/bronze";
 import { etToUtcMs } from "../time/eastern";
 import { parseDate } from "./calendar";
 import type { WireSchema, WireSource } from "./wire";
-import { NS_PER_HOUR, NS_PER_DAY } from "../time/calendar";
+import { MS_PER_DAY, NS_PER_DAY, NS_PER_HOUR, NS_PER_MS } from "../time/calendar";
 
 export type ReplaySchema = Exclude<WireSchema, "signals">;
 export const REPLAY_SCHEMAS: readonly ReplaySchema[] = ["trades", "mbp10", "options"];
@@ -52,13 +52,13 @@ export function parseTimeBound(date: string, s: string | undefined, flag: string
     const [, hh, mm, ss, z] = m;
     if (Number(hh) > 23 || Number(mm) > 59) throw new UsageError(`--${flag} ${JSON.stringify(s)} is not a time of day`);
     const day = parseDate(date);
-    const baseMs = z ? day * 86_400_000 + (Number(hh) * 60 + Number(mm)) * 60_000 : etToUtcMs(day, Number(hh), Number(mm));
+    const baseMs = z ? day * MS_PER_DAY + (Number(hh) * 60 + Number(mm)) * 60_000 : etToUtcMs(day, Number(hh), Number(mm));
     const secNs = ss ? BigInt(Math.round(Number(ss) * 1e9)) : 0n;
-    return BigInt(baseMs) * 1_000_000n + secNs;
+    return BigInt(baseMs) * NS_PER_MS + secNs;
   }
   const ms = Date.parse(s);
   if (Number.isNaN(ms)) throw new UsageError(`--${flag} must be HH:MM[:SS] (New York time), HH:MMZ (UTC) or an ISO timestamp, got ${JSON.stringify(s)}`);
-  return BigInt(ms) * 1_000_000n;
+  return BigInt(ms) * NS_PER_MS;
 }
 
 export interface ReplayReadOptions {
@@ -74,7 +74,7 @@ export interface ReplayReadOptions {
 export async function* readReplayChunks(opts: ReplayReadOptions): AsyncGenerator<WireSource & { rows: number }> {
   const reader = new BronzeReader(opts.location);
   const schemas = opts.schemas ?? REPLAY_SCHEMAS;
-  const dayStart = BigInt(Date.parse(`${opts.date}T00:00:00Z`)) * 1_000_000n;
+  const dayStart = BigInt(parseDate(opts.date)) * NS_PER_DAY;
   const lo = opts.startNs !== undefined && opts.startNs > dayStart ? opts.startNs : dayStart;
   const hi = opts.endNs !== undefined && opts.endNs < dayStart + NS_PER_DAY - 1n ? opts.endNs : dayStart + NS_PER_DAY - 1n;
   for (let h = dayStart; h < dayStart + NS_PER_DAY; h += NS_PER_HOUR) {

@@ -12,6 +12,7 @@ import { etToUtcMs } from "../time/eastern";
 
 export const STEP_MS = 250;
 export const STEPS_PER_SEC = 1000 / STEP_MS;
+export const STEP_NS = STEP_MS * 1_000_000;
 export const SESSION_START_ET = { h: 4, m: 0 };
 export const RTH_OPEN_ET = { h: 9, m: 30 };
 export const OR_END_ET = { h: 9, m: 45 };

@@ -54,7 +54,7 @@ export function generateSignals(
   const bidSz = Array.from({ length: 10 }, (_, k) => fut.mbp10.values<Int32Array>(`bid_sz_${k + 1}`));
   const askPx = Array.from({ length: 10 }, (_, k) => fut.mbp10.values<Float64Array>(`ask_px_${k + 1}`));
   const askSz = Array.from({ length: 10 }, (_, k) => fut.mbp10.values<Int32Array>(`ask_sz_${k + 1}`));
-  const oTs = fut.trades.numRows >= 0 ? opt.options.values<BigInt64Array>("ts_event_ns") : new BigInt64Array();
+  const oTs = opt.options.values<BigInt64Array>("ts_event_ns");
   const oStrike = opt.options.values<Float64Array>("strike");
   const oRight = opt.options.values<(string | null)[]>("right");
   const oSize = opt.options.values<Int32Array>("size");

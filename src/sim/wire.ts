@@ -8,18 +8,20 @@
  * sizes, missing `conditions`, utf8 `exp_date`), so `lake replay` can publish files the
  * predecessor wrote as well as ours.
  */
-import { FUTURES_MBP10 } from "../schemas/bronze";
+import { bronzeTable, FUTURES_MBP10 } from "../schemas/bronze";
+import { LEVEL_SIGNALS_SUBJECT } from "../schemas/gold";
 import { isNullAt, type Column, type Frame } from "../frame";
 import { formatEpochDay } from "../time/calendar";
-import { pyDumps, pyFloat, pyInt, pyStr } from "./pyjson";
+import { pyDumps, pyFloat, pyStr } from "./pyjson";
 import { mbp10ByteEncoder } from "./wire-bytes";
 import type { SignalPayload } from "./signals";
 
+/** Wire schema → NATS subject, from the table definitions (contracts §1.2). */
 export const SUBJECTS = {
-  trades: "market.futures.trades",
-  mbp10: "market.futures.mbp10",
-  options: "market.options.trades",
-  signals: "levels.signals",
+  trades: bronzeTable("futures.trades").subject,
+  mbp10: bronzeTable("futures.mbp10").subject,
+  options: bronzeTable("options.trades").subject,
+  signals: LEVEL_SIGNALS_SUBJECT,
 } as const;
 export type WireSchema = keyof typeof SUBJECTS;
 export const WIRE_SCHEMAS = Object.keys(SUBJECTS) as WireSchema[];
@@ -213,7 +215,7 @@ interface Cursor {
 
 function frameCursor(subject: string, f: Frame, text: (i: number) => string, bytes?: (i: number) => Uint8Array): Cursor {
   const tsCol = f.column("ts_event_ns").values as BigInt64Array;
-  const seqC = f.has("seq") ? f.column("seq") : undefined;
+  const seqC = colOrNull(f, "seq");
   const seqV = seqC?.values as ArrayLike<bigint | number> | undefined;
   return {
     subject,
@@ -307,10 +309,3 @@ function* merge(cursors: Cursor[]): Generator<[number, number, bigint]> {
     }
   }
 }
-
-/** Messages of one schema only, in row order (used by tests and single-subject publishers). */
-export function* schemaMessages(schema: WireSchema, src: WireSource): Generator<WireMessage> {
-  yield* wireMessages(src, [schema]);
-}
-
-export { pyFloat, pyInt };

@@ -96,11 +96,12 @@ function appendAllDefined(out: PageBuffer, n: number): void {
   out.patchU32(at, out.length - at - 4);
 }
 
+/** Boxed columns reach the writers with nulls as JS null only (encodeParquet's conformColumn). */
 function definedMask(c: Column, start: number, end: number): Uint8Array | undefined {
   if (c.type !== "utf8" && c.type !== "list_int16") return c.valid?.subarray(start, end);
   const vals = c.values as readonly unknown[];
   const m = new Uint8Array(end - start);
-  for (let i = start; i < end; i++) m[i - start] = vals[i] === null || vals[i] === undefined || (c.valid && !c.valid[i]) ? 0 : 1;
+  for (let i = start; i < end; i++) m[i - start] = vals[i] === null || vals[i] === undefined ? 0 : 1;
   return m;
 }
 
@@ -115,7 +116,7 @@ export function writeColumnChunk(sink: FileSink, leaf: LeafColumn, c: Column, st
   let stats: ChunkStats;
   let numValues = end - start;
   if (leaf.maxRep > 0) {
-    const lv = listLevels(c.values as (Int16Array | null)[], start, end, c.valid, leaf.maxDef);
+    const lv = listLevels(c.values as (Int16Array | null)[], start, end, leaf.maxDef);
     stats = listStats(lv);
     numValues = lv.count;
     // one page per chunk keeps row boundaries trivially aligned; lists are small columns
@@ -237,9 +238,9 @@ function writeStrings(
     if (mask) appendLevels(scratch, mask.subarray(p - start, q - start), q - p, 1);
     for (let i = p; i < q; i++) {
       const s = values[i];
-      if (s !== null && s !== undefined && (!c.valid || c.valid[i])) appendByteArray(scratch, s);
+      if (s !== null && s !== undefined) appendByteArray(scratch, s);
     }
     emitDataPage(st, scratch.subarray(), q - p, Encoding.PLAIN);
   }
-  return stringStats(values.slice(start, end).filter((_, i) => !mask || mask[i]), nullCount);
+  return stringStats(values.slice(start, end), nullCount); // stringStats skips the nulls itself
 }

@@ -5,7 +5,6 @@
  * so a non-null INT32/INT64/DOUBLE page is a zero-copy view of the column's memory.
  */
 import type { ColumnType } from "../../schemas/types";
-import type { PageBuffer } from "./buffer";
 
 export type FixedValues = BigInt64Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
@@ -57,19 +56,6 @@ export function plainBytes(type: ColumnType, values: FixedValues, start: number,
   }
   const w = values.BYTES_PER_ELEMENT;
   return new Uint8Array(values.buffer, values.byteOffset + start * w, n * w);
-}
-
-/** BYTE_STREAM_SPLIT of 8-byte values: byte k of every value goes to stream k. */
-export function byteStreamSplit8(src: Uint8Array, out: PageBuffer): void {
-  const n = src.length >> 3;
-  out.ensure(src.length);
-  const dst = out.bytes;
-  const base = out.length;
-  for (let k = 0; k < 8; k++) {
-    const o = base + k * n;
-    for (let i = 0, s = k; i < n; i++, s += 8) dst[o + i] = src[s]!;
-  }
-  out.length = base + src.length;
 }
 
 function le32(v: number): Uint8Array {

@@ -14,12 +14,13 @@ export interface ListLevels {
   readonly nullLeaves: number; // entries with def < maxDef
 }
 
-export function listLevels(values: readonly (Int16Array | null)[], start: number, end: number, valid: Uint8Array | undefined, maxDef: number): ListLevels {
+/** Levels of rows [start, end); a null list is a JS null (encodeParquet's conformColumn folds any `valid` mask into it). */
+export function listLevels(values: readonly (Int16Array | null)[], start: number, end: number, maxDef: number): ListLevels {
   const base = maxDef - 2;
   let count = 0;
   let total = 0;
   for (let i = start; i < end; i++) {
-    const v = valid && !valid[i] ? null : values[i];
+    const v = values[i];
     const len = v ? v.length : 0;
     count += len || 1;
     total += len;
@@ -30,7 +31,7 @@ export function listLevels(values: readonly (Int16Array | null)[], start: number
   let li = 0;
   let ei = 0;
   for (let i = start; i < end; i++) {
-    const v = valid && !valid[i] ? null : values[i];
+    const v = values[i];
     if (!v || v.length === 0) {
       def[li++] = v ? base : 0;
       continue;
