@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { LOG_LEVELS, type Level } from "./log";
 
 export type Source = "default" | "env" | "flag";
 
@@ -23,7 +24,7 @@ export interface Config {
   useS3: boolean;
   s3: S3Settings | null;
   natsUrl: string;
-  logLevel: "debug" | "info" | "warn" | "error";
+  logLevel: Level;
   bronzeBufferLimit: number;
   bronzeFlushIntervalS: number;
   goldBufferLimit: number;
@@ -86,7 +87,7 @@ const FIELD: Record<ConfigVar, { schema: z.ZodType; expected: string }> = {
   S3_ACCESS_KEY: { schema: z.string().min(1), expected: "a non-empty access key" },
   S3_SECRET_KEY: { schema: z.string().min(1), expected: "a non-empty secret key" },
   NATS_URL: { schema: url(["nats:", "tls:", "ws:", "wss:"]), expected: "a URL such as nats://127.0.0.1:4222" },
-  LAKE_LOG_LEVEL: { schema: z.enum(["debug", "info", "warn", "error"]), expected: "debug, info, warn or error" },
+  LAKE_LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expected: "debug, info, warn or error" },
   LAKE_BRONZE_BUFFER_LIMIT: { schema: posInt, expected: "a positive integer (rows)" },
   LAKE_BRONZE_FLUSH_INTERVAL_S: { schema: posNum, expected: "a positive number of seconds" },
   LAKE_GOLD_BUFFER_LIMIT: { schema: posInt, expected: "a positive integer (rows)" },

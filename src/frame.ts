@@ -13,6 +13,7 @@
  */
 import type { ColumnDef, ColumnType, TableSchema } from "./schemas/types";
 import { gatherColumn } from "./frame-gather";
+import { sortForSchema } from "./frame-sort";
 
 export type ColumnValues =
   | BigInt64Array
@@ -152,42 +153,12 @@ export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
 }
 
 /**
- * Stable argsort by one or more sort-key columns (ascending, nulls last).
- * int64 keys compare as bigint; equal keys keep input order (contracts §2.1: stable).
+ * Stable sort by sort-key columns, ascending, nulls last (contracts §2.1) — the same
+ * order the codec writes (src/frame-sort.ts); returns `frame` itself when already sorted.
  */
-export function stableSortIndex(frame: Frame, keys: readonly string[]): Uint32Array {
-  const n = frame.numRows;
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const cols = keys.filter((k) => frame.has(k)).map((k) => frame.column(k));
-  if (cols.length === 0 || n < 2) return idx;
-  const cmps = cols.map((c) => {
-    const v = c.values as ArrayLike<unknown>;
-    return (a: number, b: number): number => {
-      const na = isNullAt(c, a);
-      const nb = isNullAt(c, b);
-      if (na || nb) return na === nb ? 0 : na ? 1 : -1;
-      const x = v[a] as number | bigint | string;
-      const y = v[b] as number | bigint | string;
-      return x < y ? -1 : x > y ? 1 : 0;
-    };
-  });
-  // Array.prototype.sort is stable (ES2019); tie → original index keeps it explicit.
-  const arr = Array.from(idx);
-  arr.sort((a, b) => {
-    for (const cmp of cmps) {
-      const r = cmp(a, b);
-      if (r !== 0) return r;
-    }
-    return a - b;
-  });
-  return Uint32Array.from(arr);
-}
-
 export function sortFrame(frame: Frame, keys: readonly string[]): Frame {
-  const idx = stableSortIndex(frame, keys);
-  for (let i = 0; i < idx.length; i++) if (idx[i] !== i) return frame.take(idx);
-  return frame;
+  const cols = sortForSchema([...frame.columns], frame.numRows, keys);
+  return cols.every((c, i) => c === frame.columns[i]) ? frame : new Frame(cols, frame.numRows);
 }
 
 /** Widening order for union-by-name (contracts §2.5): int8 → int16 → int32 → int64. */

@@ -1,5 +1,6 @@
 /** Minimal leveled logger to stderr; stdout is reserved for command output (tables, JSON). */
-type Level = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type Level = (typeof LOG_LEVELS)[number];
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold: number = RANK[(process.env.LAKE_LOG_LEVEL as Level) ?? "info"] ?? RANK.info;
 

@@ -7,13 +7,12 @@
  */
 import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
 import { LakeError, UsageError, errorMessage } from "../errors";
-import { setLogLevel } from "../log";
+import { LOG_LEVELS, setLogLevel } from "../log";
 import { mainCommand } from "./index";
 
 type Cmd = CommandDef<any>;
 type ArgDef = { type?: string; alias?: string | string[] };
 
-const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 
 async function argsOf(cmd: Cmd): Promise<Record<string, ArgDef>> {
   const a = typeof cmd.args === "function" ? await (cmd.args as () => ArgsDef)() : await cmd.args;

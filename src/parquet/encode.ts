@@ -12,7 +12,7 @@ import { LAKE_VERSION } from "../version";
 import { int64MinMax } from "./columns/fixed";
 import { FileSink, thriftBytes, writeColumnChunk, type ThriftObject } from "./columns/chunk";
 import { parquetSchemaFor } from "./schema-map";
-import { sortForSchema } from "./sort";
+import { sortForSchema } from "../frame-sort";
 
 export interface EncodeOptions {
   schema: TableSchema;

@@ -1,3 +1,4 @@
+import { compareUtf8 } from "../../frame-sort";
 /**
  * utf8 columns: dictionary (RLE_DICTIONARY) for low-cardinality strings such as
  * `source`, `symbol`, `direction`, PLAIN byte arrays otherwise (unique ids). Statistics
@@ -61,21 +62,6 @@ export function buildDictionary(values: readonly (string | null)[], start: numbe
   return { entries, indices };
 }
 
-/** Code point order (= UTF-8 byte order); JS `<` is UTF-16 order, which differs for astral characters. */
-export function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1; // a surrogate (astral) sorts above every BMP char
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
 /** Statistics longer than this are left out rather than truncated (readers may treat truncated bounds as exact). */
 const MAX_STAT_BYTES = 256;

@@ -5,12 +5,28 @@
  * LSD radix sort on 16-bit digits of their 32-bit halves (stable, no BigInt allocation,
  * ~1M rows in tens of ms where a comparator sort took >1 s); keys of other types order
  * the runs of equal int64 prefix with a comparator. Nulls sort last; ties keep input order.
+ * The one sort order of the lake: the codec applies it before encoding, `sortFrame` exposes it.
  */
-import { isNullAt, type Column } from "../frame";
-import { compareUtf8 } from "./columns/strings";
-import { gatherColumn } from "../frame-gather";
+import { isNullAt, type Column } from "./frame";
+import { gatherColumn } from "./frame-gather";
 
 type Cmp = (a: number, b: number) => number;
+
+/** Code point order (= UTF-8 byte order, Parquet's string order); JS `<` is UTF-16 order, which differs for astral characters. */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1; // a surrogate (astral) sorts above every BMP char
+    return x - y;
+  }
+  return a.length - b.length;
+}
 
 function comparator(c: Column): Cmp {
   let cmp: Cmp;
