@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { startNats } from "../helpers/nats";
 import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
-import { createStreams, exactlyOnce, natsClient, publishAll, startServe, tempDir, waitCommitted } from "./helpers/harness";
+import { createStreams, exactlyOnce, natsClient, publishAll, startServe, tempDir, waitCommitted, within } from "./helpers/harness";
 
 test("a NATS restart mid-stream loses and duplicates nothing", async () => {
   await using nats = await startNats();
@@ -20,23 +20,24 @@ test("a NATS restart mid-stream loses and duplicates nothing", async () => {
   const thirds = [0, Math.floor(msgs.length / 3), Math.floor((2 * msgs.length) / 3), msgs.length];
   await using serve = startServe(nats.url, root, ["--bronze-buffer-limit", "2000"]);
   const seqs: number[] = [];
+  const ids = msgs.map((_, i) => `m${i}`);
+  const publish = (from: number, to: number) => within(45_000, `publish messages ${from}..${to}`, publishAll(nc, msgs.slice(from, to), 500, ids.slice(from, to)), serve);
 
-  seqs.push(...(await publishAll(nc, msgs.slice(thirds[0], thirds[1]))));
+  seqs.push(...(await publish(thirds[0]!, thirds[1]!)));
   await Bun.sleep(150); // the service is mid-drain
-  await nats.restart(); // SIGTERM + start on the same port and store
-  seqs.push(...(await publishAll(nc, msgs.slice(thirds[1], thirds[2]))));
+  await within(20_000, "graceful nats-server restart", nats.restart(), serve); // SIGTERM + start on the same port and store
+  seqs.push(...(await publish(thirds[1]!, thirds[2]!)));
   await Bun.sleep(150);
-  await nats.kill(); // crash, then come back
-  await nats.start();
-  seqs.push(...(await publishAll(nc, msgs.slice(thirds[2], thirds[3]))));
+  await within(20_000, "nats-server SIGKILL and start", nats.kill().then(() => nats.start()), serve); // crash, then come back
+  seqs.push(...(await publish(thirds[2]!, thirds[3]!)));
 
-  await waitCommitted(root, msgs, seqs, 60_000);
+  await within(90_000, "every message committed", waitCommitted(root, msgs, seqs, 80_000), serve);
   const log = serve.log();
   expect(await serve.term()).toBe(0);
-  await nc.close();
+  await within(10_000, "close the publisher connection", nc.close());
   expect(log).toContain("NATS reconnected; resyncing consumers");
   const check = await exactlyOnce(root, msgs);
   expect(check.missing.slice(0, 10)).toEqual([]);
   expect(check.duplicated.slice(0, 10)).toEqual([]);
   expect(check.total).toBe(msgs.reduce((s, m) => s + m.rows.length, 0));
-}, 120_000);
+}, 240_000);

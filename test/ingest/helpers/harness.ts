@@ -24,7 +24,8 @@ export interface ServeProc extends AsyncDisposable {
   readonly proc: ReturnType<typeof Bun.spawn>;
   readonly logFile: string;
   kill9(): Promise<void>;
-  term(): Promise<number>;
+  /** SIGTERM once the service runs; its exit code (throws with the log tail if it does not exit). */
+  term(timeoutMs?: number): Promise<number>;
   log(): string;
 }
 
@@ -42,12 +43,17 @@ export function startServe(natsUrl: string, dataRoot: string, extra: string[] = 
       proc.kill("SIGKILL");
       await proc.exited;
     },
-    async term() {
+    async term(timeoutMs = 60_000) {
       // A signal before the service installed its handlers would just kill it: wait until it runs.
       const deadline = Date.now() + 30_000;
       while (proc.exitCode === null && Date.now() < deadline && !(existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running"))) await Bun.sleep(50);
       proc.kill("SIGTERM");
-      return await proc.exited;
+      // A service that ignores SIGTERM is a failure to report with its log, not a hung test.
+      const code = await Promise.race([proc.exited, Bun.sleep(timeoutMs).then(() => null)]);
+      if (code !== null) return code;
+      proc.kill("SIGKILL");
+      await proc.exited;
+      throw new Error(`lake serve did not exit within ${timeoutMs} ms of SIGTERM; log tail:\n${logTail(logFile)}`);
     },
     log: () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : ""),
     async [Symbol.asyncDispose]() {
@@ -57,6 +63,29 @@ export function startServe(natsUrl: string, dataRoot: string, extra: string[] = 
       }
     },
   };
+}
+
+function logTail(logFile: string, lines = 40): string {
+  return existsSync(logFile) ? readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "(no log)";
+}
+
+/**
+ * Await `p`, or fail after `ms` naming the step (and the service's log tail): a hang or a
+ * failure in a reliability test becomes a diagnosis instead of a bare test timeout.
+ */
+export async function within<T>(ms: number, step: string, p: Promise<T>, serve?: ServeProc): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`step "${step}" did not finish within ${ms} ms${serve ? `; lake serve log tail:\n${logTail(serve.logFile)}` : ""}`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } catch (e) {
+    if (serve && !String(e).includes("log tail")) throw new Error(`step "${step}" failed: ${String(e)}; lake serve log tail:\n${logTail(serve.logFile)}`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function natsClient(url: string): Promise<NatsConnection & AsyncDisposable> {
@@ -70,13 +99,17 @@ export async function createStreams(nc: NatsConnection): Promise<void> {
 
 const enc = new TextEncoder();
 
-/** Publish with JetStream acks (pipelined); returns the stream sequence of each message. */
-export async function publishAll(nc: NatsConnection, msgs: { subject: string; body: string | Uint8Array }[], window = 500): Promise<number[]> {
+/**
+ * Publish with JetStream acks (pipelined); returns the stream sequence of each message.
+ * `msgIds` (one per message) lets JetStream drop the second copy when a publish is retried
+ * after a lost ack — what a real publisher does across a server restart.
+ */
+export async function publishAll(nc: NatsConnection, msgs: { subject: string; body: string | Uint8Array }[], window = 500, msgIds?: string[]): Promise<number[]> {
   const js = jetstream(nc);
   const seqs = new Array<number>(msgs.length);
   for (let i = 0; i < msgs.length; i += window) {
     const chunk = msgs.slice(i, i + window);
-    const acks = await Promise.all(chunk.map((m) => js.publish(m.subject, typeof m.body === "string" ? enc.encode(m.body) : m.body, { retries: 20 })));
+    const acks = await Promise.all(chunk.map((m, k) => js.publish(m.subject, typeof m.body === "string" ? enc.encode(m.body) : m.body, { retries: 20, msgID: msgIds?.[i + k] })));
     acks.forEach((a, k) => (seqs[i + k] = a.seq));
   }
   return seqs;
