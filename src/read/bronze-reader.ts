@@ -13,7 +13,7 @@ import { log } from "../log";
 import { BRONZE_TABLES, bronzeTable, futuresRoot, type BronzeTable } from "../schemas/bronze";
 import { ContractSelector, type ContractSelection, type ContractSelectorOptions, type SelectionMetric } from "./contracts";
 import { DuckSession, type SqlParam } from "./duck";
-import { checkBound, checkDate, checkPartitionValue, LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
+import { checkBound, checkDate, checkLimit, checkPartitionValue, LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
 import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
 import { epochDayOf, NS_PER_DAY } from "../time/calendar";
 
@@ -125,9 +125,7 @@ export class BronzeReader {
     const date = checkDate(opts.date);
     const startNs = checkBound("startNs", opts.startNs);
     const endNs = checkBound("endNs", opts.endNs);
-    if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 0)) {
-      throw new UsageError(`limit must be a non-negative integer, got ${opts.limit}`);
-    }
+    checkLimit(opts.limit);
     // A contract code where the root belongs (`ESH6`): read the root's partition for that
     // contract (§2.7), plus any `symbol=ESH6` directory the predecessor's streaming writer left.
     if (table.partitionKey === "symbol" && keyValue !== futuresRoot(keyValue) && futuresRoot(keyValue) !== null) {

@@ -10,7 +10,7 @@
 import type { Frame } from "../frame";
 import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH } from "../schemas/gold";
 import { DuckSession } from "./duck";
-import { checkBound, checkDate, checkPartitionValue, LakeFiles, type LakeFilesOptions, type LakeLocation } from "./lake-files";
+import { checkBound, checkDate, checkLimit, checkPartitionValue, LakeFiles, type LakeFilesOptions, type LakeLocation } from "./lake-files";
 import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
 import type { TimeRange } from "./bronze-reader";
 
@@ -46,6 +46,7 @@ export class GoldReader {
     const date = checkDate(opts.date);
     const startNs = checkBound("startNs", opts.startNs);
     const endNs = checkBound("endNs", opts.endNs);
+    const limit = checkLimit(opts.limit);
     const files = await this.files.filesFor(`${LEVEL_SIGNALS_PATH}/underlying=${underlying}`, { date, startNs, endNs });
     this.lastRead = { files: files.map((f) => f.key) };
     return {
@@ -55,7 +56,7 @@ export class GoldReader {
       endNs,
       tieBreak: ["level_id"],
       dedupeOn: opts.dedupe === false ? undefined : ["ts_event_ns", "level_id"],
-      limit: opts.limit,
+      limit,
     };
   }
 }

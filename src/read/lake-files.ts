@@ -200,3 +200,11 @@ export function checkBound(name: string, v: bigint | number | undefined): bigint
   if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
   throw new UsageError(`${name} must be an integer nanosecond timestamp (bigint), got ${String(v)}`);
 }
+
+/** A row limit must be a non-negative safe integer: a fraction or NaN is a caller's mistake. */
+export function checkLimit(limit: number | undefined): number | undefined {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new UsageError(`limit must be a non-negative integer, got ${limit}`);
+  }
+  return limit;
+}

@@ -66,5 +66,7 @@ describe("GoldReader.readLevelSignals", () => {
     expect(await r.getAvailableDates()).toEqual([D]);
     expect(await r.getAvailableDates("NQ")).toEqual([]);
     await expect(r.readLevelSignals("E/S")).rejects.toBeInstanceOf(UsageError);
+    for (const limit of [-1, 1.5, Number.NaN]) await expect(r.readLevelSignals("ES", { limit })).rejects.toThrow("limit must be a non-negative integer");
+    expect((await r.readLevelSignals("ES", { limit: 0 })).numRows).toBe(0);
   });
 });
