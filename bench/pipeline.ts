@@ -23,8 +23,9 @@ import { localStore } from "../src/storage";
 import { runPipeline, type PipelineResult } from "../src/silver/pipeline/run";
 import { median } from "./lib/args";
 import { benchHeavyDay } from "./lib/pipeline-heavy";
+import { FIXTURE_DAY_A } from "../test/helpers/shared";
 
-const FIXTURE = "/work/shared/fixtures/es-day-a";
+const FIXTURE = FIXTURE_DAY_A;
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf("--runs") + 1]) || 5;
 const WITH_SIM = !args.includes("--no-sim");

@@ -12,8 +12,9 @@ import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/
 import { SILVER_FEATURES } from "../../src/schemas/silver";
 import type { TableSchema } from "../../src/schemas/types";
 import { diffCells, duckCells, frameCells } from "./helpers/readers";
+import { FIXTURE_DAY_A } from "../helpers/shared";
 
-const ROOT = "/work/shared/fixtures/es-day-a";
+const ROOT = FIXTURE_DAY_A;
 const summary = (await Bun.file(join(ROOT, "expected/summary.json")).json()) as {
   rows: number;
   n_columns: number;

@@ -10,8 +10,9 @@ import { encodeParquet } from "../../src/parquet";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/bronze";
 import { LEVEL_SIGNALS } from "../../src/schemas/gold";
 import type { TableSchema } from "../../src/schemas/types";
+import { FIXTURE_DAY_A } from "../helpers/shared";
 
-export const FIXTURE = "/work/shared/fixtures/es-day-a";
+export const FIXTURE = FIXTURE_DAY_A;
 
 export interface TempLake extends Disposable {
   root: string;

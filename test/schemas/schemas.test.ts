@@ -1,14 +1,14 @@
 import { expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRONZE_TABLES, FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES, futuresRoot } from "../../src/schemas/bronze";
 import { LEVEL_SIGNALS } from "../../src/schemas/gold";
 import { FEATURE_COLUMNS, IDENTITY_COLUMNS, LABEL_COLUMNS, SILVER_FEATURES, schemaSignature } from "../../src/schemas/silver";
+import { specPath } from "../helpers/shared";
 
-const SPEC = join(import.meta.dir, "../../../shared/spec/silver-columns.json");
+const SPEC = specPath("silver-columns.json");
 
 test("the embedded silver-columns.json is the spec's, byte for byte", () => {
-  if (!existsSync(SPEC)) throw new Error(`spec not found at ${SPEC}: tests expect shared/ beside the repo`);
   expect(readFileSync(join(import.meta.dir, "../../src/schemas/silver-columns.json"), "utf8")).toBe(readFileSync(SPEC, "utf8"));
 });
 

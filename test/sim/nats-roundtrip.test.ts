@@ -10,6 +10,7 @@ import { BRONZE_TABLES } from "../../src/schemas/bronze";
 import { parseTimeBound } from "../../src/sim/replay";
 import { startNats } from "../helpers/nats";
 import { firstDifference, lake, readAll, startServe, tempDir, waitFor } from "./helpers/lake";
+import { FIXTURE_DAY_A } from "../helpers/shared";
 
 // Bronze only (signals have their own test): a light day thinned to ~40k messages
 const SIM = ["--date", "2026-03-09", "--seed", "13", "--scale", "light", "--trade-rate", "0.3", "--mbp-rate", "0", "--option-rate", "0.05", "--signal-interval", "0"];
@@ -70,7 +71,7 @@ describe("simulate → NATS → serve → Bronze", () => {
     "a predecessor-written Bronze day (es-day-a) replayed into a fresh lake gives the same rows",
     async () => {
       using dirs = tempDir("lake-sim-rt-fx-");
-      const fixture = "/work/shared/fixtures/es-day-a";
+      const fixture = FIXTURE_DAY_A;
       const from = parseTimeBound("2026-01-14", "10:00", "from")!;
       const to = parseTimeBound("2026-01-14", "10:10", "to")!;
       const inWindow = (f: Frame) => {

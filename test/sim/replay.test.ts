@@ -9,8 +9,9 @@ import { parseReplaySchemas, parseTimeBound, readReplayChunks, type ReplaySchema
 import { SUBJECTS, wireTexts } from "../../src/sim/wire";
 import { localStore } from "../../src/storage";
 import { tempDir } from "./helpers/lake";
+import { FIXTURE_DAY_A } from "../helpers/shared";
 
-const FIXTURE = "/work/shared/fixtures/es-day-a";
+const FIXTURE = FIXTURE_DAY_A;
 
 async function replayTexts(location: string, date: string, schemas?: ReplaySchema[], startNs?: bigint, endNs?: bigint): Promise<{ subject: string; json: string }[]> {
   const out: { subject: string; json: string }[] = [];

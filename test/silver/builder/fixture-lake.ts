@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { decodeParquet } from "../../../src/parquet";
 import type { Frame } from "../../../src/frame";
 import type { PipelineFn } from "../../../src/silver/build-date";
+import { FIXTURE_DAY_A } from "../../helpers/shared";
 
-export const FIXTURE = "/work/shared/fixtures/es-day-a";
+export const FIXTURE = FIXTURE_DAY_A;
 export const FIXTURE_DATE = "2026-01-14";
 
 function makeWritable(p: string): void {

@@ -6,10 +6,11 @@ import { selectedFeatures, versionColumns } from "../../../src/silver/selection"
 import { schemaHash } from "../../../src/silver/validation";
 import { SILVER_FEATURES, schemaSignature } from "../../../src/schemas/silver";
 import { createHash } from "node:crypto";
+import { specPath } from "../../helpers/shared";
 
 /** The baseline example of contracts §4.2, cut from the spec text itself. */
 function specExample(): string {
-  const spec = readFileSync("/work/shared/spec/lake-contracts.md", "utf8");
+  const spec = readFileSync(specPath("lake-contracts.md"), "utf8");
   const start = spec.indexOf("```yaml\nversion: v1.0_mechanics_only") + "```yaml\n".length;
   return spec.slice(start, spec.indexOf("```", start));
 }

@@ -3,10 +3,11 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SilverFeatureBuilder } from "../../../src/silver/builder";
 import { FIXTURE, FIXTURE_DATE, tempLake } from "./fixture-lake";
+import { specPath } from "../../helpers/shared";
 
 /** A Silver tree as the Python predecessor left it: PyYAML manifest, pyarrow Parquet, ad-hoc files. */
 function predecessorTree(root: string): void {
-  const spec = readFileSync("/work/shared/spec/lake-contracts.md", "utf8");
+  const spec = readFileSync(specPath("lake-contracts.md"), "utf8");
   const start = spec.indexOf("```yaml\nversion: v1.0_mechanics_only") + 8;
   const yaml = spec.slice(start, spec.indexOf("```", start));
   const v = join(root, "silver/features/v1.0_mechanics_only");

@@ -5,8 +5,9 @@ import { resolveConfig, referenceConfig } from "../../../src/silver/pipeline/con
 import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION } from "../../../src/silver/pipeline/registry";
 import { runPipeline } from "../../../src/silver/pipeline/run";
 import { et, mbpFrame, tradesFrame } from "./part1-helpers";
+import { FIXTURE_DAY_A } from "../../helpers/shared";
 
-const FIXTURE = "/work/shared/fixtures/es-day-a";
+const FIXTURE = FIXTURE_DAY_A;
 
 describe("es_pipeline framework", () => {
   test("the registry lists the 16 stages of §2 in order under es_pipeline 2.0.0", () => {

@@ -8,8 +8,9 @@ import { describe, expect, test } from "bun:test";
 import { SILVER_COLUMN_SPECS, SILVER_FEATURES } from "../../../src/schemas/silver";
 import { runPipeline } from "../../../src/silver/pipeline/run";
 import { compareColumn, readExpected } from "./parity";
+import { FIXTURE_DAY_A } from "../../helpers/shared";
 
-const FIXTURE = "/work/shared/fixtures/es-day-a";
+const FIXTURE = FIXTURE_DAY_A;
 const PART1_STAGES = new Set(["DetectInteractionZones", "ComputeApproachFeatures", "LabelOutcomes"]);
 
 const result = await runPipeline({ date: "2026-01-14", dataRoot: `${FIXTURE}/bronze`, variant: "reference" });
