@@ -7,8 +7,32 @@ import type { Subprocess } from "bun";
 import { connect, createServer } from "node:net";
 import { LakeError } from "../errors";
 
-/** A free TCP port on 127.0.0.1 (bind to 0, read it, release it). */
-export function freePort(): Promise<number> {
+/**
+ * A free TCP port on 127.0.0.1, chosen below the kernel's ephemeral range (32768+ on Linux).
+ * Why not bind(0): that hands out an ephemeral port, and while a server on it is restarted
+ * (the NATS restart tests, a demo's nats-server) any outgoing connection may be given the
+ * same number as its source port — or a reconnecting client may connect to itself (TCP
+ * simultaneous open) — and the server can no longer bind its own port.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canBind(port)) return port;
+  }
+  return await ephemeralPort();
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Fallback: whatever bind(0) gives. */
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
