@@ -31,6 +31,7 @@ export default defineCommand({
     if (sql === "-") sql = await Bun.stdin.text();
     if (!sql.trim()) throw new UsageError("empty SQL");
     const files = new LakeFiles(cfg);
+    using _held = files.hold(); // the views' files stay in the S3 cache until the query has run
     using s = await DuckSession.open();
     await registerViews(s, files, sql);
     await writeResult(s.stream(sql), output);

@@ -80,6 +80,7 @@ export class BronzeReader {
 
   /** Any Bronze table by key / schema path / schema name (`futures.trades`, `futures/mbp10`…). */
   async read(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}): Promise<Frame> {
+    using _held = this.files.hold();
     using s = await DuckSession.open();
     const req = await this.plan(table, keyValue, opts);
     return await scanFrame(s, req);
@@ -87,11 +88,13 @@ export class BronzeReader {
 
   /** Like `read`, in Frames of about `batchRows` rows — for results too big to hold. */
   async *stream(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}, batchRows?: number): AsyncGenerator<Frame> {
+    using _held = this.files.hold();
     yield* streamScan(await this.plan(table, keyValue, opts), batchRows);
   }
 
   /** DuckDB's EXPLAIN ANALYZE of the scan `read` would run (which files, rows, time per operator). */
   async explainRead(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}): Promise<string> {
+    using _held = this.files.hold();
     using s = await DuckSession.open();
     const req = await this.plan(table, keyValue, opts);
     if (req.paths.length === 0) return "no files: empty result, nothing scanned";

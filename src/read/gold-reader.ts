@@ -28,11 +28,13 @@ export class GoldReader {
   }
 
   async readLevelSignals(underlying = "ES", opts: SignalReadOptions = {}): Promise<Frame> {
+    using _held = this.files.hold();
     using s = await DuckSession.open();
     return await scanFrame(s, await this.plan(underlying, opts));
   }
 
   async *streamLevelSignals(underlying = "ES", opts: SignalReadOptions = {}, batchRows?: number): AsyncGenerator<Frame> {
+    using _held = this.files.hold();
     yield* streamScan(await this.plan(underlying, opts), batchRows);
   }
 

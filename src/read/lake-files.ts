@@ -9,17 +9,19 @@
  *
  * S3: DuckDB's httpfs extension cannot be installed here, so S3 objects are copied once into
  * a local cache directory (keyed by object key, checked against the listed size and
- * last-modified time) and DuckDB reads the copies. Same SQL, same results.
+ * last-modified time) and DuckDB reads the copies. Same SQL, same results. The cache is
+ * kept under a size cap, least-recently-used first (cache-prune.ts).
  */
-import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadConfig, type Config } from "../config";
-import { LakeError, UsageError } from "../errors";
+import { errorMessage, LakeError, UsageError } from "../errors";
+import { log } from "../log";
 import { openStore, LocalStore } from "../storage";
 import type { ObjectInfo, Store } from "../storage/store";
 import { isValidDate } from "../storage/keys";
+import { cacheCapBytes, cacheRootDir, pruneCache, tempPath, touch } from "./cache-prune";
 import { epochDayOf, formatEpochDay, NS_PER_DAY, NS_PER_HOUR } from "../time/calendar";
 
 export interface LakeFile extends ObjectInfo {
@@ -35,22 +37,31 @@ export type LakeLocation = string | Store | Config | undefined;
 export interface LakeFilesOptions {
   /** Local directory for S3 object copies. Default `$LAKE_CACHE_DIR` or `<tmp>/lake-cache`. */
   cacheDir?: string;
+  /** Cap on the cache's total size in bytes. Default `$LAKE_CACHE_MAX_GB` GiB, else 20 GiB. */
+  maxCacheBytes?: number;
 }
+
+/** `dir` = `<base>/<root-hash>` holds this lake's copies; the cap covers all of `base`. */
+type Cache = { base: string; dir: string; maxBytes: number };
 
 const DOWNLOAD_CONCURRENCY = 8;
 
 export class LakeFiles {
   readonly store: Store;
-  private readonly cacheDir: string | null;
+  private readonly cache: Cache | null;
+  /** Paths that running `localPaths` calls will hand out (count per path): never pruned. */
+  private readonly inUse = new Map<string, number>();
+  /** Open `hold()` handles, and every copy handed out while one is open: never pruned. */
+  private holds = 0;
+  private readonly held = new Set<string>();
 
   constructor(location?: LakeLocation, opts: LakeFilesOptions = {}) {
     this.store = resolveStore(location);
     if (this.store.kind === "s3") {
       const base = opts.cacheDir ?? process.env.LAKE_CACHE_DIR ?? join(tmpdir(), "lake-cache");
-      const rootId = createHash("sha256").update(this.store.root).digest("hex").slice(0, 16);
-      this.cacheDir = join(base, rootId);
+      this.cache = { base, dir: cacheRootDir(base, this.store.root), maxBytes: cacheCapBytes(opts.maxCacheBytes) };
     } else {
-      this.cacheDir = null;
+      this.cache = null;
     }
   }
 
@@ -92,34 +103,83 @@ export class LakeFiles {
   async localPaths(files: readonly LakeFile[]): Promise<string[]> {
     const root = this.store.localRoot;
     if (root !== undefined) return files.map((f) => join(root, ...f.key.split("/")));
-    const out = new Array<string>(files.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < files.length) {
-        const i = next++;
-        out[i] = await this.cached(files[i]!);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, files.length) }, worker));
-    return out;
+    const cache = this.cache!;
+    const paths = files.map((f) => join(cache.dir, ...f.key.split("/")));
+    this.pin(paths, 1);
+    if (this.holds > 0) for (const p of paths) this.held.add(p);
+    try {
+      let fetched = 0;
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length) {
+          const i = next++;
+          if (await this.cached(files[i]!, paths[i]!)) fetched++;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, files.length) }, worker));
+      if (fetched > 0) await this.prune(cache, files);
+      return paths;
+    } finally {
+      this.pin(paths, -1);
+    }
   }
 
-  private async cached(f: LakeFile): Promise<string> {
-    const path = join(this.cacheDir!, ...f.key.split("/"));
+  /**
+   * Keep every copy handed out from now on until the handle is disposed. `localPaths` only
+   * protects its own files while it runs; a read opens them later (and a `lake query` builds
+   * several views before its SQL opens any file), so readers hold for the whole read.
+   */
+  hold(): Disposable {
+    this.holds++;
+    let open = true;
+    return {
+      [Symbol.dispose]: () => {
+        if (!open) return;
+        open = false;
+        if (--this.holds === 0) this.held.clear();
+      },
+    };
+  }
+
+  private pin(paths: readonly string[], delta: 1 | -1): void {
+    for (const p of paths) {
+      const n = (this.inUse.get(p) ?? 0) + delta;
+      if (n > 0) this.inUse.set(p, n);
+      else this.inUse.delete(p);
+    }
+  }
+
+  /** Shrink the cache to its cap. A pruning problem costs disk, never the read: it is logged. */
+  private async prune(cache: Cache, files: readonly LakeFile[]): Promise<void> {
+    try {
+      const r = await pruneCache(cache.base, cache.maxBytes, (p) => this.inUse.has(p) || this.held.has(p));
+      if (r.totalBytes <= cache.maxBytes) return;
+      const readBytes = files.reduce((n, f) => n + f.size, 0);
+      const why = readBytes > cache.maxBytes ? "this read alone needs more than the cap (its files are kept)" : "files in use or not deletable";
+      log.warn(`S3 read cache is over its cap (LAKE_CACHE_MAX_GB): ${why}`, { dir: cache.base, cacheBytes: r.totalBytes, capBytes: cache.maxBytes, readBytes, undeletable: r.failed.length });
+    } catch (e) {
+      log.warn("S3 read cache pruning failed; the read goes on", { dir: cache.base, error: errorMessage(e) });
+    }
+  }
+
+  /** Make `path` a valid copy of `f`; true when it had to be downloaded. */
+  private async cached(f: LakeFile, path: string): Promise<boolean> {
     const st = await fs.stat(path).catch(() => null);
     // Size and last-modified (seconds) must both match: an overwritten object (Silver --force)
-    // gets a new timestamp even if its size happens to be unchanged.
-    if (st && st.size === f.size && sameSecond(st.mtimeMs, f.mtimeMs)) return path;
+    // gets a new timestamp even if its size happens to be unchanged. A hit counts as a use
+    // for LRU pruning; a copy pruned meanwhile by another process is fetched again.
+    if (st && st.size === f.size && sameSecond(st.mtimeMs, f.mtimeMs) && (await touch(path, f.mtimeMs > 0 ? f.mtimeMs : st.mtimeMs))) return false;
     const bytes = await this.store.get(f.key);
     if (bytes.byteLength !== f.size) {
       throw new LakeError(`S3 object ${f.key} changed while reading (listed ${f.size} bytes, got ${bytes.byteLength}); retry`);
     }
     await fs.mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const tmp = tempPath(path);
     await fs.writeFile(tmp, bytes);
+    // atime = now marks the copy as just used (LRU); mtime = the object's, to validate hits.
     if (f.mtimeMs > 0) await fs.utimes(tmp, new Date(), new Date(f.mtimeMs));
     await fs.rename(tmp, path);
-    return path;
+    return true;
   }
 }
 
