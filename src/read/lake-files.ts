@@ -39,6 +39,12 @@ export interface LakeFilesOptions {
   cacheDir?: string;
   /** Cap on the cache's total size in bytes. Default `$LAKE_CACHE_MAX_GB` GiB, else 20 GiB. */
   maxCacheBytes?: number;
+  /**
+   * Remember each listing for the life of this object: for a batch over a finished day
+   * (`lake replay` reads a date hour by hour — 72 listings of one directory otherwise).
+   * Off by default: a long-lived reader must see the files `lake serve` adds.
+   */
+  rememberListings?: boolean;
 }
 
 /** `dir` = `<base>/<root-hash>` holds this lake's copies; the cap covers all of `base`. */
@@ -54,9 +60,11 @@ export class LakeFiles {
   /** Open `hold()` handles, and every copy handed out while one is open: never pruned. */
   private holds = 0;
   private readonly held = new Set<string>();
+  private readonly listings: Map<string, Promise<LakeFile[]>> | null;
 
   constructor(location?: LakeLocation, opts: LakeFilesOptions = {}) {
     this.store = resolveStore(location);
+    this.listings = opts.rememberListings ? new Map() : null;
     if (this.store.kind === "s3") {
       const base = opts.cacheDir ?? process.env.LAKE_CACHE_DIR ?? join(tmpdir(), "lake-cache");
       this.cache = { base, dir: cacheRootDir(base, this.store.root), maxBytes: cacheCapBytes(opts.maxCacheBytes) };
@@ -66,7 +74,18 @@ export class LakeFiles {
   }
 
   /** Every `*.parquet` object under `prefix` (a `/`-terminated key prefix), sorted by key. */
-  async listParquet(prefix: string): Promise<LakeFile[]> {
+  listParquet(prefix: string): Promise<LakeFile[]> {
+    if (!this.listings) return this.listNow(prefix);
+    let l = this.listings.get(prefix);
+    if (!l) {
+      l = this.listNow(prefix);
+      this.listings.set(prefix, l);
+      l.catch(() => this.listings?.delete(prefix)); // a failed listing is not remembered
+    }
+    return l;
+  }
+
+  private async listNow(prefix: string): Promise<LakeFile[]> {
     const objs = await this.store.list(prefix);
     return objs.filter((o) => o.key.endsWith(".parquet") && !basename(o.key).startsWith(".")).map(withPartition);
   }

@@ -8,6 +8,7 @@ import { generateDay } from "../../src/sim/day";
 import { parseReplaySchemas, parseTimeBound, readReplayChunks, type ReplaySchema } from "../../src/sim/replay";
 import { SUBJECTS, wireTexts } from "../../src/sim/wire";
 import { localStore } from "../../src/storage";
+import type { Store } from "../../src/storage/store";
 import { tempDir } from "./helpers/lake";
 import { FIXTURE_DAY_A } from "../helpers/shared";
 
@@ -32,6 +33,20 @@ describe("replay from Bronze", () => {
     let firstDiff = -1;
     for (let i = 0; i < got.length && firstDiff < 0; i++) if (got[i]!.json !== expected[i]!.json || got[i]!.subject !== expected[i]!.subject) firstDiff = i;
     expect(firstDiff === -1 ? null : { i: firstDiff, got: got[firstDiff], expected: expected[firstDiff] }).toBeNull();
+  }, 60_000);
+
+  test("a day is listed once per table, not once per hour", async () => {
+    using dir = tempDir("lake-sim-replay-");
+    const day = generateDay({ date: "2026-03-10", seed: 9, scale: { tradesPerSec: 0.3, mbpPerSec: 0.1, optionsPerSec: 0.05, signalIntervalMs: 0 } });
+    const store = localStore(dir.path);
+    await writeBronzeDay(store, day);
+    const listed: string[] = [];
+    const counting: Store = Object.assign(Object.create(store) as Store, { list: (prefix: string) => (listed.push(prefix), store.list(prefix)) });
+    let rows = 0;
+    for await (const chunk of readReplayChunks({ location: counting, date: "2026-03-10" })) rows += chunk.rows;
+    expect(rows).toBe(day.trades.numRows + day.mbp10.numRows + day.options.numRows);
+    expect(listed.length).toBe(3);
+    expect(new Set(listed).size).toBe(3);
   }, 60_000);
 
   test("--schemas and --from/--to (New York time) select the messages", async () => {
