@@ -21,6 +21,12 @@ export interface S3Settings {
 
 export interface Config {
   dataRoot: string; // local path (absolute) or s3://bucket/prefix
+  /**
+   * The local directory Silver and Gold (training datasets) live in: LAKE_LOCAL_ROOT, else
+   * DATA_ROOT when it is a directory — also in S3 mode, where (contracts §7) the writers use
+   * the bucket and the Silver builder and curator DATA_ROOT. Null: none (DATA_ROOT=s3://…).
+   */
+  localRoot: string | null;
   useS3: boolean;
   s3: S3Settings | null;
   natsUrl: string;
@@ -48,6 +54,7 @@ export const CONFIG_VARS = {
   LAKE_BRONZE_FLUSH_INTERVAL_S: "bronze-flush-interval",
   LAKE_GOLD_BUFFER_LIMIT: "gold-buffer-limit",
   LAKE_GOLD_FLUSH_INTERVAL_S: "gold-flush-interval",
+  LAKE_LOCAL_ROOT: "local-root",
 } as const;
 export type ConfigVar = keyof typeof CONFIG_VARS;
 
@@ -92,6 +99,7 @@ const FIELD: Record<ConfigVar, { schema: z.ZodType; expected: string }> = {
   LAKE_BRONZE_FLUSH_INTERVAL_S: { schema: posNum, expected: "a positive number of seconds" },
   LAKE_GOLD_BUFFER_LIMIT: { schema: posInt, expected: "a positive integer (rows)" },
   LAKE_GOLD_FLUSH_INTERVAL_S: { schema: posNum, expected: "a positive number of seconds" },
+  LAKE_LOCAL_ROOT: { schema: z.string().min(1).refine((s) => !s.includes("://")), expected: "a local directory (for Silver and Gold)" },
 };
 
 export const SECRET_VARS: ReadonlySet<ConfigVar> = new Set(["S3_ACCESS_KEY", "S3_SECRET_KEY"]);
@@ -131,6 +139,7 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
 
   let dataRoot = val.DATA_ROOT as string;
   const s3Root = dataRoot.startsWith("s3://");
+  const localRoot = val.LAKE_LOCAL_ROOT ? resolve(val.LAKE_LOCAL_ROOT as string) : s3Root ? null : resolve(dataRoot);
   const useS3 = s3Root || (val.USE_S3 as boolean);
   if (s3Root && sources.USE_S3 === "default") sources.USE_S3 = sources.DATA_ROOT!;
   let s3: S3Settings | null = null;
@@ -166,6 +175,7 @@ export function loadConfig(flags: Flags = {}, env: Record<string, string | undef
 
   return {
     dataRoot,
+    localRoot,
     useS3,
     s3,
     natsUrl: val.NATS_URL as string,
@@ -203,6 +213,7 @@ export function describeConfig(cfg: Config, env: Record<string, string | undefin
     LAKE_BRONZE_FLUSH_INTERVAL_S: cfg.bronzeFlushIntervalS,
     LAKE_GOLD_BUFFER_LIMIT: cfg.goldBufferLimit,
     LAKE_GOLD_FLUSH_INTERVAL_S: cfg.goldFlushIntervalS,
+    LAKE_LOCAL_ROOT: cfg.localRoot,
   };
   return (Object.keys(CONFIG_VARS) as ConfigVar[]).map((k) => {
     const v = effective[k];

@@ -22,6 +22,7 @@ export const configArgs = {
   "s3-bucket": { type: "string", description: "S3 bucket (env S3_BUCKET)" },
   "s3-region": { type: "string", description: "S3 region (env S3_REGION)" },
   "nats-url": { type: "string", description: "NATS server URL (env NATS_URL)" },
+  "local-root": { type: "string", description: "local directory for Silver and Gold when the lake is on S3 (env LAKE_LOCAL_ROOT; default DATA_ROOT when it is a directory)" },
   ...globalArgs,
 } as const satisfies ArgsDef;
 
@@ -44,10 +45,21 @@ export function printResult(json: boolean | undefined, value: unknown, human: ()
   console.log(json ? JSON.stringify(value, null, 2) : human());
 }
 
-/** Silver and Gold work on files in place (temp+rename, locks): they need a local data root. */
+/**
+ * Silver and Gold work on files in place (temp+rename, locks): they need a local directory.
+ * With the lake on S3 that is DATA_ROOT when it is a directory (USE_S3=true + S3_BUCKET),
+ * or LAKE_LOCAL_ROOT; Bronze is then read from the bucket (`lakeBackend`).
+ */
 export function localRoot(cfg: Config): string {
-  if (cfg.useS3) throw new LakeError("Silver and Gold run on a local data root for now (DATA_ROOT is S3); set --data-root to a directory");
-  return cfg.dataRoot;
+  if (cfg.localRoot === null) {
+    throw new LakeError(`Silver and Gold keep their files in a local directory, and DATA_ROOT is ${cfg.dataRoot}: set LAKE_LOCAL_ROOT (or --local-root) to a directory; Bronze is still read from S3`);
+  }
+  return cfg.localRoot;
+}
+
+/** The lake's own backend (where `lake serve` writes Bronze): what Silver reads. */
+export function lakeBackend(cfg: Config): Pick<Config, "useS3" | "s3" | "dataRoot"> {
+  return { useS3: cfg.useS3, s3: cfg.s3, dataRoot: cfg.dataRoot };
 }
 
 /** `--workers`: threads of the shared WorkerPool (lake silver build/verify, lake demo). */

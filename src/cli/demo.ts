@@ -18,6 +18,7 @@ import { esPipelineManifest } from "../silver/baselines";
 import { checkDate } from "../silver/names";
 import { fmtInt, fmtSeconds, table } from "../silver/report";
 import { configArgs, configFromArgs, parseWorkers, workersArg } from "./common";
+import { localBronze } from "../silver/lineage";
 import { buildOnPool } from "./silver";
 
 /** How to run this same lake: the compiled binary itself, or `bun src/main.ts`. */
@@ -170,7 +171,7 @@ export default defineCommand({
 
       // 4. Silver on the worker pool, 5. Gold promote + validate
       const dates = simRes.days.map((d) => d.date);
-      const silver = await buildOnPool(root, esPipelineManifest(), dates, { force: true, workers, variant: "reference", quiet: args.json });
+      const silver = await buildOnPool({ root, bronze: localBronze(root) }, esPipelineManifest(), dates, { force: true, workers, variant: "reference", quiet: args.json });
       const curator = new GoldCurator(root);
       const promotion = silver.signals_total > 0 ? await curator.promoteToTraining("es_pipeline", { force: true, notes: "lake demo" }) : null;
       const validation = promotion?.status === "success" ? await validateDataset(curator, "signals_production") : null;

@@ -6,14 +6,15 @@ import { defineCommand } from "citty";
 import { readFileSync } from "node:fs";
 import { LakeError, UsageError } from "../errors";
 import { BUILTIN_MANIFESTS } from "../silver/baselines";
-import { SilverFeatureBuilder, type BuildResult } from "../silver/builder";
-import { bronzeTradeDates, type FileHashes } from "../silver/lineage";
+import { SilverFeatureBuilder, type BuildResult, type DateRunner } from "../silver/builder";
+import type { Config } from "../config";
+import { bronzeTradeDates, type BronzeSource, type FileHashes } from "../silver/lineage";
 import { parseManifest, manifestColumns, type FeatureManifest } from "../silver/manifest";
 import { checkDate, checkVersion, dateRange } from "../silver/names";
 import { fmtInt, fmtSeconds, progressPrinter, table } from "../silver/report";
 import { versionStatus, verifyVersion, type VersionStatus } from "../silver/status";
 import type { Variant } from "../silver/build-date";
-import { configArgs, configFromArgs, localRoot, parseWorkers, printResult, workersArg } from "./common";
+import { configArgs, configFromArgs, lakeBackend, localRoot, parseWorkers, printResult, workersArg } from "./common";
 
 export const PARTIAL_EXIT_CODE = 3;
 
@@ -30,7 +31,7 @@ const buildArgs = {
   variant: { type: "string", description: "pipeline variant: reference (default) | corrected" },
 } as const;
 
-export function resolveDates(root: string, a: { dates?: string; from?: string; to?: string; all?: boolean }): string[] {
+export async function resolveDates(b: SilverFeatureBuilder, a: { dates?: string; from?: string; to?: string; all?: boolean }): Promise<string[]> {
   const chosen = [a.dates !== undefined, a.from !== undefined || a.to !== undefined, Boolean(a.all)].filter(Boolean).length;
   if (chosen > 1) throw new UsageError("use only one of --dates, --from/--to, --all");
   if (a.dates !== undefined) {
@@ -38,16 +39,33 @@ export function resolveDates(root: string, a: { dates?: string; from?: string; t
     if (!ds.length) throw new UsageError("--dates is empty");
     return ds.map(checkDate);
   }
-  const available = bronzeTradeDates(root);
+  const available = await bronzeTradeDates(b.bronze);
+  const where = `${b.bronze.dataRoot}/bronze`;
   if (a.from !== undefined || a.to !== undefined) {
     if (!a.from || !a.to) throw new UsageError("--from and --to go together");
     const range = new Set(dateRange(a.from, a.to));
     const ds = available.filter((d) => range.has(d));
-    if (!ds.length) throw new LakeError(`no Bronze futures trades between ${a.from} and ${a.to} under ${root}/bronze`);
+    if (!ds.length) throw new LakeError(`no Bronze futures trades between ${a.from} and ${a.to} under ${where}`);
     return ds;
   }
-  if (!available.length) throw new LakeError(`No Bronze data found: ${root}/bronze/futures/trades/symbol=ES has no dates (run \`lake simulate\` or \`lake serve\` first)`);
+  if (!available.length) throw new LakeError(`No Bronze data found: ${where}/futures/trades/symbol=ES has no dates (run \`lake simulate\` or \`lake serve\` first)`);
   return available;
+}
+
+/** Where a build reads and writes: Silver in a local root, Bronze from the lake's backend. */
+export interface SilverPlace {
+  root: string;
+  bronze: BronzeSource;
+}
+
+function placeOf(cfg: Config): SilverPlace {
+  return { root: localRoot(cfg), bronze: lakeBackend(cfg) };
+}
+
+/** The builder for a command (dates run in this thread unless `runDate` says otherwise). */
+function silverBuilder(place: SilverPlace | Config, runDate?: DateRunner): SilverFeatureBuilder {
+  const p = "root" in place ? place : placeOf(place);
+  return new SilverFeatureBuilder(p.root, { bronze: p.bronze, runDate });
 }
 
 function resolveManifest(b: SilverFeatureBuilder, a: { version?: string; manifest?: string }): FeatureManifest {
@@ -71,19 +89,19 @@ function parseVariant(v: string | undefined): Variant {
 }
 
 /** A builder whose dates run on a WorkerPool of `workers` threads, closed when `fn` settles. */
-async function withPoolBuilder<T>(root: string, workers: number, fn: (b: SilverFeatureBuilder) => Promise<T>): Promise<T> {
+async function withPoolBuilder<T>(place: SilverPlace | Config, workers: number, fn: (b: SilverFeatureBuilder) => Promise<T>): Promise<T> {
   const { WorkerPool } = await import("../runtime/pool");
   const pool = new WorkerPool({ size: workers });
   try {
-    return await fn(new SilverFeatureBuilder(root, { runDate: (p) => pool.run("silver.buildDate", p) }));
+    return await fn(silverBuilder(place, (p) => pool.run("silver.buildDate", p)));
   } finally {
     await pool.close();
   }
 }
 
 /** Build on the shared WorkerPool; exported for `lake demo`. */
-export async function buildOnPool(root: string, manifest: FeatureManifest, dates: string[], o: { force?: boolean; workers: number; variant: Variant; quiet?: boolean }): Promise<BuildResult> {
-  return withPoolBuilder(root, o.workers, async (b) => {
+export async function buildOnPool(place: SilverPlace | Config, manifest: FeatureManifest, dates: string[], o: { force?: boolean; workers: number; variant: Variant; quiet?: boolean }): Promise<BuildResult> {
+  return withPoolBuilder(place, o.workers, async (b) => {
     const progress = o.quiet ? null : progressPrinter(`silver ${manifest.version}`);
     try {
       return await b.buildFeatureSet(manifest, dates, { force: o.force, concurrency: o.workers, variant: o.variant, onProgress: progress?.update });
@@ -109,11 +127,11 @@ const build = defineCommand({
   meta: { name: "build", description: "Build a Silver version (default: es_pipeline over every Bronze date)" },
   args: buildArgs,
   async run({ args }) {
-    const root = localRoot(configFromArgs(args));
-    const b = new SilverFeatureBuilder(root);
+    const cfg = configFromArgs(args);
+    const b = silverBuilder(cfg);
     const manifest = resolveManifest(b, args);
-    const dates = resolveDates(root, args);
-    const r = await buildOnPool(root, manifest, dates, { force: args.force, workers: parseWorkers(args.workers), variant: parseVariant(args.variant), quiet: args.json });
+    const dates = await resolveDates(b, args);
+    const r = await buildOnPool(cfg, manifest, dates, { force: args.force, workers: parseWorkers(args.workers), variant: parseVariant(args.variant), quiet: args.json });
     const { dates: perDate, ...summary } = r;
     printResult(args.json, { ...summary, dates: perDate.map((d) => ({ date: d.date, rows: d.rows, file: d.file, sha256: d.sha256, seconds: d.seconds })) }, () => buildSummary(r));
     if (r.status === "failed") process.exitCode = 1;
@@ -125,7 +143,7 @@ const list = defineCommand({
   meta: { name: "list", description: "List Silver versions" },
   args: { ...configArgs, natural: { type: "boolean", description: "natural sort (v2 before v10) instead of lexicographic" } },
   run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const rows = b.listVersions({ natural: args.natural }).map((v) => {
       const m = b.getManifest(v)!;
       return { version: v, description: m.description, columns: manifestColumns(m).length, signal_count: m.validation?.signal_count ?? null, date_range: m.validation?.date_range ?? null };
@@ -140,7 +158,7 @@ const show = defineCommand({
   meta: { name: "show", description: "Show a version's manifest and validation" },
   args: { ...configArgs, version: { type: "positional", required: true, description: "version" } },
   run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const m = b.getManifest(args.version);
     if (!m) throw new LakeError(`Version ${args.version} not found`);
     const { effective_config: _e, ...custom } = m.parameters.custom;
@@ -162,7 +180,7 @@ const compare = defineCommand({
   meta: { name: "compare", description: "Compare the feature columns and parameters of two versions" },
   args: { ...configArgs, a: { type: "positional", required: true, description: "version A" }, b: { type: "positional", required: true, description: "version B" } },
   run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const r = b.compareVersions(args.a, args.b);
     printResult(args.json, r, () =>
       [
@@ -179,9 +197,9 @@ const verify = defineCommand({
   meta: { name: "verify", description: "Rebuild a version into a temp dir and check every output is identical" },
   args: { ...configArgs, version: { type: "positional", required: true, description: "version" }, workers: workersArg },
   async run({ args }) {
-    const root = localRoot(configFromArgs(args));
+    const cfg = configFromArgs(args);
     const workers = parseWorkers(args.workers);
-    const r = await withPoolBuilder(root, workers, (b) => verifyVersion(b, args.version, { concurrency: workers }));
+    const r = await withPoolBuilder(cfg, workers, (b) => verifyVersion(b, args.version, { concurrency: workers }));
     printResult(args.json, r, () => [table([["DATE", "IDENTICAL", "DETAIL"], ...r.dates.map((d) => [d.date, d.identical ? "yes" : "NO", d.detail])]), ...r.errors, r.identical ? `${r.version}: reproducible` : `${r.version}: NOT reproducible`].join("\n"));
     if (!r.identical) process.exitCode = 1;
   },
@@ -191,7 +209,7 @@ const status = defineCommand({
   meta: { name: "status", description: "Flag versions whose Bronze inputs changed since they were built (stale)" },
   args: { ...configArgs },
   async run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const rows: VersionStatus[] = [];
     // versions built over the same dates share Bronze inputs: hash each file once per run
     const hashes: FileHashes = new Map();
@@ -205,7 +223,7 @@ const expList = defineCommand({
   meta: { name: "list", description: "List registered experiments" },
   args: { ...configArgs, version: { type: "string", description: "only experiments of this version" } },
   run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const rows = b.listExperiments().filter((e) => !args.version || e.version === args.version);
     printResult(args.json, rows, () =>
       rows.length
@@ -219,7 +237,7 @@ const expShow = defineCommand({
   meta: { name: "show", description: "Show one experiment (first match by id)" },
   args: { ...configArgs, id: { type: "positional", required: true, description: "experiment id" } },
   run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const e = b.listExperiments().find((x) => x.id === args.id);
     if (!e) throw new LakeError(`Experiment ${args.id} not found`);
     printResult(args.json, e, () => JSON.stringify(e, null, 2));
@@ -251,7 +269,7 @@ const expAdd = defineCommand({
     overwrite: { type: "boolean", description: "replace an existing experiment with the same id" },
   },
   async run({ args }) {
-    const b = new SilverFeatureBuilder(localRoot(configFromArgs(args)));
+    const b = silverBuilder(configFromArgs(args));
     const rec = await b.registerExperiment(args.version, args.id, {
       status: args.status,
       metrics: parseMetrics(args.metrics),

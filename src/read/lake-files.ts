@@ -31,8 +31,8 @@ export interface LakeFile extends ObjectInfo {
   hour: number | null;
 }
 
-/** Where the lake is: a directory, `s3://bucket/prefix` (credentials from env), a Store, or a Config. */
-export type LakeLocation = string | Store | Config | undefined;
+/** Where the lake is: a directory, `s3://bucket/prefix` (credentials from env), a Store, or a Config's backend. */
+export type LakeLocation = string | Store | Pick<Config, "useS3" | "s3" | "dataRoot"> | undefined;
 
 export interface LakeFilesOptions {
   /** Local directory for S3 object copies. Default `$LAKE_CACHE_DIR` or `<tmp>/lake-cache`. */
@@ -123,7 +123,7 @@ export class LakeFiles {
     const root = this.store.localRoot;
     if (root !== undefined) return files.map((f) => join(root, ...f.key.split("/")));
     const cache = this.cache!;
-    const paths = files.map((f) => join(cache.dir, ...f.key.split("/")));
+    const paths = files.map((f) => cachePath(cache.dir, f));
     this.pin(paths, 1);
     if (this.holds > 0) for (const p of paths) this.held.add(p);
     try {
@@ -202,6 +202,18 @@ export class LakeFiles {
   }
 }
 
+/**
+ * Where the copy of `f` lives. With an ETag the copy's directory names it, so an object
+ * replaced in place (even with the same size, within the same second) is a different copy;
+ * the old one is left to LRU pruning. The file name stays the object's own.
+ */
+function cachePath(dir: string, f: LakeFile): string {
+  const parts = f.key.split("/");
+  const tag = f.etag?.replace(/[^A-Za-z0-9-]/g, "");
+  if (tag) parts.splice(parts.length - 1, 0, `etag=${tag}`);
+  return join(dir, ...parts);
+}
+
 function sameSecond(a: number, b: number): boolean {
   return b <= 0 || Math.floor(a / 1000) === Math.floor(b / 1000);
 }
@@ -212,7 +224,7 @@ export function resolveStore(location: LakeLocation): Store {
     return location.startsWith("s3://") ? openStore(loadConfig({ "data-root": location })) : new LocalStore(location);
   }
   if ("kind" in location && "list" in location) return location;
-  return openStore(location as Config);
+  return openStore(location);
 }
 
 function basename(key: string): string {

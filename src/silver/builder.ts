@@ -14,6 +14,7 @@ import { LAKE_VERSION } from "../version";
 import { buildDate, type BuildDatePayload, type BuildDateResult, type PipelineFn, type Variant } from "./build-date";
 import { loadExperiments, registerExperiment, type ExperimentRecord, type RegisterOptions } from "./experiments";
 import { fsyncDir, uniqueSuffix, withFileLock, writeFileAtomic } from "./fsutil";
+import { localBronze, type BronzeSource } from "./lineage";
 import { manifestColumns, parseManifest, serializeManifest, type FeatureManifest } from "./manifest";
 import { checkDate, checkVersion, isoNowZ, lexCompare, naturalCompare } from "./names";
 import { selectedFeatures } from "./selection";
@@ -86,9 +87,17 @@ export class SilverFeatureBuilder {
   readonly featuresDir: string;
   private readonly runDate: DateRunner;
 
-  /** `runDate` defaults to running the pipeline in this thread; `pipeline` replaces the ES pipeline (tests). */
-  constructor(dataRoot: string, opts: { runDate?: DateRunner; pipeline?: PipelineFn } = {}) {
+  /** Where Bronze is read from: `bronze` in the constructor, else `bronze/` under dataRoot. */
+  readonly bronze: BronzeSource;
+
+  /**
+   * `dataRoot`: the local directory Silver lives in. `bronze`: where to read Bronze when it is
+   * not under dataRoot (the S3 bucket `lake serve` writes to). `runDate` defaults to running
+   * the pipeline in this thread; `pipeline` replaces the ES pipeline (tests).
+   */
+  constructor(dataRoot: string, opts: { bronze?: BronzeSource; runDate?: DateRunner; pipeline?: PipelineFn } = {}) {
     this.dataRoot = resolve(dataRoot);
+    this.bronze = opts.bronze ?? localBronze(this.dataRoot);
     this.featuresDir = join(this.dataRoot, "silver", "features");
     this.runDate = opts.runDate ?? ((p) => buildDate(p, opts.pipeline));
   }
@@ -154,7 +163,7 @@ export class SilverFeatureBuilder {
         const i = next++;
         const date = dates[i]!;
         try {
-          results[i] = await this.runDate({ date, dataRoot: this.dataRoot, variant, outDir: dir, manifest: initial, configOverrides: overrides });
+          results[i] = await this.runDate({ date, bronze: this.bronze, variant, outDir: dir, manifest: initial, configOverrides: overrides });
         } catch (e) {
           results[i] = e instanceof Error ? e : new Error(String(e));
         }

@@ -7,8 +7,8 @@
  * and options/trades, plus futures/trades of the up-to-SMA_WARMUP_DAYS weekday dates just
  * before D (warm-up; only when D itself has trades).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import type { Config } from "../config";
+import { LakeFiles, type LakeFile } from "../read/lake-files";
 import { warmupDates as selectWarmupDates } from "./pipeline/warmup";
 
 export const INPUT_TABLES = [
@@ -16,6 +16,25 @@ export const INPUT_TABLES = [
   { path: "bronze/futures/mbp10/symbol=ES", role: "mbp10" },
   { path: "bronze/options/trades/underlying=ES", role: "options" },
 ] as const;
+
+/**
+ * Where a Silver build reads Bronze: the lake's own backend (a directory, or the S3 bucket
+ * `lake serve` writes to). Plain data, so it crosses into the batch workers as it is.
+ */
+export type BronzeSource = Pick<Config, "useS3" | "s3" | "dataRoot">;
+
+export function localBronze(dir: string): BronzeSource {
+  return { useS3: false, s3: null, dataRoot: dir };
+}
+
+/**
+ * Listing and local copies of Bronze. The same `LakeFiles` the pipeline's BronzeReader uses,
+ * so lineage lists, and hashes, exactly the files a build reads (on S3 the hash is taken
+ * from the cached copy the pipeline then reads without a second download).
+ */
+export function bronzeFiles(src: BronzeSource | LakeFiles): LakeFiles {
+  return src instanceof LakeFiles ? src : new LakeFiles(src);
+}
 
 export interface InputFile {
   key: string; // relative to the lake root
@@ -31,18 +50,9 @@ export interface DateLineage {
   inputs_sha256: string;
 }
 
-function dateDirs(root: string, tableDir: string): string[] {
-  const dir = join(root, tableDir);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^date=\d{4}-\d{2}-\d{2}$/.test(e.name))
-    .map((e) => e.name.slice(5))
-    .sort();
-}
-
 /** Bronze dates that have futures trades — the default date list of `lake silver`. */
-export function bronzeTradeDates(root: string): string[] {
-  return dateDirs(root, INPUT_TABLES[0].path).filter((d) => listParquet(root, `${INPUT_TABLES[0].path}/date=${d}`).length > 0);
+export async function bronzeTradeDates(src: BronzeSource | LakeFiles): Promise<string[]> {
+  return bronzeFiles(src).availableDates(INPUT_TABLES[0].path);
 }
 
 /**
@@ -50,23 +60,8 @@ export function bronzeTradeDates(root: string): string[] {
  * pipeline's own selection (src/silver/pipeline/warmup.ts) over the same listing it reads
  * (dates holding futures trades files), so lineage hashes exactly the Bronze files a build read.
  */
-export function warmupDates(root: string, date: string, days = 3): string[] {
-  return selectWarmupDates(bronzeTradeDates(root), date, days);
-}
-
-/** Every `*.parquet` under a directory (recursive), keys relative to root, sorted. */
-export function listParquet(root: string, rel: string): string[] {
-  const out: string[] = [];
-  const walk = (r: string) => {
-    const abs = join(root, r);
-    if (!existsSync(abs)) return;
-    for (const e of readdirSync(abs, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(`${r}/${e.name}`);
-      else if (e.isFile() && e.name.endsWith(".parquet")) out.push(`${r}/${e.name}`);
-    }
-  };
-  walk(rel);
-  return out.sort();
+export async function warmupDates(src: BronzeSource | LakeFiles, date: string, days = 3): Promise<string[]> {
+  return selectWarmupDates(await bronzeTradeDates(src), date, days);
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -80,29 +75,33 @@ export function sha256Bytes(data: Uint8Array | string): string {
   return new Bun.CryptoHasher("sha256").update(data).digest("hex");
 }
 
-/** sha256 per absolute path, shared by the dateLineage calls of one run (status over many versions). */
+/** sha256 per local path, shared by the dateLineage calls of one run (status over many versions). */
 export type FileHashes = Map<string, Promise<string>>;
 
 /**
  * `hashes` memoises file hashes across calls: adjacent dates share warm-up trade files.
  * Only for one read-only pass (status) — a build hashes afresh so it sees Bronze as it is.
  */
-export async function dateLineage(root: string, date: string, warmupDays = 3, hashes?: FileHashes): Promise<DateLineage> {
-  const warm = warmupDates(root, date, warmupDays);
-  const keys = [
-    ...INPUT_TABLES.flatMap((t) => listParquet(root, `${t.path}/date=${date}`)),
-    ...warm.flatMap((d) => listParquet(root, `${INPUT_TABLES[0].path}/date=${d}`)),
-  ].sort();
-  const files: InputFile[] = [];
-  for (const key of keys) {
-    const abs = join(root, key);
-    let sha = hashes?.get(abs);
+export async function dateLineage(src: BronzeSource | LakeFiles, date: string, warmupDays = 3, hashes?: FileHashes): Promise<DateLineage> {
+  const files = bronzeFiles(src);
+  const warm = await warmupDates(files, date, warmupDays);
+  const lists = await Promise.all([
+    ...INPUT_TABLES.map((t) => files.listParquet(`${t.path}/date=${date}/`)),
+    ...warm.map((d) => files.listParquet(`${INPUT_TABLES[0].path}/date=${d}/`)),
+  ]);
+  const inputs: LakeFile[] = lists.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  using _held = files.hold(); // S3: the copies stay cached for the pipeline that reads them next
+  const paths = await files.localPaths(inputs);
+  const out: InputFile[] = [];
+  for (const [i, f] of inputs.entries()) {
+    const path = paths[i]!;
+    let sha = hashes?.get(path);
     if (!sha) {
-      sha = sha256File(abs);
-      hashes?.set(abs, sha);
+      sha = sha256File(path);
+      hashes?.set(path, sha);
     }
-    files.push({ key, size: statSync(abs).size, sha256: await sha });
+    out.push({ key: f.key, size: f.size, sha256: await sha });
   }
-  const inputs_sha256 = sha256Bytes(files.map((f) => `${f.key}\t${f.size}\t${f.sha256}\n`).join(""));
-  return { date, warmup_dates: warm, files, inputs_sha256 };
+  const inputs_sha256 = sha256Bytes(out.map((f) => `${f.key}\t${f.size}\t${f.sha256}\n`).join(""));
+  return { date, warmup_dates: warm, files: out, inputs_sha256 };
 }

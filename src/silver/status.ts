@@ -30,7 +30,7 @@ export async function versionStatus(b: SilverFeatureBuilder, version: string, ha
   const warm = effective?.session?.smaWarmupDays ?? m.parameters.SMA_WARMUP_DAYS ?? 3;
   const dates: VersionStatus["dates"] = [];
   for (const [date, recorded] of Object.entries(lin.bronze_inputs).sort()) {
-    const now = await dateLineage(b.dataRoot, date, warm, hashes);
+    const now = await dateLineage(b.bronze, date, warm, hashes);
     if (now.inputs_sha256 === recorded) dates.push({ date, state: "fresh", changed: [] });
     else dates.push({ date, state: "stale", changed: diffFiles(recordedFiles.get(date) ?? [], now.files) });
   }

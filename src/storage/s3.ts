@@ -94,6 +94,7 @@ export class S3Store implements Store {
           key: o.key.slice(this.prefix.length),
           size: o.size ?? 0,
           mtimeMs: o.lastModified ? new Date(o.lastModified).getTime() : 0,
+          ...(o.eTag ? { etag: o.eTag } : {}),
         });
       }
       if (!page.isTruncated || contents.length === 0) break;
@@ -114,7 +115,7 @@ export class S3Store implements Store {
   async stat(key: string): Promise<ObjectInfo | null> {
     try {
       const st = await this.withRetry(`stat ${key}`, () => this.client.file(this.full(key)).stat(), key);
-      return { key, size: st.size, mtimeMs: new Date(st.lastModified).getTime() };
+      return { key, size: st.size, mtimeMs: new Date(st.lastModified).getTime(), ...(st.etag ? { etag: st.etag } : {}) };
     } catch (e) {
       if (e instanceof ObjectNotFoundError) return null;
       throw e;

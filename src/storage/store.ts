@@ -7,6 +7,8 @@ export interface ObjectInfo {
   key: string;
   size: number;
   mtimeMs: number;
+  /** S3 entity tag, when the backend gives one: changes whenever the object's bytes do. */
+  etag?: string;
 }
 
 export interface PutOptions {

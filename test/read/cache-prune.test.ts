@@ -32,7 +32,7 @@ function files(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .map((e) => relative(dir, join(e.parentPath, e.name)).replace(/\/etag=[^/]+/g, "")) // object key (copies sit in an etag= directory)
     .sort();
 }
 

@@ -9,7 +9,7 @@ describe("lake silver over the fixture lake with the real ES pipeline", () => {
     using lake = tempLake({ bronze: true });
     const b = new SilverFeatureBuilder(lake.root);
     const { bronzeTradeDates } = await import("../../../src/silver/lineage");
-    const dates = bronzeTradeDates(lake.root);
+    const dates = await bronzeTradeDates(b.bronze);
     expect(dates).toEqual(["2026-01-09", "2026-01-12", "2026-01-13", FIXTURE_DATE]);
     const r = await b.buildFeatureSet(esPipelineManifest(), dates, { concurrency: 2 });
     expect({ status: r.status, errors: r.errors, empty: r.dates_empty }).toEqual({ status: "success", errors: [], empty: ["2026-01-09", "2026-01-12", "2026-01-13"] });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { dateLineage, warmupDates } from "../../../src/silver/lineage";
+import { dateLineage, localBronze, warmupDates } from "../../../src/silver/lineage";
 import { readerInput } from "../../../src/silver/pipeline/bronze-input";
 import { warmupDates as pipelineWarmupDates } from "../../../src/silver/pipeline/warmup";
 import { FIXTURE_DATE, tempLake } from "./fixture-lake";
@@ -18,9 +18,9 @@ describe("lineage warm-up days are the pipeline's", () => {
     const listed = await readerInput(lake.root).tradeDates();
     expect(listed).not.toContain("2026-01-12");
     const expected = pipelineWarmupDates(listed, FIXTURE_DATE, 3);
-    expect(warmupDates(lake.root, FIXTURE_DATE, 3)).toEqual(expected);
+    expect(await warmupDates(localBronze(lake.root), FIXTURE_DATE, 3)).toEqual(expected);
     expect(expected).toEqual(["2026-01-09", "2026-01-13"]);
-    const lin = await dateLineage(lake.root, FIXTURE_DATE, 3);
+    const lin = await dateLineage(localBronze(lake.root), FIXTURE_DATE, 3);
     expect(lin.warmup_dates).toEqual(expected);
     const hashedDates = [...new Set(lin.files.filter((f) => f.key.startsWith("bronze/futures/trades/")).map((f) => /date=([\d-]+)/.exec(f.key)![1]!))];
     expect(hashedDates).toEqual([...expected, FIXTURE_DATE]);
