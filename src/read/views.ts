@@ -30,6 +30,8 @@ export interface ViewSpec {
   pathColumns: PathColumn[];
   /** Which listed objects belong to the view (default: all .parquet). */
   accept?: (key: string) => boolean;
+  /** Silver and Gold training sets live in the local root, also when the lake is on S3. */
+  local?: true;
 }
 
 const DATE_COL: PathColumn = { name: "date", type: "date32", pattern: /(?:^|\/)date=(\d{4}-\d{2}-\d{2})\// };
@@ -47,6 +49,7 @@ export const LAKE_VIEWS: readonly ViewSpec[] = [
     pathColumns: [{ name: "version", type: "utf8", pattern: /^silver\/features\/([^/]+)\// }, DATE_COL],
     // Only committed partitions: staging/temp directories start with '.' or '_' (§4.9).
     accept: (k) => /^silver\/features\/[A-Za-z0-9][^/]*\/date=\d{4}-\d{2}-\d{2}\/[^./][^/]*\.parquet$/.test(k),
+    local: true,
   },
   {
     name: "gold_training",
@@ -55,6 +58,7 @@ export const LAKE_VIEWS: readonly ViewSpec[] = [
     pathColumns: [{ name: "dataset", type: "utf8", pattern: /^gold\/training\/([^/]+)\.parquet$/ }],
     // Current datasets only; history/ holds superseded copies.
     accept: (k) => /^gold\/training\/[A-Za-z0-9][^/]*\.parquet$/.test(k),
+    local: true,
   },
 ];
 
@@ -122,9 +126,12 @@ function literal(p: PathColumn, key: string): string {
   return sqlString(m[1]!);
 }
 
-/** Register every view the SQL mentions; returns name → file count. */
-export async function registerViews(s: DuckSession, files: LakeFiles, sql: string): Promise<Map<string, number>> {
+/**
+ * Register every view the SQL mentions; returns name → file count. `local` holds Silver and
+ * Gold training sets when they are not beside Bronze (the lake on S3, contracts §7).
+ */
+export async function registerViews(s: DuckSession, files: LakeFiles, sql: string, local: LakeFiles = files): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const v of viewsMentioned(sql)) out.set(v.name, await createView(s, files, v));
+  for (const v of viewsMentioned(sql)) out.set(v.name, await createView(s, v.local ? local : files, v));
   return out;
 }

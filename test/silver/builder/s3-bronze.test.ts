@@ -52,6 +52,11 @@ describe("lake silver with Bronze on S3 (s3rver)", () => {
     const lineage = (root: string) => readFileSync(join(root, "silver/features/es_pipeline/manifest.yaml"), "utf8").match(/inputs_sha256: \S+/g);
     expect(lineage(silverRoot)).toEqual(lineage(sim.root));
 
+    // lake query: Bronze views from the bucket, the Silver view from the local root
+    const q = await lake(["query", "select (select count(*) from silver_features) s, (select count(distinct date) from bronze_futures_trades) d", "--format", "json"], env);
+    expect(q.code).toBe(0);
+    expect(JSON.parse(q.out)).toEqual([{ s: r.signals_total, d: sim.dates.length }]);
+
     expect((await lake(["silver", "status", "--json"], env)).code).toBe(0);
     // an S3 object replaced under the version: stale, exit 1
     const store = s3Store(s3.s3Settings);
