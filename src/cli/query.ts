@@ -31,8 +31,9 @@ export default defineCommand({
     if (sql === "-") sql = await Bun.stdin.text();
     if (!sql.trim()) throw new UsageError("empty SQL");
     const files = new LakeFiles(cfg);
-    // With the lake on S3, Silver and Gold training sets are in the local root (contracts §7)
-    const local = cfg.useS3 && cfg.localRoot ? new LakeFiles(cfg.localRoot) : files;
+    // Silver and Gold training sets live in the local root: with the lake on S3 (contracts §7),
+    // or wherever LAKE_LOCAL_ROOT puts them
+    const local = cfg.localRoot && cfg.localRoot !== cfg.dataRoot ? new LakeFiles(cfg.localRoot) : files;
     using _held = files.hold(); // the views' files stay in the S3 cache until the query has run
     using s = await DuckSession.open();
     await registerViews(s, files, sql, local);
