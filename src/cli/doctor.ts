@@ -56,7 +56,8 @@ export default defineCommand({
     checks.push(
       await attempt("config", () => {
         const cfg = loadConfig({});
-        return `data root ${cfg.dataRoot}${cfg.useS3 ? " (S3)" : ""}, NATS ${cfg.natsUrl}`;
+        const local = cfg.localRoot === cfg.dataRoot ? "" : `, Silver/Gold in ${cfg.localRoot ?? "none (set LAKE_LOCAL_ROOT)"}`;
+        return `data root ${cfg.dataRoot}${cfg.useS3 ? " (S3)" : ""}${local}, NATS ${cfg.natsUrl}`;
       }),
     );
     checks.push(
