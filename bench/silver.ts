@@ -11,7 +11,9 @@
  * The simulated lake is cached in $TMPDIR/lake-bench-silver-<scale>-<days>d (deterministic seed).
  *
  * Options: --days N (default 5), --scale light|normal (default normal), --source (force bun src/main.ts),
- * --bin PATH (another compiled binary, e.g. one built with `bun run build --outfile PATH`).
+ * --bin PATH (another compiled binary, e.g. one built with `bun run build --outfile PATH`),
+ * --s3: also build with the same Bronze in S3 (a private s3rver; Silver in a local root), cold
+ * and warm read cache, next to the local 2-worker run.
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,9 +58,10 @@ async function simulatedLake(): Promise<{ root: string; dates: string[] }> {
   return { root, dates };
 }
 
-async function runSilver(cmd: string[], root: string, workers: number) {
+async function runSilver(cmd: string[], root: string, workers: number, env?: Record<string, string>) {
   const t = performance.now();
-  const p = Bun.spawn([...cmd, "silver", "--data-root", root, "--force", "--workers", String(workers), "--json"], { stdout: "pipe", stderr: "pipe" });
+  const where = env ? [] : ["--data-root", root];
+  const p = Bun.spawn([...cmd, "silver", ...where, "--force", "--workers", String(workers), "--json"], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   const wall = (performance.now() - t) / 1000;
   if (code !== 0) throw new Error(`lake silver exited ${code}: ${err.slice(-2000)}`);
@@ -95,4 +98,27 @@ for (const w of [1, 2]) {
   console.log(
     `${String(w).padEnd(7)}  ${r.wall.toFixed(2).padStart(6)}  ${perDay.toFixed(2).padStart(9)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.rssMb.toFixed(0).padStart(11)}  ${String(r.rows).padEnd(5)}  ${String(r.dates).padEnd(5)}  ${(perDay / plainDay).toFixed(2)}×`,
   );
+}
+
+if (argv.includes("--s3")) {
+  const { startS3rver } = await import("../test/helpers/s3");
+  const { s3Store } = await import("../src/storage");
+  await using s3 = await startS3rver();
+  const local = localStore(root);
+  const remote = s3Store(s3.s3Settings);
+  const objects = await local.list("bronze/");
+  for (const o of objects) await remote.put(o.key, await local.get(o.key));
+  const work = join(tmpdir(), `lake-bench-silver-s3-${process.pid}`);
+  const env = { ...s3.env(), LAKE_LOCAL_ROOT: join(work, "local"), LAKE_CACHE_DIR: join(work, "cache") };
+  const localRun = runs[2]!.sort((a, b) => a.wall - b.wall)[1]!;
+  console.log(`\nBronze in S3 (s3rver, ${objects.length} objects), Silver in a local root, 2 workers — vs the local run above (${localRun.wall.toFixed(2)} s):`);
+  try {
+    for (const label of ["cold read cache", "warm read cache"]) {
+      const r = await runSilver(cmd, root, 2, env);
+      if (r.rows !== localRun.rows) throw new Error(`S3 build made ${r.rows} rows, local ${localRun.rows}`);
+      console.log(`  ${label.padEnd(16)} ${r.wall.toFixed(2).padStart(6)} s  ${r.rows} rows  ${(r.wall / localRun.wall).toFixed(2)}× local`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
