@@ -122,7 +122,7 @@ export interface FixSwitches {
   singleAtrDistance: boolean;
   /** D-21 (S14): attempt clustering from 04:00 ET only, global cluster ids. */
   rthAttemptClustering: boolean;
-  // S7–S13 (read through stages/physics/fixes.ts)
+  // S7–S13
   /** D-4 (S7): trailing tape/barrier windows [ts−W, ts] instead of forward [ts, ts+W]. */
   trailingWindows: boolean;
   /** D-26 (S7): price-filter (priceMin < p < priceMax) the tape before band sums and regression. */
@@ -245,7 +245,7 @@ export const IMPLEMENTED_FIXES: ReadonlySet<keyof FixSwitches> = new Set<keyof F
 export function assertFixesImplemented(cfg: PipelineConfig): void {
   const missing = (Object.keys(cfg.fixes) as (keyof FixSwitches)[]).filter((k) => cfg.fixes[k] && !IMPLEMENTED_FIXES.has(k));
   if (missing.length) {
-    throw new Error(`pipeline fixes not implemented yet: ${missing.join(", ")} — turn them off in the config/manifest`);
+    throw new Error(`pipeline fix(es) ${missing.join(", ")} (es-pipeline §15) not implemented yet — turn them off in the config/manifest`);
   }
 }
 

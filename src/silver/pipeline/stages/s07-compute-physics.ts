@@ -12,7 +12,6 @@ import type { Events, OptionFlow, PipelineContext, Stage } from "../context";
 import { LakeError } from "../../../errors";
 import { computeBarrier, dayAverageDepthPerEvent, trailingAverageDepth } from "./physics/barrier";
 import { need, putBool, putFloat, putInt64, putUtf8 } from "./physics/columns";
-import { physicsFixes } from "./physics/fixes";
 import { computeCausalFuel, computeFuel, strikeGammaTable, type FuelColumns } from "./physics/fuel";
 import { computeTape } from "./physics/tape";
 
@@ -53,7 +52,7 @@ const stage: Stage = {
     const mbp = need(ctx, "mbp", NAME);
     const flows = need(ctx, "optionFlows", NAME);
     const { windows, bands } = ctx.cfg;
-    const fixes = physicsFixes(ctx);
+    const fixes = ctx.cfg.fixes;
 
     const tape = computeTape(ev, trades, {
       originNs: ctx.originNs,

@@ -10,7 +10,7 @@
  */
 import type { PipelineContext, Stage } from "../context";
 import { need, putFloat } from "./physics/columns";
-import { physicsFixes } from "./physics/fixes";
+import { assertFixesImplemented } from "../config";
 import { upperBound } from "../windows";
 
 const NAME = "ComputeMultiWindowKinematics";
@@ -29,7 +29,7 @@ const stage: Stage = {
   run(ctx: PipelineContext): void {
     const ev = need(ctx, "events", NAME);
     const bars = need(ctx, "ohlcv1m", NAME);
-    physicsFixes(ctx); // D-1 (fitted kinematics) is not implemented: refuse it loudly
+    assertFixesImplemented(ctx.cfg); // D-1 (fitted kinematics) is not implemented: refuse it loudly
     const n = ev.n;
     for (const w of ctx.cfg.windows.kinematicsMin) {
       const vel = new Float64Array(n);

@@ -9,7 +9,6 @@
 import type { PipelineContext, Stage } from "../context";
 import { need, putFloat } from "./physics/columns";
 import { depthImbalance } from "./physics/depth";
-import { physicsFixes } from "./physics/fixes";
 import { closedRange, prefixSums } from "../windows";
 import { LakeError } from "../../../errors";
 
@@ -26,7 +25,7 @@ const stage: Stage = {
   run(ctx: PipelineContext): void {
     const ev = need(ctx, "events", NAME);
     const mbp = need(ctx, "mbp", NAME);
-    const fixes = physicsFixes(ctx);
+    const fixes = ctx.cfg.fixes;
     const cum = prefixSums(depthImbalance(mbp, BOOK_LEVELS));
     const sums = new Map<number, Float64Array>();
     for (const w of ctx.cfg.windows.ofiSec) {

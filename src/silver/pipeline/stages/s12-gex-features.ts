@@ -5,12 +5,11 @@
  * the level: above = (L, L+b], below = [L−b, L), b = 5/10/15 points (bands 1/2/3 ×
  * ES_0DTE_STRIKE_SPACING), plus asymmetry, ratio and the ±15-point net. [REF] whole-day
  * trades with end-of-day-spot gamma (D-8) and the product-of-sums formula (D-9); both
- * are switches (physics/fixes.ts). No same-day options → all 15 columns are 0.
+ * are switches (PipelineConfig.fixes, config.ts). No same-day options → all 15 columns are 0.
  */
 import type { PipelineContext, Stage } from "../context";
 import { LakeError } from "../../../errors";
 import { need, putFloat } from "./physics/columns";
-import { physicsFixes } from "./physics/fixes";
 import { computeGex, GEX_COLUMNS } from "./physics/gex";
 
 const NAME = "ComputeGEXFeatures";
@@ -22,7 +21,7 @@ const stage: Stage = {
   outputs: GEX_COLUMNS,
   run(ctx: PipelineContext): void {
     const ev = need(ctx, "events", NAME);
-    const fixes = physicsFixes(ctx);
+    const fixes = ctx.cfg.fixes;
     const opt = ctx.options; // S1 may load no option trades at all (§5.1 step 3): all zeros
     let cols: Map<string, Float64Array> = new Map(GEX_COLUMNS.map((c) => [c, new Float64Array(ev.n)]));
     if (opt && opt.n > 0) {
