@@ -6,6 +6,7 @@
  */
 import type { OptionFlow, OptionsData, PipelineContext, Stage, TradesData } from "../context";
 import { erfA } from "../numeric";
+import { upperBound } from "../windows";
 
 const SQRT2 = Math.SQRT2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -21,25 +22,19 @@ export function endOfDaySpot(tr: TradesData, lo: number, hi: number, fallback: n
 
 /** [FIX] D-8: last sane trade price with ts ≤ each option ts (fallback before the first). */
 function spotAtTradeTime(tr: TradesData, opt: OptionsData, lo: number, hi: number, fallback: number): Float64Array {
+  // one pass: the last sane price at or before each trade (NaN before the first sane one)
+  const lastSane = new Float64Array(tr.n);
+  let s = NaN;
+  for (let j = 0; j < tr.n; j++) {
+    const p = tr.price[j]!;
+    if (p > lo && p < hi) s = p;
+    lastSane[j] = s;
+  }
   const out = new Float64Array(opt.n);
-  // Options are nearly ts-sorted; a forward merge with a binary-search fallback keeps it O(n).
   for (let i = 0; i < opt.n; i++) {
-    let a = 0;
-    let b = tr.n;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (tr.t[m]! <= opt.t[i]!) a = m + 1;
-      else b = m;
-    }
-    let s = fallback;
-    for (let j = a - 1; j >= 0; j--) {
-      const p = tr.price[j]!;
-      if (p > lo && p < hi) {
-        s = p;
-        break;
-      }
-    }
-    out[i] = s;
+    const a = upperBound(tr.t, opt.t[i]!, 0, tr.n);
+    const spot = a > 0 ? lastSane[a - 1]! : NaN;
+    out[i] = Number.isNaN(spot) ? fallback : spot;
   }
   return out;
 }

@@ -9,6 +9,7 @@
  */
 import type { Events, MbpData } from "../../context";
 import { closedRange, prefixSums } from "../../windows";
+import { totalDepth } from "./depth";
 
 export interface BarrierParams {
   windowNs: number;
@@ -57,13 +58,7 @@ export function dayAverageDepthPerEvent(ev: Events, mbp: MbpData): Float64Array 
  * NaN when that window is empty (wall_ratio is then 0: no normaliser is known yet).
  */
 export function trailingAverageDepth(ev: Events, mbp: MbpData, lookbackNs: number): Float64Array {
-  const perSnap = new Float64Array(mbp.n);
-  for (let k = 0; k < mbp.bidSz.length; k++) {
-    const b = mbp.bidSz[k]!;
-    const a = mbp.askSz[k]!;
-    for (let i = 0; i < mbp.n; i++) perSnap[i] = perSnap[i]! + b[i]! + a[i]!;
-  }
-  const cum = prefixSums(perSnap);
+  const cum = prefixSums(totalDepth(mbp, mbp.bidSz.length));
   const out = new Float64Array(ev.n);
   for (let e = 0; e < ev.n; e++) {
     const [lo, hi] = closedRange(mbp.t, ev.t[e]! - lookbackNs, ev.t[e]!);
