@@ -8,6 +8,7 @@ import { LakeError, UsageError } from "../errors";
 import { BUILTIN_MANIFESTS } from "../silver/baselines";
 import { SilverFeatureBuilder, type BuildResult, type DateRunner } from "../silver/builder";
 import type { Config } from "../config";
+import { LakeFiles } from "../read/lake-files";
 import { bronzeTradeDates, type BronzeSource, type FileHashes } from "../silver/lineage";
 import { parseManifest, manifestColumns, type FeatureManifest } from "../silver/manifest";
 import { checkDate, checkVersion, dateRange } from "../silver/names";
@@ -211,9 +212,11 @@ const status = defineCommand({
   async run({ args }) {
     const b = silverBuilder(configFromArgs(args));
     const rows: VersionStatus[] = [];
-    // versions built over the same dates share Bronze inputs: hash each file once per run
+    // versions built over the same dates share Bronze inputs: list and hash each file once per run
     const hashes: FileHashes = new Map();
-    for (const v of b.listVersions()) rows.push(await versionStatus(b, v, hashes));
+    const bronze = new LakeFiles(b.bronze);
+    using _held = bronze.hold();
+    for (const v of b.listVersions()) rows.push(await versionStatus(b, v, hashes, bronze));
     printResult(args.json, rows, () => (rows.length ? table([["VERSION", "STATE", "DETAIL"], ...rows.map((r) => [r.version, r.state, r.detail])]) : "no Silver versions"));
     if (rows.some((r) => r.state === "stale")) process.exitCode = 1;
   },

@@ -39,12 +39,6 @@ export interface LakeFilesOptions {
   cacheDir?: string;
   /** Cap on the cache's total size in bytes. Default `$LAKE_CACHE_MAX_GB` GiB, else 20 GiB. */
   maxCacheBytes?: number;
-  /**
-   * Remember each listing for the life of this object: for a batch over a finished day
-   * (`lake replay` reads a date hour by hour — 72 listings of one directory otherwise).
-   * Off by default: a long-lived reader must see the files `lake serve` adds.
-   */
-  rememberListings?: boolean;
 }
 
 /** `dir` = `<base>/<root-hash>` holds this lake's copies; the cap covers all of `base`. */
@@ -57,14 +51,16 @@ export class LakeFiles {
   private readonly cache: Cache | null;
   /** Paths that running `localPaths` calls will hand out (count per path): never pruned. */
   private readonly inUse = new Map<string, number>();
-  /** Open `hold()` handles, and every copy handed out while one is open: never pruned. */
+  /**
+   * Open `hold()` handles. While one is open every copy handed out is kept (never pruned)
+   * and each prefix is listed once: one read, build or replay sees one snapshot of the lake.
+   */
   private holds = 0;
   private readonly held = new Set<string>();
-  private readonly listings: Map<string, Promise<LakeFile[]>> | null;
+  private readonly listings = new Map<string, Promise<LakeFile[]>>();
 
   constructor(location?: LakeLocation, opts: LakeFilesOptions = {}) {
     this.store = resolveStore(location);
-    this.listings = opts.rememberListings ? new Map() : null;
     if (this.store.kind === "s3") {
       const base = opts.cacheDir ?? process.env.LAKE_CACHE_DIR ?? join(tmpdir(), "lake-cache");
       this.cache = { base, dir: cacheRootDir(base, this.store.root), maxBytes: cacheCapBytes(opts.maxCacheBytes) };
@@ -75,12 +71,13 @@ export class LakeFiles {
 
   /** Every `*.parquet` object under `prefix` (a `/`-terminated key prefix), sorted by key. */
   listParquet(prefix: string): Promise<LakeFile[]> {
-    if (!this.listings) return this.listNow(prefix);
+    // Outside a hold, always fresh: a long-lived reader must see the files `lake serve` adds.
+    if (this.holds === 0) return this.listNow(prefix);
     let l = this.listings.get(prefix);
     if (!l) {
       l = this.listNow(prefix);
       this.listings.set(prefix, l);
-      l.catch(() => this.listings?.delete(prefix)); // a failed listing is not remembered
+      l.catch(() => this.listings.delete(prefix)); // a failed listing is not remembered
     }
     return l;
   }
@@ -144,9 +141,11 @@ export class LakeFiles {
   }
 
   /**
-   * Keep every copy handed out from now on until the handle is disposed. `localPaths` only
-   * protects its own files while it runs; a read opens them later (and a `lake query` builds
-   * several views before its SQL opens any file), so readers hold for the whole read.
+   * One snapshot of the lake until the handle is disposed: each prefix is listed once, and
+   * every copy handed out is kept. `localPaths` only protects its own files while it runs; a
+   * read opens them later (and a `lake query` builds several views before its SQL opens any
+   * file), and a front-month read lists its date twice (plan, then contract selection) — so
+   * readers, Silver dates and replays hold for their whole run.
    */
   hold(): Disposable {
     this.holds++;
@@ -155,7 +154,10 @@ export class LakeFiles {
       [Symbol.dispose]: () => {
         if (!open) return;
         open = false;
-        if (--this.holds === 0) this.held.clear();
+        if (--this.holds === 0) {
+          this.held.clear();
+          this.listings.clear();
+        }
       },
     };
   }

@@ -11,7 +11,7 @@ import { Frame } from "../frame";
 import type { ColumnDef } from "../schemas/types";
 import { LAKE_VERSION } from "../version";
 import { writeFileAtomic } from "./fsutil";
-import { openStore, type Store } from "../storage";
+import { LakeFiles } from "../read/lake-files";
 import { dateLineage, INPUT_TABLES, sha256Bytes, type BronzeSource, type DateLineage } from "./lineage";
 import { manifestFromObject, type FeatureManifest } from "./manifest";
 import { checkDate } from "./names";
@@ -54,7 +54,7 @@ export interface BuildDateResult {
 }
 
 /** What a pipeline call returns: the brief's `{frame, …}` object or a bare Frame. */
-export type PipelineFn = (args: { date: string; store: Store; variant: Variant; config?: unknown }) => Promise<
+export type PipelineFn = (args: { date: string; files: LakeFiles; variant: Variant; config?: unknown }) => Promise<
   Frame | { frame: Frame; nullStageColumns?: ({ stage: string; columns: string[] } | string)[] }
 >;
 
@@ -75,8 +75,12 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
   // (manifest parameters are only recorded, §9 S-6), not the manifest's SMA_WARMUP_DAYS.
   const { resolveConfig } = await import("./pipeline/config");
   const warmupDays = resolveConfig(p.variant, p.configOverrides as never).session.smaWarmupDays;
+  // One snapshot of Bronze for the date: lineage and the pipeline list each prefix once and
+  // read the same files (on S3: the same cached copies, kept until the date is done).
+  const files = new LakeFiles(p.bronze);
+  using _held = files.hold();
   // hash inputs first: if Bronze changes during the build, status will call it stale
-  const lineage = await dateLineage(p.bronze, p.date, warmupDays);
+  const lineage = await dateLineage(files, p.date, warmupDays);
   // a date with trades but no book is a warm-up day, not a failure (the pipeline needs MBP-10);
   // the lineage listing above already holds D's MBP-10 files, so don't walk the directory again
   const mbpDir = `${INPUT_TABLES[1].path}/date=${p.date}/`;
@@ -84,7 +88,7 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
     return { date: p.date, lineage, nullStageColumns: [], peakRssBytes: process.memoryUsage().rss, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000, note: "no MBP-10 for this date (warm-up input only)" };
   }
   const run = pipeline ?? (await defaultPipeline());
-  const res = await run({ date: p.date, store: openStore(p.bronze), variant: p.variant, config: p.configOverrides });
+  const res = await run({ date: p.date, files, variant: p.variant, config: p.configOverrides });
   const frame = res instanceof Frame ? res : res.frame;
   const nullStageColumns = res instanceof Frame ? [] : (res.nullStageColumns ?? []).flatMap((g) => (typeof g === "string" ? [g] : g.columns));
   const base = { date: p.date, lineage, nullStageColumns, peakRssBytes: process.memoryUsage().rss };

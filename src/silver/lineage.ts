@@ -28,9 +28,9 @@ export function localBronze(dir: string): BronzeSource {
 }
 
 /**
- * Listing and local copies of Bronze. The same `LakeFiles` the pipeline's BronzeReader uses,
- * so lineage lists, and hashes, exactly the files a build reads (on S3 the hash is taken
- * from the cached copy the pipeline then reads without a second download).
+ * Listing and local copies of Bronze. A build passes the one `LakeFiles` it also gives the
+ * pipeline (build-date.ts, under a hold), so lineage lists, and hashes, exactly the files the
+ * build reads (on S3 the hash is taken from the cached copy the pipeline then reads).
  */
 export function bronzeFiles(src: BronzeSource | LakeFiles): LakeFiles {
   return src instanceof LakeFiles ? src : new LakeFiles(src);

@@ -9,6 +9,7 @@ import { LakeError } from "../errors";
 import { isNullAt, type Frame } from "../frame";
 import { lineageOf, type BuildOptions, type SilverFeatureBuilder } from "./builder";
 import { uniqueSuffix } from "./fsutil";
+import { LakeFiles } from "../read/lake-files";
 import { dateLineage, type FileHashes, type InputFile } from "./lineage";
 
 export interface VersionStatus {
@@ -18,8 +19,12 @@ export interface VersionStatus {
   dates: { date: string; state: "fresh" | "stale"; changed: string[] }[];
 }
 
-/** `hashes`: file hashes shared across the versions of one status run (see dateLineage). */
-export async function versionStatus(b: SilverFeatureBuilder, version: string, hashes: FileHashes = new Map()): Promise<VersionStatus> {
+/**
+ * `hashes` and `bronze` are shared across the versions of one status run: each Bronze file is
+ * hashed once, and (under the caller's hold) each prefix listed once.
+ */
+export async function versionStatus(b: SilverFeatureBuilder, version: string, hashes: FileHashes = new Map(), bronze = new LakeFiles(b.bronze)): Promise<VersionStatus> {
+  using _held = bronze.hold(); // this version's dates share warm-up listings
   const m = b.getManifest(version);
   if (!m) throw new LakeError(`Version ${version} not found`);
   const lin = lineageOf(m);
@@ -30,7 +35,7 @@ export async function versionStatus(b: SilverFeatureBuilder, version: string, ha
   const warm = effective?.session?.smaWarmupDays ?? m.parameters.SMA_WARMUP_DAYS ?? 3;
   const dates: VersionStatus["dates"] = [];
   for (const [date, recorded] of Object.entries(lin.bronze_inputs).sort()) {
-    const now = await dateLineage(b.bronze, date, warm, hashes);
+    const now = await dateLineage(bronze, date, warm, hashes);
     if (now.inputs_sha256 === recorded) dates.push({ date, state: "fresh", changed: [] });
     else dates.push({ date, state: "stale", changed: diffFiles(recordedFiles.get(date) ?? [], now.files) });
   }

@@ -72,7 +72,8 @@ export interface ReplayReadOptions {
 
 /** Hour by hour: frames for the selected schemas, each sorted by (ts_event_ns, seq). */
 export async function* readReplayChunks(opts: ReplayReadOptions): AsyncGenerator<WireSource & { rows: number }> {
-  const reader = new BronzeReader(opts.location, { rememberListings: true }); // one listing per table, not per hour
+  const reader = new BronzeReader(opts.location);
+  using _held = reader.files.hold(); // one listing per table for the day, not one per hour
   const schemas = opts.schemas ?? REPLAY_SCHEMAS;
   const dayStart = BigInt(parseDate(opts.date)) * NS_PER_DAY;
   const lo = opts.startNs !== undefined && opts.startNs > dayStart ? opts.startNs : dayStart;

@@ -39,10 +39,11 @@ export interface BronzeInput {
 }
 
 /**
- * Bronze through BronzeReader. `location` is a lake root (holding `bronze/`), a Store or a
- * Config; a path that is itself a Bronze root (`…/bronze` holding `futures/`) is accepted too.
+ * Bronze through BronzeReader. `location` is a lake root (holding `bronze/`), a Store, a
+ * Config or a LakeFiles to share (the Silver build's, so lineage and pipeline see one listing);
+ * a path that is itself a Bronze root (`…/bronze` holding `futures/`) is accepted too.
  */
-export function readerInput(location: LakeLocation): BronzeInput {
+export function readerInput(location: LakeLocation | LakeFiles): BronzeInput {
   let loc = location;
   if (typeof loc === "string" && !loc.startsWith("s3://") && !existsSync(join(loc, "bronze")) && basename(loc) === "bronze") {
     loc = dirname(loc);

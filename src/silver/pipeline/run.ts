@@ -6,6 +6,7 @@
  * input they need) has not landed yet.
  */
 import type { Frame } from "../../frame";
+import type { LakeFiles } from "../../read/lake-files";
 import type { Store } from "../../storage/store";
 import { assertFixesImplemented, resolveConfig, type ConfigOverrides, type PipelineConfig } from "./config";
 import type { PipelineContext, Stage, Variant } from "./context";
@@ -18,6 +19,8 @@ export interface RunPipelineOptions {
   /** Lake root (holding bronze/) or Bronze root (holding futures/). */
   dataRoot?: string;
   store?: Store;
+  /** Or the lake's files as the caller already lists them (one snapshot per Silver date). */
+  files?: LakeFiles;
   /** Or any Bronze input (tests, simulated days). */
   bronze?: BronzeInput;
   variant?: Variant;
@@ -71,8 +74,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineRes
   const variant = opts.variant ?? "reference";
   const cfg = resolveConfig(variant, opts.config);
   assertFixesImplemented(cfg);
-  const bronze = opts.bronze ?? (opts.store ? readerInput(opts.store) : opts.dataRoot ? readerInput(opts.dataRoot) : undefined);
-  if (!bronze) throw new Error("runPipeline needs dataRoot, store or bronze");
+  const location = opts.files ?? opts.store ?? opts.dataRoot;
+  const bronze = opts.bronze ?? (location !== undefined ? readerInput(location) : undefined);
+  if (!bronze) throw new Error("runPipeline needs dataRoot, store, files or bronze");
   const ctx = newContext(opts.date, variant, cfg, memoInput(bronze));
 
   const timings: StageTiming[] = [];
