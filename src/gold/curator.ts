@@ -158,15 +158,20 @@ export class GoldCurator {
 
   /** `name` or a history id `name@n`. */
   resolveDataset(nameOrId: string): { path: string; metadataPath: string } {
-    const m = /^(.+)@(\d+)$/.exec(nameOrId);
-    if (m) {
-      const name = checkDatasetName(m[1]!);
-      const h = join(this.trainingDir, "history");
-      return { path: join(h, `${name}@${m[2]}.parquet`), metadataPath: join(h, `${name}@${m[2]}_metadata.json`) };
-    }
+    const hist = this.historyPaths(nameOrId);
+    if (hist) return hist;
     const entry = loadCatalog(this.dataRoot).datasets.find((d) => d.name === nameOrId && d.type === "training");
     const path = entry ? resolveCatalogPath(this.dataRoot, entry.path) : this.datasetPath(nameOrId);
     return { path, metadataPath: this.metadataPath(nameOrId) };
+  }
+
+  /** `{name}@{n}`: a superseded copy under history/ (no catalog lookup needed). */
+  private historyPaths(nameOrId: string): { path: string; metadataPath: string } | null {
+    const m = /^(.+)@(\d+)$/.exec(nameOrId);
+    if (!m) return null;
+    const name = checkDatasetName(m[1]!);
+    const h = join(this.trainingDir, "history");
+    return { path: join(h, `${name}@${m[2]}.parquet`), metadataPath: join(h, `${name}@${m[2]}_metadata.json`) };
   }
 
   async loadTrainingData(name = "signals_production"): Promise<Frame> {
@@ -181,7 +186,8 @@ export class GoldCurator {
   }
 
   getDatasetMetadata(name: string): Record<string, any> | null {
-    const { metadataPath } = this.resolveDataset(name);
+    // the metadata file sits beside the dataset's name, wherever the catalog points the data
+    const metadataPath = this.historyPaths(name)?.metadataPath ?? this.metadataPath(name);
     return existsSync(metadataPath) ? JSON.parse(readFileSync(metadataPath, "utf8")) : null;
   }
 

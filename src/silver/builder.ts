@@ -13,7 +13,7 @@ import { log } from "../log";
 import { LAKE_VERSION } from "../version";
 import { buildDate, type BuildDatePayload, type BuildDateResult, type PipelineFn, type Variant } from "./build-date";
 import { loadExperiments, registerExperiment, type ExperimentRecord, type RegisterOptions } from "./experiments";
-import { fsyncDir, uniqueSuffix, withFileLock, writeFileAtomic } from "./fsutil";
+import { fsyncDir, LockTimeoutError, uniqueSuffix, withFileLock, writeFileAtomic } from "./fsutil";
 import { localBronze, type BronzeSource } from "./lineage";
 import { manifestColumns, parseManifest, serializeManifest, type FeatureManifest } from "./manifest";
 import { checkDate, checkVersion, isoNowZ, lexCompare, naturalCompare } from "./names";
@@ -116,8 +116,8 @@ export class SilverFeatureBuilder {
     try {
       return await withFileLock(lock, () => this.buildLocked(manifest, version, dates, opts), 0);
     } catch (e) {
-      if (e instanceof LakeError && e.message.startsWith("timed out waiting for lock")) {
-        throw new LakeError(`another build of ${version} is running (${lock}.lock); wait for it or remove the lock if that process is gone`);
+      if (e instanceof LockTimeoutError) {
+        throw new LakeError(`another build of ${version} is running (${e.lock}); wait for it or remove the lock if that process is gone`);
       }
       throw e;
     }

@@ -59,6 +59,16 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** `withFileLock` gave up waiting: callers that know what the lock guards can say so. */
+export class LockTimeoutError extends LakeError {
+  constructor(
+    readonly lock: string,
+    readonly owner: number,
+  ) {
+    super(`timed out waiting for lock ${lock} (held by pid ${owner}); remove it if that process is gone`);
+  }
+}
+
 /**
  * Run `fn` holding `{path}.lock` (O_EXCL create). A lock whose owner process is gone is
  * broken (a killed promotion must not wedge the lake); otherwise wait up to `timeoutMs`.
@@ -91,7 +101,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T> | T, ti
         }
         continue;
       }
-      if (Date.now() >= deadline) throw new LakeError(`timed out waiting for lock ${lock} (held by pid ${owner}); remove it if that process is gone`);
+      if (Date.now() >= deadline) throw new LockTimeoutError(lock, owner);
       await Bun.sleep(delay);
       delay = Math.min(delay * 2, 100);
     }
