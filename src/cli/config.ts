@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { describeConfig } from "../config";
 import { configArgs, configFromArgs } from "./common";
+import { table } from "./table";
 
 export default defineCommand({
   meta: {
@@ -16,11 +17,6 @@ export default defineCommand({
       console.log(JSON.stringify(out, null, 2));
       return;
     }
-    const table = [
-      ["VARIABLE", "VALUE", "SOURCE"],
-      ...rows.map((r) => [r.variable, r.value === null || r.value === undefined ? "(unset)" : String(r.value), r.source]),
-    ];
-    const widths = [0, 1].map((c) => Math.max(...table.map((row) => row[c]!.length)));
-    for (const row of table) console.log(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`);
+    console.log(table([["VARIABLE", "VALUE", "SOURCE"], ...rows.map((r) => [r.variable, r.value === null || r.value === undefined ? "(unset)" : String(r.value), r.source])]));
   },
 });

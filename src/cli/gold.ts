@@ -10,7 +10,8 @@ import { GoldCurator, type PromoteResult } from "../gold/curator";
 import { exportCsv, exportParquet } from "../gold/export";
 import { validateDataset, type ValidationReport } from "../gold/validate";
 import { checkDate } from "../silver/names";
-import { fmtInt, table } from "../silver/report";
+import { fmtInt } from "../silver/report";
+import { table } from "./table";
 import { configArgs, configFromArgs, localRoot, printResult } from "./common";
 
 const curatorFor = (args: Record<string, unknown>) => new GoldCurator(localRoot(configFromArgs(args)));

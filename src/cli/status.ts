@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { configArgs, configFromArgs, printResult } from "./common";
+import { table } from "./table";
 
 export default defineCommand({
   meta: {
@@ -19,9 +20,7 @@ export default defineCommand({
           String(c.watermark), c.lastCommitAt ?? "never", String(c.files), String(c.rows), String(c.quarantined),
         ]),
       ];
-      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      const lines = rows.map((r) => r.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd());
-      return [...lines, `root: ${cfg.dataRoot}   nats: ${cfg.natsUrl} (${st.nats})`].join("\n");
+      return `${table(rows)}\nroot: ${cfg.dataRoot}   nats: ${cfg.natsUrl} (${st.nats})`;
     });
   },
 });

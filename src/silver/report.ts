@@ -5,13 +5,6 @@
  */
 import type { BuildProgress } from "./builder";
 
-export function table(rows: (string | number | null | undefined)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "-" : String(c))));
-  const widths: number[] = [];
-  for (const r of cells) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
-}
-
 export function fmtSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return "?";
   if (s < 60) return `${s.toFixed(1)}s`;
