@@ -1,5 +1,5 @@
 /**
- * Human output for the silver/gold/demo commands: aligned tables and the build progress
+ * Human output for the silver/gold/demo commands: number formats and the build progress
  * line (rewritten in place on a TTY, one plain line per date otherwise — logs and CI stay
  * readable). stdout carries results; progress goes to stderr.
  */
