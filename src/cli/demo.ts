@@ -21,11 +21,11 @@ import { table } from "./table";
 import { configArgs, configFromArgs, parseWorkers, workersArg } from "./common";
 import { localBronze } from "../silver/lineage";
 import { buildOnPool } from "./silver";
+import { isCompiled } from "../runtime/workers";
 
 /** How to run this same lake: the compiled binary itself, or `bun src/main.ts`. */
-export function selfCommand(): string[] {
-  const compiled = Bun.main.startsWith("/$bunfs") || Bun.main.startsWith("B:/~BUN") || !/\.(ts|js)$/.test(Bun.main);
-  return compiled ? [process.execPath] : [process.execPath, Bun.main];
+function selfCommand(): string[] {
+  return isCompiled() ? [process.execPath] : [process.execPath, Bun.main];
 }
 
 function reachable(url: string, timeoutMs = 500): Promise<boolean> {
@@ -68,7 +68,11 @@ function parquetFiles(dir: string): string[] {
   return out;
 }
 
-async function rowCounts(root: string): Promise<Record<keyof typeof TABLE_DIRS, { rows: number; files: number; bytes: number }>> {
+/**
+ * Rows, files and bytes per table. This runs every 500 ms while Bronze fills: only footers
+ * are read, and each file's once (`seen`; lake files are never rewritten).
+ */
+async function rowCounts(root: string, seen: Map<string, number>): Promise<Record<keyof typeof TABLE_DIRS, { rows: number; files: number; bytes: number }>> {
   const { readParquetInfo } = await import("../parquet");
   const out = {} as Record<keyof typeof TABLE_DIRS, { rows: number; files: number; bytes: number }>;
   for (const [k, d] of Object.entries(TABLE_DIRS) as [keyof typeof TABLE_DIRS, string][]) {
@@ -76,9 +80,13 @@ async function rowCounts(root: string): Promise<Record<keyof typeof TABLE_DIRS, 
     let bytes = 0;
     const files = parquetFiles(join(root, d));
     for (const f of files) {
-      // footer reads only: this runs every 500 ms while Bronze fills, so never load row data
       const file = Bun.file(f);
-      rows += (await readParquetInfo({ byteLength: file.size, slice: (start: number, end?: number) => file.slice(start, end).arrayBuffer() })).numRows;
+      let n = seen.get(f);
+      if (n === undefined) {
+        n = (await readParquetInfo({ byteLength: file.size, slice: (start: number, end?: number) => file.slice(start, end).arrayBuffer() })).numRows;
+        seen.set(f, n);
+      }
+      rows += n;
       bytes += file.size;
     }
     out[k] = { rows, files: files.length, bytes };
@@ -151,14 +159,15 @@ export default defineCommand({
 
       // 3. wait until Bronze holds every published row (exactly once), then stop serve (final flush)
       const t1 = performance.now();
-      let counts = await rowCounts(root);
+      const footerRows = new Map<string, number>();
+      let counts = await rowCounts(root, footerRows);
       let lastTotal = -1;
       let lastChange = performance.now();
       // give up after 90 s, or after 20 s without a single new row (a stuck writer is reported, not waited on)
       while (performance.now() - t1 < 90_000 && performance.now() - lastChange < 20_000 && serve.exitCode === null) {
         if (counts.trades.rows >= want.trades && counts.mbp10.rows >= want.mbp10 && counts.options.rows >= want.options) break;
         await Bun.sleep(500);
-        counts = await rowCounts(root);
+        counts = await rowCounts(root, footerRows);
         const total = counts.trades.rows + counts.mbp10.rows + counts.options.rows;
         if (total !== lastTotal) {
           lastTotal = total;
@@ -166,7 +175,7 @@ export default defineCommand({
         }
       }
       const serveExit = await procs.stop(serve, 40_000);
-      counts = await rowCounts(root);
+      counts = await rowCounts(root, footerRows);
       const ingestS = (performance.now() - t1) / 1000 + simRes.seconds;
       say(`lake serve stopped (exit ${serveExit})`);
 
