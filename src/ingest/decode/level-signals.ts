@@ -4,6 +4,7 @@
  * the whole payload parsed. The market context key is `spy` (live) or `es` (documented
  * alias, used only when `spy` is absent). A null sub-object is treated like an absent one.
  */
+import { TS_MAX_NS, TS_MIN_NS } from "../../schemas/bronze";
 import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH, LEVEL_SIGNALS_SUBJECT } from "../../schemas/gold";
 import { DecodeError, type JsonCursor } from "./cursor";
 import { fieldLookup } from "./fields";
@@ -56,8 +57,8 @@ const SUB: Record<string, FieldSpec[]> = {
 const LEVEL_KEYS = [...LEVEL.map((x) => x.key), "barrier", "tape", "fuel", "runway"];
 const levelLookup = fieldLookup(LEVEL_KEYS);
 const subLookup = new Map(Object.entries(SUB).map(([k, specs]) => [k, fieldLookup([...specs.map((s) => s.key), ...(k === "tape" ? ["sweep"] : k === "runway" ? ["next_obstacle"] : [])])]));
-const TS_MIN_MS = 946_684_800_000;
-const TS_MAX_MS = 4_102_444_800_000;
+const TS_MIN_MS = Number(TS_MIN_NS / 1_000_000n);
+const TS_MAX_MS = Number(TS_MAX_NS / 1_000_000n);
 
 function readField(cur: JsonCursor, buf: TableBuffer, r: number, spec: FieldSpec, path: string): void {
   const c = spec.col;

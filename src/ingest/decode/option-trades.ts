@@ -19,8 +19,24 @@ const lookup = fieldLookup(NAMES);
 const NULLABLE = [10, 11, 13, 14] as const;
 const DAY_2000 = epochDayOf("2000-01-01")!;
 
-/** `YYYY-MM-DD`, or the replay quirk `YYYY-MM-DDTHH:MM:SS[.ffffff]` (keep the date part) → date32. */
-export function parseExpDate(s: string): number {
+const expDays = new Map<string, number>();
+
+/**
+ * `YYYY-MM-DD`, or the replay quirk `YYYY-MM-DDTHH:MM:SS[.ffffff]` (keep the date part) → date32.
+ * Memoised: a day's option trades carry a handful of distinct expiries, and parsing one costs
+ * two regexes and a Date round trip per message.
+ */
+function parseExpDate(s: string): number {
+  let days = expDays.get(s);
+  if (days === undefined) {
+    days = parseExpDateOnce(s);
+    if (expDays.size > 4096) expDays.clear();
+    expDays.set(s, days);
+  }
+  return days;
+}
+
+function parseExpDateOnce(s: string): number {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)?$/.exec(s);
   if (!m) throw new DecodeError(`exp_date ${JSON.stringify(s)} is not YYYY-MM-DD`);
   const days = epochDayOf(m[1]!);
