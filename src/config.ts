@@ -58,16 +58,24 @@ export const CONFIG_VARS = {
 } as const;
 export type ConfigVar = keyof typeof CONFIG_VARS;
 
+export const DEFAULT_DATA_ROOT = "./data/lake";
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+/** Buffer and flush defaults of the streaming writers (contracts §7 recommended values). */
+export const WRITER_DEFAULTS = {
+  bronze: { bufferLimit: 1000, flushIntervalSeconds: 5 },
+  gold: { bufferLimit: 500, flushIntervalSeconds: 10 },
+} as const;
+
 const DEFAULTS: Partial<Record<ConfigVar, string>> = {
-  DATA_ROOT: "./data/lake",
+  DATA_ROOT: DEFAULT_DATA_ROOT,
   USE_S3: "false",
-  NATS_URL: "nats://127.0.0.1:4222",
+  NATS_URL: DEFAULT_NATS_URL,
   S3_REGION: "us-east-1",
   LAKE_LOG_LEVEL: "info",
-  LAKE_BRONZE_BUFFER_LIMIT: "1000",
-  LAKE_BRONZE_FLUSH_INTERVAL_S: "5",
-  LAKE_GOLD_BUFFER_LIMIT: "500",
-  LAKE_GOLD_FLUSH_INTERVAL_S: "10",
+  LAKE_BRONZE_BUFFER_LIMIT: String(WRITER_DEFAULTS.bronze.bufferLimit),
+  LAKE_BRONZE_FLUSH_INTERVAL_S: String(WRITER_DEFAULTS.bronze.flushIntervalSeconds),
+  LAKE_GOLD_BUFFER_LIMIT: String(WRITER_DEFAULTS.gold.bufferLimit),
+  LAKE_GOLD_FLUSH_INTERVAL_S: String(WRITER_DEFAULTS.gold.flushIntervalSeconds),
 };
 
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");

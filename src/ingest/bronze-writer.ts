@@ -5,6 +5,7 @@
  *   const w = new BronzeWriter({ dataRoot, bufferLimit: 1000, flushIntervalSeconds: 5 });
  *   await w.start(nc); … await w.flushAll(); … await w.stop();
  */
+import { WRITER_DEFAULTS } from "../config";
 import { BRONZE_CONSUMERS, type ConsumerSpec } from "./streams";
 import { WriterBase, type WriterOptions } from "./writer-base";
 
@@ -12,7 +13,7 @@ export type BronzeWriterOptions = WriterOptions;
 
 export class BronzeWriter extends WriterBase {
   constructor(options: BronzeWriterOptions = {}) {
-    super(options, { bufferLimit: 1000, flushIntervalSeconds: 5 });
+    super(options, WRITER_DEFAULTS.bronze);
   }
 
   protected consumers(): readonly ConsumerSpec[] {

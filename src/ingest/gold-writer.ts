@@ -5,6 +5,7 @@
  * intent/commit protocol) under the pseudo-consumer `gold_writer_direct`, whose sequence
  * numbers continue from its own commit watermark.
  */
+import { WRITER_DEFAULTS } from "../config";
 import { LEVEL_SIGNALS_SUBJECT } from "../schemas/gold";
 import { openStore } from "../storage/index";
 import { newWriterId } from "./commit";
@@ -24,7 +25,7 @@ export class GoldWriter extends WriterBase {
   private readonly subject = new TextEncoder().encode(LEVEL_SIGNALS_SUBJECT);
 
   constructor(options: GoldWriterOptions = {}) {
-    super(options, { bufferLimit: 500, flushIntervalSeconds: 10 });
+    super(options, WRITER_DEFAULTS.gold);
   }
 
   protected consumers(): readonly ConsumerSpec[] {

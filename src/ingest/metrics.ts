@@ -18,7 +18,7 @@ export function prometheusText(stats: readonly PipelineStats[], extra: { started
   metric("lake_ingest_files_committed_total", "Parquet files committed", "counter", (s) => s.filesCommitted);
   metric("lake_ingest_quarantined_total", "Messages quarantined", "counter", (s) => s.quarantined);
   metric("lake_ingest_duplicates_dropped_total", "Redelivered messages dropped", "counter", (s) => s.worker?.duplicates ?? 0);
-  metric("lake_ingest_flush_failures_total", "Failed commit attempts (retried)", "counter", (s) => s.failedFlushes);
+  metric("lake_ingest_flush_failures_total", "Failed commit attempts (retried)", "counter", (s) => s.worker?.failedFlushes ?? 0);
   metric("lake_ingest_mbp_truncated_levels_total", "MBP levels beyond the 10th dropped", "counter", (s) => (s.table === "futures.mbp10" ? (s.worker?.truncatedLevels ?? 0) : null));
   metric("lake_ingest_commit_watermark", "Highest stream sequence durably handled", "gauge", (s) => s.watermark);
   metric("lake_ingest_acked_sequence", "Highest stream sequence acked", "gauge", (s) => s.acked);

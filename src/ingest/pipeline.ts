@@ -54,7 +54,6 @@ export interface PipelineStats {
   lastCommitAt: string | null;
   ringFill: number;
   worker: WorkerStats | null;
-  failedFlushes: number;
   lag: number | null;
 }
 
@@ -89,16 +88,20 @@ export class Pipeline {
   private stoppedResolve: ((m: { ok: boolean; error?: string }) => void) | null = null;
   private publishScheduled = false;
   fatalError: string | null = null;
+  /** Resolves with the error once the worker has failed (and never otherwise). */
+  readonly failed: Promise<string>;
+  private failWith!: (error: string) => void;
 
   constructor(opts: PipelineOptions) {
     this.opts = opts;
+    this.failed = new Promise((resolve) => (this.failWith = resolve));
     this.ringBufs = createRing(opts.ringBytes);
     this.ring = new RingWriter(this.ringBufs);
     this.subjectBytes = new TextEncoder().encode(opts.subject);
     this.useNatsJs = (opts.dataClient ?? (process.env.LAKE_INGEST_CLIENT === "natsjs" ? "natsjs" : "raw")) === "natsjs";
     this.stats = {
       table: opts.table, durable: opts.durable, received: 0, acked: 0, watermark: 0, rowsCommitted: 0, filesCommitted: 0,
-      quarantined: 0, lastCommitAt: null, ringFill: 0, worker: null, failedFlushes: 0, lag: null,
+      quarantined: 0, lastCommitAt: null, ringFill: 0, worker: null, lag: null,
     };
   }
 
@@ -137,12 +140,12 @@ export class Pipeline {
         break;
       case "commit":
         this.stats.rowsCommitted += m.rows;
-        this.stats.filesCommitted += m.files.length;
+        this.stats.filesCommitted += m.commit.lastFiles.length;
         this.stats.quarantined += m.quarantined;
         this.stats.lastCommitAt = m.commit.lastCommitAt;
         this.stats.worker = m.stats;
         if (m.quarantined) log.warn("quarantined bad messages", { table: this.opts.table, count: m.quarantined });
-        this.onCommitted(m.watermark);
+        this.onCommitted(m.commit.watermark);
         break;
       case "flushed":
         this.onCommitted(m.watermark);
@@ -151,7 +154,6 @@ export class Pipeline {
         break;
       case "stats":
         this.stats.worker = m.stats;
-        this.stats.failedFlushes = m.stats.failedFlushes;
         break;
       case "log":
         log[m.level](m.msg, m.fields);
@@ -162,6 +164,7 @@ export class Pipeline {
         break;
       case "fatal":
         this.fatalError = m.error;
+        this.failWith(m.error);
         log.error("ingest worker failed", { table: this.opts.table, error: m.error });
         this.readyReject?.(new Error(m.error));
         this.stoppedResolve?.({ ok: false, error: m.error });

@@ -29,7 +29,7 @@ export interface WorkerStats {
 
 export type FromIngestWorker =
   | { type: "ready"; watermark: number; removed: number }
-  | { type: "commit"; watermark: number; files: string[]; rows: number; quarantined: number; commit: CommitRecord; stats: WorkerStats }
+  | { type: "commit"; rows: number; quarantined: number; commit: CommitRecord; stats: WorkerStats }
   | { type: "flushed"; token: number; watermark: number }
   | { type: "stats"; stats: WorkerStats }
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }

@@ -3,7 +3,6 @@
  * BronzeWriter (3 consumers) and the GoldWriter (1 consumer), a periodic summary line,
  * optional Prometheus metrics, and the ordered shutdown on SIGINT/SIGTERM.
  */
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { Config } from "../config";
 import { log } from "../log";
 import { BronzeWriter } from "./bronze-writer";
@@ -59,7 +58,7 @@ export async function serve(cfg: Config, opts: ServeOptions = {}): Promise<numbe
   }
   log.info("lake serve running", { nats: cfg.natsUrl, root: cfg.dataRoot, consumers: pipelines().map((p) => p.opts.durable).join(",") });
 
-  const jsm = await jetstreamManager(nc);
+  const jsm = bronze.jsm!;
   const refreshLag = async () => {
     for (const p of pipelines()) {
       try {
@@ -93,16 +92,7 @@ export async function serve(cfg: Config, opts: ServeOptions = {}): Promise<numbe
     log.info("metrics on", { url: `http://127.0.0.1:${server.port}/metrics` });
   }
 
-  const fatal = new Promise<string>((resolve) => {
-    const t = setInterval(() => {
-      const f = pipelines().find((p) => p.fatalError);
-      if (f) {
-        clearInterval(t);
-        resolve(f.fatalError!);
-      }
-    }, 500);
-    void stopSignal.then(() => clearInterval(t));
-  });
+  const fatal = Promise.race(pipelines().map((p) => p.failed));
   const reason = await Promise.race([stopSignal.then(() => null), opts.until?.then(() => null) ?? new Promise(() => {}), fatal]);
   if (reason) log.error("stopping after a worker failure", { error: reason });
 

@@ -31,13 +31,10 @@ export interface TableWriterOptions {
 }
 
 export interface CommitProgress {
-  /** Every message of this consumer with stream seq ≤ watermark is durable: ack up to it. */
-  watermark: number;
+  /** The new commit record: every message with stream seq ≤ commit.watermark is durable (ack up to it). */
   commit: CommitRecord;
-  files: string[];
   rows: number;
   quarantined: number;
-  duplicates: number;
 }
 
 interface Batch {
@@ -233,14 +230,7 @@ export class TableWriter {
     };
     await this.commitWithRetry(b, flushId, files, next);
     this.commit = next;
-    this.opts.onCommit?.({
-      watermark: next.watermark,
-      commit: next,
-      files: next.lastFiles,
-      rows: b.buf.n,
-      quarantined: b.quarantine.length,
-      duplicates: this.duplicates,
-    });
+    this.opts.onCommit?.({ commit: next, rows: b.buf.n, quarantined: b.quarantine.length });
     // Recycle the sealed batch's allocation for the next seal.
     b.buf.clear();
     b.parts.clear();

@@ -72,7 +72,7 @@ export function runIngestWorker(post: (m: FromIngestWorker) => void, onMessage: 
       bufferLimit: init.bufferLimit,
       flushIntervalMs: init.flushIntervalMs,
       writerId: init.writerId,
-      onCommit: (p) => post({ type: "commit", watermark: p.watermark, files: p.files, rows: p.rows, quarantined: p.quarantined, commit: p.commit, stats: stats() }),
+      onCommit: (p) => post({ type: "commit", rows: p.rows, quarantined: p.quarantined, commit: p.commit, stats: stats() }),
       onLog: (level, msg, fields) => post({ type: "log", level, msg, fields }),
     });
     reader = new RingReader(init.ring);

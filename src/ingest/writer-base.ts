@@ -3,9 +3,10 @@
  * NATS connection, started, flushed and stopped together.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { resolve } from "node:path";
-import type { S3Settings } from "../config";
+import { DEFAULT_DATA_ROOT, DEFAULT_NATS_URL, type S3Settings } from "../config";
+import { openStore } from "../storage";
 import { LakeError } from "../errors";
 import { connectNats, watchConnection } from "./connection";
 import { retrying } from "./jetstream";
@@ -35,6 +36,8 @@ export abstract class WriterBase {
   protected readonly options: WriterOptions;
   readonly pipelines: Pipeline[] = [];
   protected nc: NatsConnection | null = null;
+  /** The JetStream manager of the connection, once started (lake serve reads consumer lag with it). */
+  jsm: JetStreamManager | null = null;
   private ownsConnection = false;
   private stopped = false;
 
@@ -47,27 +50,23 @@ export abstract class WriterBase {
   protected storeConfig(): StoreSettings {
     const useS3 = !!this.options.useS3;
     if (useS3 && !this.options.s3) throw new LakeError("useS3 is set but no S3 settings were given (S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY)");
-    return { useS3, s3: useS3 ? this.options.s3! : null, dataRoot: resolve(this.options.dataRoot ?? "./data/lake") };
+    return { useS3, s3: useS3 ? this.options.s3! : null, dataRoot: resolve(this.options.dataRoot ?? DEFAULT_DATA_ROOT) };
   }
 
   protected rootPath(tier: string): string {
-    const sc = this.storeConfig();
-    if (sc.useS3) {
-      const s3 = sc.s3!;
-      return `s3://${s3.bucket}/${s3.prefix ? s3.prefix + "/" : ""}${tier}`;
-    }
-    return `${sc.dataRoot}/${tier}`;
+    return `${openStore(this.storeConfig()).root}/${tier}`;
   }
 
   async start(bus?: NatsConnection): Promise<void> {
     if (this.pipelines.length) throw new LakeError("writer already started");
     let nc = bus ?? this.options.bus ?? null;
     if (!nc) {
-      nc = await connectNats(this.options.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222");
+      nc = await connectNats(this.options.natsUrl ?? process.env.NATS_URL ?? DEFAULT_NATS_URL);
       this.ownsConnection = true;
     }
     this.nc = nc;
     const jsm = await retrying("connecting to JetStream", () => jetstreamManager(nc!));
+    this.jsm = jsm;
     if (this.options.ensureStreams !== false) await retrying("creating/verifying the streams", () => ensureStreams(jsm));
     const store = this.storeConfig();
     for (const c of this.consumers()) {
