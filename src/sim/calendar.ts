@@ -1,10 +1,9 @@
 /**
  * The simulator's calendar terms: `YYYY-MM-DD` ⇄ epoch day with the simulator's error
- * messages, runs of weekdays, and the calendar front month of a date. The arithmetic is
+ * messages, and runs of weekdays. The arithmetic (and the ES front month) is
  * shared with the readers and the pipeline (src/time).
  */
 import { epochDayOf, formatEpochDay, isWeekdayDay } from "../time/calendar";
-import { frontContract } from "../time/es-contracts";
 
 export function parseDate(s: string): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) throw new Error(`invalid date ${JSON.stringify(s)}: expected YYYY-MM-DD`);
@@ -20,8 +19,4 @@ export function weekdaysFrom(from: number, count: number): number[] {
   const out: number[] = [];
   for (let d = from; out.length < count; d++) if (isWeekdayDay(d)) out.push(d);
   return out;
-}
-
-export function esFrontMonthCode(date: string): string {
-  return frontContract(parseDate(date)).code;
 }

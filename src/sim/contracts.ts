@@ -5,7 +5,7 @@
  * Before the roll the front is the expiring quarterly and the next one gains share on the
  * last sessions before the roll date; from the roll date the next contract is the front
  * and the expiring one fades until it expires. Roll date = expiry − 8 days (§6.4), so the
- * dominant contract always agrees with `esFrontMonthCode(date)` unless a test overrides
+ * dominant contract always agrees with `frontContract(date)` (src/time/es-contracts) unless a test overrides
  * the roll date.
  */
 import { isWeekdayDay, MS_PER_DAY } from "../time/calendar";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { esFrontMonthCode, parseDate } from "../../src/sim/calendar";
+import { parseDate } from "../../src/sim/calendar";
+import { esFrontMonthCode } from "../../src/read/es-calendar";
 import { frontContract } from "../../src/time/es-contracts";
 import { dayContracts } from "../../src/sim/contracts";
 import { generateDays } from "../../src/sim/day";
