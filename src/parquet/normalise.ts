@@ -6,30 +6,36 @@
  */
 import { allocValues, castColumn, Frame, nullColumn, type Column } from "../frame";
 import type { ColumnDef, TableSchema } from "../schemas/types";
-
-const DAY_MS = 86_400_000;
+import { epochDayOf } from "../time/calendar";
 
 function allNull(c: Column): boolean {
   if (c.type === "utf8" || c.type === "list_int16") return (c.values as unknown[]).every((v) => v === null);
   return c.valid !== undefined && !c.valid.includes(1);
 }
 
+/** The date part (a calendar date: 2026-02-30 is refused, as DuckDB's CAST does) as epoch days. */
 function parseDays(s: string, column: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
-  if (!m) throw new Error(`column ${column}: "${s}" is not a YYYY-MM-DD date`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+  const day = epochDayOf(s.slice(0, 10));
+  if (day === null) throw new Error(`column ${column}: "${s}" is not a YYYY-MM-DD date`);
+  return day;
 }
 
 function utf8ToDate(c: Column): Column {
   const src = c.values as (string | null)[];
   const out = new Int32Array(src.length);
+  const seen = new Map<string, number>();
   let valid: Uint8Array | undefined;
   for (let i = 0; i < src.length; i++) {
     const s = src[i];
     if (s === null) {
       valid ??= new Uint8Array(src.length).fill(1);
       valid[i] = 0;
-    } else out[i] = parseDays(s, c.name);
+    } else {
+      // a column holds few distinct dates (expiries): validate each once
+      let d = seen.get(s);
+      if (d === undefined) seen.set(s, (d = parseDays(s, c.name)));
+      out[i] = d;
+    }
   }
   return { name: c.name, type: "date32", values: out, valid };
 }
