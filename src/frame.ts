@@ -173,21 +173,39 @@ export function widerType(a: ColumnType, b: ColumnType): ColumnType {
   throw new Error(`cannot unify column types ${a} and ${b}`);
 }
 
-/** Convert a column to a wider type (int → int64/float64). */
+const INT_RANGE: Partial<Record<ColumnType, [number, number]>> = { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
+const is64 = (t: ColumnType) => t === "int64" || t === "timestamp_ns";
+
+/**
+ * Convert a column without losing a value: int64 ⇄ timestamp_ns is a retag (same bits, no
+ * copy); integers widen, or narrow with every non-null value range-checked (an overflow is an
+ * error naming the row, never a wrapped value); integers and float64 go to float64. Anything
+ * else (float → int, strings, lists…) is an error.
+ */
 export function castColumn(c: Column, type: ColumnType): Column {
   if (c.type === type) return c;
+  if (is64(c.type) && is64(type)) return { ...c, type };
   const n = c.values.length;
-  const out = allocValues(type, n);
   const src = c.values as ArrayLike<number | bigint>;
+  if (type === "float64" && (INT_RANK[c.type] || c.type === "float64")) {
+    const o = new Float64Array(n);
+    for (let i = 0; i < n; i++) o[i] = Number(src[i]);
+    return { name: c.name, type, values: o, valid: c.valid };
+  }
+  if (!INT_RANK[c.type] || !INT_RANK[type]) throw new Error(`column ${c.name}: cannot convert ${c.type} to ${type}`);
+  const out = allocValues(type, n);
   if (type === "int64") {
     const o = out as BigInt64Array;
     for (let i = 0; i < n; i++) o[i] = BigInt(src[i] as number);
-  } else if (type === "float64") {
-    const o = out as Float64Array;
-    for (let i = 0; i < n; i++) o[i] = Number(src[i]);
   } else {
+    const [lo, hi] = INT_RANGE[type]!;
     const o = out as unknown as { [k: number]: number };
-    for (let i = 0; i < n; i++) o[i] = Number(src[i]);
+    for (let i = 0; i < n; i++) {
+      if (c.valid && !c.valid[i]) continue;
+      const v = Number(src[i]);
+      if (v < lo || v > hi) throw new Error(`column ${c.name}: value ${src[i]} at row ${i} does not fit ${type}`);
+      o[i] = v;
+    }
   }
   return { name: c.name, type, values: out, valid: c.valid };
 }

@@ -25,10 +25,9 @@ export function conformToTraining(frame: Frame): { frame: Frame; schema: TableSc
   const schema = trainingSchemaFor(frame.columnNames);
   const cols = schema.columns.map((d) => {
     const c = frame.column(d.name);
-    if (c.type === d.type) return c;
-    if (INT.has(c.type) && INT.has(d.type)) return castColumn(c, d.type);
-    if (c.type === "int64" && d.type === "timestamp_ns") return { ...c, type: d.type };
-    if (c.type === "timestamp_ns" && d.type === "int64") return { ...c, type: d.type };
+    // integers (range-checked) and int64 ⇄ timestamp_ns convert losslessly; nothing else does
+    const lossless = (t: string) => INT.has(t) || t === "timestamp_ns";
+    if (c.type === d.type || (lossless(c.type) && lossless(d.type))) return castColumn(c, d.type);
     throw new LakeError(`schema drift: column "${d.name}" is ${c.type}, ${GOLD_TRAINING.name} requires ${d.type}`);
   });
   return { frame: new Frame(cols, frame.numRows), schema };

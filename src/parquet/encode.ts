@@ -95,13 +95,11 @@ function conformColumn(frame: Frame, def: ColumnDef, table: string): Column {
     throw new Error(`${table}: required column "${def.name}" is missing from the batch (have: ${frame.columnNames.join(", ")})`);
   }
   let c = frame.column(def.name);
-  const sameBits = (c.type === "int64" || c.type === "timestamp_ns") && (def.type === "int64" || def.type === "timestamp_ns");
-  if (sameBits) c = { ...c, type: def.type };
-  else if (c.type !== def.type) {
+  if (c.type !== def.type) {
     try {
       c = castColumn(c, def.type);
-    } catch {
-      throw new Error(`${table}: column "${def.name}" has type ${c.type}, schema says ${def.type}`);
+    } catch (e) {
+      throw new Error(`${table}: column "${def.name}" has type ${c.type}, schema says ${def.type} (${(e as Error).message})`);
     }
   }
   const boxed = c.type === "utf8" || c.type === "list_int16";

@@ -4,7 +4,7 @@
  * the backfill tool's int64 sizes back to int32), null-typed or missing columns → typed
  * nulls, utf8 `exp_date` (YYYY-MM-DD, or a date-time whose date part is that) → date32.
  */
-import { allocValues, castColumn, Frame, nullColumn, type Column } from "../frame";
+import { castColumn, Frame, nullColumn, type Column } from "../frame";
 import type { ColumnDef, TableSchema } from "../schemas/types";
 import { epochDayOf } from "../time/calendar";
 
@@ -40,38 +40,11 @@ function utf8ToDate(c: Column): Column {
   return { name: c.name, type: "date32", values: out, valid };
 }
 
-const RANGE: Record<string, [number, number]> = {
-  int32: [-2147483648, 2147483647],
-  int16: [-32768, 32767],
-  int8: [-128, 127],
-};
-
-function narrowInt(c: Column, def: ColumnDef): Column {
-  const [lo, hi] = RANGE[def.type]!;
-  const src = c.values as ArrayLike<number | bigint>;
-  const out = allocValues(def.type, src.length) as Int32Array;
-  for (let i = 0; i < src.length; i++) {
-    if (c.valid && !c.valid[i]) continue;
-    const v = Number(src[i]);
-    if (v < lo || v > hi) throw new Error(`column ${c.name}: value ${src[i]} at row ${i} does not fit ${def.type}`);
-    out[i] = v;
-  }
-  return { name: c.name, type: def.type, values: out, valid: c.valid };
-}
-
 export function conformTo(c: Column, def: ColumnDef, n: number): Column {
   if (c.type === def.type) return c;
   if (allNull(c)) return nullColumn(def.name, def.type, n);
   if (def.type === "date32" && c.type === "utf8") return utf8ToDate(c);
-  if ((def.type === "int64" && c.type === "timestamp_ns") || (def.type === "timestamp_ns" && c.type === "int64")) {
-    return { ...c, type: def.type };
-  }
-  if (def.type in RANGE && (c.type === "int64" || RANGE[c.type] !== undefined)) return narrowInt(c, def);
-  try {
-    return castColumn(c, def.type);
-  } catch {
-    throw new Error(`column ${c.name}: cannot convert file type ${c.type} to schema type ${def.type}`);
-  }
+  return castColumn(c, def.type); // retag, widen, or range-checked narrowing; anything else throws
 }
 
 /** Columns of `schema` (or the `columns` subset, in that order); names outside the schema pass through. */

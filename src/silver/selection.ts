@@ -65,10 +65,9 @@ export function projectToVersion(frame: Frame, m: FeatureManifest): { frame: Fra
   const cols = keep.map((n) => {
     const c = frame.column(n);
     const d = SCHEMA_DEFS.get(n)!;
-    if (c.type === d.type) return c;
     const intLike = (t: string) => t === "int8" || t === "int16" || t === "int32" || t === "int64";
-    if ((intLike(c.type) && (intLike(d.type) || d.type === "float64")) || (c.type === "int64" && d.type === "timestamp_ns")) {
-      return c.type === "int64" && d.type === "timestamp_ns" ? { ...c, type: d.type } : castColumn(c, d.type);
+    if (c.type === d.type || (intLike(c.type) && (intLike(d.type) || d.type === "float64")) || (c.type === "int64" && d.type === "timestamp_ns")) {
+      return castColumn(c, d.type);
     }
     throw new LakeError(`pipeline produced column "${n}" as ${c.type}, schema ${SILVER_FEATURES.name} says ${d.type}`);
   });
