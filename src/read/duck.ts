@@ -6,7 +6,7 @@
  * parameter (contracts §6.1.1(8), §9 R-3): `duckQuery(sql, params)` never splices
  * values into SQL text.
  */
-import type { DuckDBConnection, DuckDBInstance, DuckDBResult, DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult, DuckDBType, DuckDBValue } from "@duckdb/node-api";
 import { LakeError, errorMessage } from "../errors";
 import { Frame } from "../frame";
 import { defaultDuckThreads, loadDuckDB } from "../runtime/duckdb-native";
@@ -69,22 +69,9 @@ export class DuckSession {
     const initial = Math.max(2048, Math.min(opts.capacityHint ?? 0, 1 << 27));
     const sinks = columnSpecs(result).map((s) => new ColumnSink(s, initial));
     let off = 0;
-    // Ask for chunk k+1 before converting chunk k: DuckDB produces on its own threads
-    // while this thread copies, instead of the two taking turns.
-    let pending = prefetch(result);
-    try {
-      for (;;) {
-        const chunk = await this.wrap(sql, () => pending);
-        const n = chunk?.rowCount ?? 0;
-        if (n === 0) break;
-        pending = prefetch(result);
-        appendChunk(sinks, chunk!, off, n);
-        off += n;
-      }
-    } catch (e) {
-      // Never close the connection under an in-flight fetch.
-      await pending.catch(() => null);
-      throw e;
+    for await (const chunk of this.chunks(sql, result)) {
+      appendChunk(sinks, chunk, off, chunk.rowCount);
+      off += chunk.rowCount;
     }
     return new Frame(sinks.map((s) => s.finish(off)), off);
   }
@@ -99,20 +86,38 @@ export class DuckSession {
     let sinks = specs.map((s) => new ColumnSink(s, 2048));
     let off = 0;
     let yielded = false;
-    for (;;) {
-      const chunk = await this.wrap(sql, () => result.fetchChunk());
-      const n = chunk?.rowCount ?? 0;
-      if (n === 0) break;
+    for await (const chunk of this.chunks(sql, result)) {
+      const n = chunk.rowCount;
       if (off > 0 && off + n > batchRows) {
         yield new Frame(sinks.map((s) => s.finish(off)), off);
         yielded = true;
         sinks = specs.map((s) => new ColumnSink(s, Math.min(batchRows, 65_536) + 2048));
         off = 0;
       }
-      appendChunk(sinks, chunk!, off, n);
+      appendChunk(sinks, chunk, off, n);
       off += n;
     }
     if (off > 0 || !yielded) yield new Frame(sinks.map((s) => s.finish(off)), off);
+  }
+
+  /**
+   * The result's non-empty chunks. Chunk k+1 is requested before chunk k is handed out:
+   * DuckDB produces on its own threads while this thread converts, instead of the two
+   * taking turns.
+   */
+  private async *chunks(sql: string, result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+    let pending = prefetch(result);
+    try {
+      for (;;) {
+        const chunk = await this.wrap(sql, () => pending);
+        if (!chunk || chunk.rowCount === 0) return;
+        pending = prefetch(result);
+        yield chunk;
+      }
+    } finally {
+      // Never close the connection under an in-flight fetch (an error, or a consumer that stopped early).
+      await pending.catch(() => null);
+    }
   }
 
   /** Column names and DuckDB type names of a query, without running it to completion. */
