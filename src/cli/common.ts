@@ -40,6 +40,20 @@ export function dateFlag(flag: string, value: string): string {
   return value;
 }
 
+/**
+ * A numeric `--<flag>` value (undefined when absent or empty), checked against [min, max]:
+ * a UsageError names the flag and the range otherwise.
+ */
+export function numberFlag(flag: string, v: unknown, range: { min: number; max?: number }): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  const { min, max } = range;
+  if (!Number.isFinite(n) || n < min || (max !== undefined && n > max)) {
+    throw new UsageError(`--${flag} must be a number ${max === undefined ? `≥ ${min}` : `in [${min}, ${max}]`}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
 /** `--json` prints `value` as indented JSON for scripts; otherwise the human text (lake silver/gold). */
 export function printResult(json: boolean | undefined, value: unknown, human: () => string): void {
   console.log(json ? JSON.stringify(value, null, 2) : human());

@@ -4,7 +4,7 @@ import { UsageError } from "../errors";
 import { ContractSelector, type SelectionMetric } from "../read/contracts";
 import { LakeFiles, checkDate } from "../read/lake-files";
 import { toJson } from "../read/cli-args";
-import { configArgs, configFromArgs } from "./common";
+import { configArgs, configFromArgs, numberFlag } from "./common";
 
 export default defineCommand({
   meta: { name: "contracts", description: "Front-month contract for a date (RTH, America/New_York) with per-contract volumes" },
@@ -21,11 +21,7 @@ export default defineCommand({
     const date = checkDate(String(args.date), "--date")!;
     const metric = (args.metric ?? "trade_count") as SelectionMetric;
     if (metric !== "trade_count" && metric !== "volume") throw new UsageError(`--metric must be trade_count or volume, got ${JSON.stringify(args.metric)}`);
-    let threshold: number | undefined;
-    if (args.threshold !== undefined) {
-      threshold = Number(args.threshold);
-      if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a number in [0, 1], got ${JSON.stringify(args.threshold)}`);
-    }
+    const threshold = numberFlag("threshold", args.threshold, { min: 0, max: 1 });
     const selector = new ContractSelector(new LakeFiles(cfg), { rthOnly: !args["all-day"], dominanceThreshold: threshold });
     const sel = await selector.selectFrontMonth(date, metric, (args.symbol as string | undefined) ?? "ES");
     if (args.json) {

@@ -12,7 +12,7 @@ import { validateDataset, type ValidationReport } from "../gold/validate";
 import { checkDate } from "../silver/names";
 import { fmtInt } from "../silver/report";
 import { table } from "./table";
-import { configArgs, configFromArgs, localRoot, printResult } from "./common";
+import { configArgs, configFromArgs, localRoot, numberFlag, printResult } from "./common";
 
 const curatorFor = (args: Record<string, unknown>) => new GoldCurator(localRoot(configFromArgs(args)));
 const datasetArg = { type: "string", description: "dataset name (default signals_production)" } as const;
@@ -62,13 +62,7 @@ const validate = defineCommand({
     "max-class-share": { type: "string", description: "max share of one outcome class (default 0.8)" },
   },
   async run({ args }) {
-    const num = (k: "max-null-rate" | "max-class-share") => {
-      const v = args[k];
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!(n >= 0 && n <= 1)) throw new UsageError(`--${k} must be a number in [0, 1], got ${JSON.stringify(v)}`);
-      return n;
-    };
+    const num = (k: "max-null-rate" | "max-class-share") => numberFlag(k, args[k], { min: 0, max: 1 });
     const r = await validateDataset(curatorFor(args), args.dataset ?? "signals_production", { maxNullRate: num("max-null-rate"), maxClassShare: num("max-class-share") });
     printResult(args.json, r, () => validationText(r));
     if (!r.ok) process.exitCode = 1;

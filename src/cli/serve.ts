@@ -1,6 +1,5 @@
 import { defineCommand } from "citty";
-import { UsageError } from "../errors";
-import { configArgs, configFromArgs } from "./common";
+import { configArgs, configFromArgs, numberFlag } from "./common";
 
 export default defineCommand({
   meta: {
@@ -21,20 +20,14 @@ export default defineCommand({
   },
   async run({ args }) {
     const cfg = configFromArgs(args);
-    const num = (name: string, v: unknown, min: number): number | undefined => {
-      if (v === undefined || v === "") return undefined;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
-      return n;
-    };
     const { serve } = await import("../ingest/service");
-    const ringMb = num("ring-mb", args["ring-mb"], 1);
+    const ringMb = numberFlag("ring-mb", args["ring-mb"], { min: 1 });
     process.exitCode = await serve(cfg, {
-      metricsPort: num("metrics-port", args["metrics-port"], 0),
-      summaryIntervalS: num("summary-interval", args["summary-interval"], 0.1),
+      metricsPort: numberFlag("metrics-port", args["metrics-port"], { min: 0 }),
+      summaryIntervalS: numberFlag("summary-interval", args["summary-interval"], { min: 0.1 }),
       ringBytes: ringMb ? ringMb * 1024 * 1024 : undefined,
-      shutdownTimeoutS: num("shutdown-timeout", args["shutdown-timeout"], 1),
-      pullBatch: num("pull-batch", args["pull-batch"], 1),
+      shutdownTimeoutS: numberFlag("shutdown-timeout", args["shutdown-timeout"], { min: 1 }),
+      pullBatch: numberFlag("pull-batch", args["pull-batch"], { min: 1 }),
     });
   },
 });
