@@ -56,7 +56,9 @@ function gatherBoxed<T>(s: readonly T[], idx: Uint32Array): T[] {
   return out;
 }
 
-function gatherValues(v: ColumnValues, idx: Uint32Array): ColumnValues {
+/** `out[i] = v[idx[i]]` for any column's values (typed arrays stay their own class). */
+export function gatherValues<V extends ColumnValues>(v: V, idx: Uint32Array): V;
+export function gatherValues(v: ColumnValues, idx: Uint32Array): ColumnValues {
   if (v instanceof BigInt64Array) return gatherWords(v, idx);
   if (v instanceof Float64Array) return gatherF64(v, idx);
   if (v instanceof Int32Array) return gatherI32(v, idx);

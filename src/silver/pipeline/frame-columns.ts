@@ -73,20 +73,6 @@ export function relativeNs(ts: BigInt64Array, originNs: bigint): Float64Array {
   return out;
 }
 
-/** out[k] = src[rows[k]] for int64, copying 32-bit halves (no BigInt allocation per element). */
-export function gatherInt64(src: BigInt64Array, rows: ArrayLike<number>): BigInt64Array {
-  const m = rows.length;
-  const out = new BigInt64Array(m);
-  const s = new Uint32Array(src.buffer, src.byteOffset, src.length * 2);
-  const o = new Uint32Array(out.buffer);
-  for (let k = 0; k < m; k++) {
-    const r = rows[k]! * 2;
-    o[2 * k] = s[r]!;
-    o[2 * k + 1] = s[r + 1]!;
-  }
-  return out;
-}
-
 /** Any numeric column gathered at `rows` as float64; null → `fill`. */
 export function gatherNumber(f: Frame, name: string, rows: ArrayLike<number>, fill: number): Float64Array {
   const m = rows.length;

@@ -11,7 +11,8 @@ import type { Frame } from "../../../frame";
 import { LakeError } from "../../../errors";
 import type { MbpData, OptionsData, PipelineContext, Stage, TradesData } from "../context";
 import type { BronzeInput } from "../bronze-input";
-import { gatherInt64, gatherNumber, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
+import { gatherValues } from "../../../frame-gather";
+import { gatherNumber, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
 import { roundHalfEven } from "../numeric";
 import { etInstantNs } from "../time";
 import { prefetchWarmup } from "../warmup";
@@ -47,11 +48,8 @@ export function sortOrder(ts: Float64Array, seq: Float64Array, nullSeqFirst = fa
   return Uint32Array.from(idx);
 }
 
-function permute<T extends { [i: number]: unknown; length: number }>(arr: T, order: Uint32Array | null, make: (n: number) => T): T {
-  if (!order) return arr;
-  const out = make(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = arr[order[i]!];
-  return out;
+function permute<V extends Float64Array | (string | null)[] | BigInt64Array>(values: V, order: Uint32Array | null): V {
+  return order ? gatherValues(values, order) : values;
 }
 
 export function tradesFromFrame(f: Frame, originNs: bigint): TradesData {
@@ -59,12 +57,12 @@ export function tradesFromFrame(f: Frame, originNs: bigint): TradesData {
   const ts0 = int64Column(f, "ts_event_ns");
   const t0 = relativeNs(ts0, originNs);
   const order = sortOrder(t0, numberColumn(f, "seq", NaN));
-  const ts = order ? gatherInt64(ts0, order) : ts0;
-  const t = permute(t0, order, (k) => new Float64Array(k));
-  const price = permute(numberColumn(f, "price", NaN), order, (k) => new Float64Array(k));
-  const size = permute(numberColumn(f, "size", 0), order, (k) => new Float64Array(k));
-  const aggRaw = permute(numberColumn(f, "aggressor", 0), order, (k) => new Float64Array(k));
-  const symbol = permute(stringColumn(f, "symbol"), order, (k) => new Array<string | null>(k));
+  const ts = permute(ts0, order);
+  const t = permute(t0, order);
+  const price = permute(numberColumn(f, "price", NaN), order);
+  const size = permute(numberColumn(f, "size", 0), order);
+  const aggRaw = permute(numberColumn(f, "aggressor", 0), order);
+  const symbol = permute(stringColumn(f, "symbol"), order);
   const aggressor = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     const a = aggRaw[i]!; // §1.2: null / non-numeric / not in {−1, 0, 1} → 0
@@ -124,7 +122,7 @@ export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
   const m = winners.length;
   const rows = new Uint32Array(m);
   for (let k = 0; k < m; k++) rows[k] = sorted[winners[k]!]!;
-  const ts = gatherInt64(tsAll, rows);
+  const ts = gatherValues(tsAll, rows);
   const t = new Float64Array(m);
   const shift = Number(t0 - ctx.originNs);
   for (let k = 0; k < m; k++) t[k] = relAll[rows[k]!]! + shift;
