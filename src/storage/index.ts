@@ -4,10 +4,11 @@ import { LocalStore } from "./local";
 import { S3Store } from "./s3";
 import type { Store } from "./store";
 
-export type { Store, ObjectInfo, PutOptions } from "./store";
-export { ObjectExistsError, ObjectNotFoundError } from "./store";
+export type { Store, ObjectInfo, PutOptions, VersionedObject } from "./store";
+export { ObjectExistsError, ObjectNotFoundError, PreconditionFailedError } from "./store";
 export { LocalStore } from "./local";
-export { S3Store, S3UnavailableError } from "./s3";
+export { S3Store, S3UnavailableError, ConditionalWritesUnsupportedError } from "./s3";
+export { updateJsonObject } from "./registry-cas";
 
 export function openStore(cfg: Pick<Config, "useS3" | "s3" | "dataRoot">): Store {
   if (cfg.useS3) {

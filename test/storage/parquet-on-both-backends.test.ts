@@ -4,29 +4,19 @@
  * readers: our decodeParquet (hyparquet, via a ranged AsyncBuffer over the Store for S3),
  * DuckDB and parquet-wasm.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeParquet, encodeParquet } from "../../src/parquet";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/bronze";
 import { LEVEL_SIGNALS } from "../../src/schemas/gold";
 import { SILVER_FEATURES } from "../../src/schemas/silver";
-import { LocalStore, S3Store, type Store } from "../../src/storage";
-import { startS3rver, type S3rver } from "../helpers/s3";
+import { type Store } from "../../src/storage";
+import { storeFixture } from "./helpers/store-fixture";
 import { edgeFrame } from "../parquet/helpers/edge-frames";
 import { diffCells, duckCells, frameCells, wasmCells } from "../parquet/helpers/readers";
 
-let s3: S3rver;
-let tmp: string;
-beforeAll(async () => {
-  s3 = await startS3rver();
-  tmp = mkdtempSync(join(tmpdir(), "lake-pq-store-"));
-});
-afterAll(async () => {
-  await s3?.[Symbol.asyncDispose]();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const fx = storeFixture("lake-pq-store-");
 
 /** hyparquet AsyncBuffer over Store.getRange: the S3 read path readers use for ranged reads. */
 async function storeBuffer(store: Store, key: string) {
@@ -35,10 +25,7 @@ async function storeBuffer(store: Store, key: string) {
 }
 
 const schemas = [FUTURES_TRADES, FUTURES_MBP10, OPTION_TRADES, LEVEL_SIGNALS, SILVER_FEATURES];
-const backends: [string, () => Store][] = [
-  ["local", () => new LocalStore(join(tmp, crypto.randomUUID()))],
-  ["s3", () => new S3Store({ ...s3.s3Settings, prefix: `pq-${crypto.randomUUID()}` })],
-];
+const backends = fx.backends;
 
 for (const [backend, make] of backends) {
   describe(`${backend} backend`, () => {
@@ -56,7 +43,7 @@ for (const [backend, make] of backends) {
 
         const fetched = await store.get(key);
         expect(fetched).toEqual(bytes);
-        const local = join(tmp, `${backend}-${schema.name}-${crypto.randomUUID()}.parquet`);
+        const local = join(fx.tmp, `${backend}-${schema.name}-${crypto.randomUUID()}.parquet`);
         writeFileSync(local, fetched);
         expect(diffCells(await duckCells(local), expected, "duckdb")).toBeNull();
         expect(diffCells(wasmCells(fetched).cells, expected, "parquet-wasm")).toBeNull();

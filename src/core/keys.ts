@@ -5,7 +5,7 @@
  * (contracts §9 D-9, §4.3).
  */
 import { LakeError } from "../errors";
-import { epochDayOf, NS_PER_DAY, NS_PER_HOUR } from "../time/calendar";
+import { epochDayOf, NS_PER_DAY, NS_PER_HOUR } from "./time/calendar";
 
 export class InvalidKeyError extends LakeError {
   constructor(message: string) {

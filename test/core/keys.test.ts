@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { partitionDir, safeSegment, utcDateHour, validateDate, validateKey } from "../../src/storage/keys";
+import { partitionDir, safeSegment, utcDateHour, validateDate, validateKey } from "../../src/core/keys";
 
 test("utcDateHour uses integer arithmetic at hour boundaries", () => {
   // 2026-01-14T14:59:59.999999999Z and one ns later — float division would blur these.
