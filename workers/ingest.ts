@@ -1,9 +1,9 @@
 /**
  * Ingest worker entry point (one per consumer/table): thin by design, the work lives in
- * src/ingest/worker-main.ts. Started by src/ingest/pipeline.ts via spawnWorker("ingest").
+ * src/ingest/worker/ingest-worker.ts. Started by src/ingest/main/lane.ts via spawnWorker("ingest").
  */
-import { runIngestWorker } from "../src/ingest/worker-main";
-import type { FromIngestWorker, ToIngestWorker } from "../src/ingest/protocol";
+import { runIngestWorker } from "../src/ingest/worker/ingest-worker";
+import type { FromIngestWorker, ToIngestWorker } from "../src/ingest/common/protocol";
 
 declare const self: Worker;
 

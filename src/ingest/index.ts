@@ -1,7 +1,7 @@
-/** Public surface of the streaming ingest (issue #3). */
-export { BronzeWriter, type BronzeWriterOptions } from "./bronze-writer";
-export { GoldWriter, type GoldWriterOptions } from "./gold-writer";
-export { flattenLevelSignals } from "./decode/flatten";
-export { toWireJson } from "./decode/wire-json";
-export { DECODERS, decoderForSubject, decoderForTable, DecodeError, JsonCursor, TableBuffer, Partitions } from "./decode/index";
-export { readCommit, type CommitRecord } from "./commit";
+/** Public surface of the streaming ingest. */
+export { BronzeWriter, type BronzeWriterOptions } from "./main/bronze-writer";
+export { GoldWriter, type GoldWriterOptions } from "./main/gold-writer";
+export { flattenLevelSignals } from "./worker/decode/flatten";
+export { toWireJson } from "./worker/decode/wire-json";
+export { DECODERS, decoderForSubject, decoderForTable, DecodeError, JsonCursor, TableBuffer, Partitions } from "./worker/decode/index";
+export { readCommit, type CommitRecord } from "./common/commit";

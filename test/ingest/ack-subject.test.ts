@@ -1,6 +1,6 @@
 /** The stream sequence is read from raw ack-subject bytes in both JetStream subject forms. */
 import { expect, test } from "bun:test";
-import { dotsAfterSeq, seqFromAckSubject, seqFromAckTail } from "../../src/ingest/ack-subject";
+import { dotsAfterSeq, seqFromAckSubject, seqFromAckTail } from "../../src/ingest/main/ack-subject";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

@@ -1,15 +1,15 @@
 /**
- * The seed's class API, in-process: BronzeWriter flushSchema/flushAll/getBronzePath/stop on
+ * The in-process class API: BronzeWriter flushSchema/flushAll/getBronzePath/stop on
  * a shared connection, taking over the predecessor's push consumer at its ack floor
  * (contracts §1.3); GoldWriter.writeLevelSignals/flush/getGoldPath without NATS.
  */
 import { expect, test } from "bun:test";
 import { AckPolicy, DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
+import { startNats } from "../../testkit/nats";
 import { BronzeWriter, GoldWriter } from "../../src/ingest/index";
-import { gen, signal, trade } from "./helpers/gen";
-import { createStreams, natsClient, publishAll, readTable, tempDir, watermark, listFiles } from "./helpers/harness";
+import { gen, signal, trade } from "../../testkit/ingest-messages";
+import { createStreams, natsClient, publishAll, readTable, tempDir, waitUntil, watermark, listFiles } from "./helpers/harness";
 
 test("BronzeWriter takes over a push consumer at its ack floor and flushes per schema on demand", async () => {
   await using nats = await startNats();
@@ -43,8 +43,8 @@ test("BronzeWriter takes over a push consumer at its ack floor and flushes per s
     });
   });
   await nc.flush();
-  await Bun.sleep(200);
-  expect((await jsm.consumers.info("MARKET_DATA", "bronze_writer_market_futures_trades")).ack_floor.stream_seq).toBe(seqs[99]!);
+  const ackFloor = async () => (await jsm.consumers.info("MARKET_DATA", "bronze_writer_market_futures_trades")).ack_floor.stream_seq;
+  await waitUntil(async () => (await ackFloor()) === seqs[99]!, 30_000, "the predecessor's acks to reach the ack floor");
 
   const w = new BronzeWriter({ dataRoot: root, bufferLimit: 100_000, flushIntervalSeconds: 3600 });
   await w.start(nc);
@@ -53,15 +53,14 @@ test("BronzeWriter takes over a push consumer at its ack floor and flushes per s
   expect(info.config.ack_policy).toBe(AckPolicy.All);
 
   // Wait until the worker holds the 200 remaining trades, then flush only that schema.
-  for (let i = 0; i < 100 && w.pipelines[0]!.stats.received < 200; i++) await Bun.sleep(50);
+  await waitUntil(() => w.lanes[0]!.stats.received >= 200, 30_000, "the worker to receive the 200 remaining trades");
   await w.flushSchema("futures.trades");
   expect(watermark(root, "bronze_writer_market_futures_trades")).toBe(seqs[299]!);
   expect(watermark(root, "bronze_writer_market_futures_mbp10")).toBe(0); // not flushed yet
   await w.flushAll();
   expect(watermark(root, "bronze_writer_market_futures_mbp10")).toBe(seqs[349]!);
   // The acked ack floor follows the commits.
-  await Bun.sleep(100);
-  expect((await jsm.consumers.info("MARKET_DATA", "bronze_writer_market_futures_trades")).ack_floor.stream_seq).toBe(seqs[299]!);
+  await waitUntil(async () => (await ackFloor()) === seqs[299]!, 30_000, "the ack floor to follow the commit");
 
   const rows = await readTable(root, "bronze/futures/trades", "seq");
   expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 200 }, (_, i) => 100 + i));

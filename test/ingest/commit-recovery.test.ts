@@ -1,11 +1,11 @@
 /**
- * Start-up recovery of the commit protocol (src/ingest/commit.ts): files of a flush whose
+ * Start-up recovery of the commit protocol (src/ingest/common/commit.ts): files of a flush whose
  * intent is newer than the commit record are removed (their messages were never acked);
  * files of committed flushes are never touched.
  */
 import { expect, test } from "bun:test";
 import { localStore } from "../../src/storage/index";
-import { recover, writeCommit, writeIntent, emptyCommit, partFileName } from "../../src/ingest/commit";
+import { recover, writeCommit, writeIntent, emptyCommit, partFileName } from "../../src/ingest/common/commit";
 import { tempDir } from "./helpers/harness";
 
 test("recovery removes the files of an uncommitted flush and keeps committed ones", async () => {

@@ -3,11 +3,14 @@
  * messages are published; it is killed with SIGKILL at random moments (≥ 5 times, during
  * start-up, pulls, flushes and commits alike) and restarted. At the end every published
  * (subject, sequence) is in Bronze/Gold exactly once — no loss, no duplicate row.
+ * The kill times and the injected fault draws come from one seed, printed on failure
+ * (replay with LAKE_TEST_SEED=<seed>).
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
-import { gen, type GenMsg, type Subject } from "./helpers/gen";
+import { startNats } from "../../testkit/nats";
+import { withSeed } from "../../testkit/seed";
+import { gen, type GenMsg, type Subject } from "../../testkit/ingest-messages";
 import { createStreams, exactlyOnce, natsClient, publishAll, startServe, tempDir, waitCommitted, type ServeProc } from "./helpers/harness";
 
 const MIX: [Subject, number][] = [
@@ -17,7 +20,7 @@ const MIX: [Subject, number][] = [
   ["levels.signals", 4_000],
 ];
 
-test("every message is committed exactly once across ≥ 5 random SIGKILLs of lake serve", async () => {
+test("every message is committed exactly once across ≥ 5 random SIGKILLs of lake serve", () => withSeed("crash-exactly-once", async (rng) => {
   await using nats = await startNats();
   using tmp = tempDir("lake-ingest-crash-");
   const root = join(tmp.path, "lake");
@@ -53,17 +56,17 @@ test("every message is committed exactly once across ≥ 5 random SIGKILLs of la
   const killAt: number[] = [];
   let selfKilled = 0;
   for (let k = 0; k < KILLS; k++) {
-    const wait = 150 + Math.floor(Math.random() * 1400);
+    const wait = rng.int(150, 1549);
     await Bun.sleep(wait);
     killAt.push(wait);
     if (serve.proc.exitCode !== null || serve.proc.signalCode !== null) selfKilled++; // a fault point fired
     await serve.kill9();
     logs.push(serve.log());
-    if (Math.random() < 0.5) await Bun.sleep(Math.floor(Math.random() * 300));
+    if (rng.random() < 0.5) await Bun.sleep(rng.int(0, 299));
     // Every other run also kills itself at a random commit-protocol step (after the
     // intent, between data files, after the commit record but before the ack).
-    const fault = ["after-file", "random", ""][k % 3]!;
-    serve = startServe(nats.url, root, args, fault ? { LAKE_INGEST_FAULT: fault, LAKE_INGEST_FAULT_P: "0.15" } : {});
+    const fault = ["after-file", "any", ""][k % 3]!;
+    serve = startServe(nats.url, root, args, fault ? { LAKE_TEST_FAULTS: `ingest-kill=${fault}@0.15,seed=${rng.uint32()}` } : {});
   }
   await publisher;
   try {
@@ -81,7 +84,7 @@ test("every message is committed exactly once across ≥ 5 random SIGKILLs of la
   const recovered = logs.join("\n").match(/recovered a half-finished flush/g)?.length ?? 0;
   const repositioned = logs.join("\n").match(/action=repositioned/g)?.length ?? 0;
   console.log(
-    `crash test: ${msgs.length} messages (${expectedRows} rows), ${KILLS} SIGKILLs after ${killAt.join("/")} ms, ` +
+    `crash test (seed ${rng.seed}): ${msgs.length} messages (${expectedRows} rows), ${KILLS} SIGKILLs after ${killAt.join("/")} ms, ` +
       `${selfKilled} runs killed by an injected fault point, ` +
       `${recovered} half-finished flushes undone, ${repositioned} consumer repositionings, ` +
       `${check.total} rows in the lake, ${check.missing.length} missing, ${check.duplicated.length} duplicated`,
@@ -89,4 +92,4 @@ test("every message is committed exactly once across ≥ 5 random SIGKILLs of la
   expect(check.missing.slice(0, 10)).toEqual([]);
   expect(check.duplicated.slice(0, 10)).toEqual([]);
   expect(check.total).toBe(expectedRows);
-}, 180_000);
+}), 180_000);

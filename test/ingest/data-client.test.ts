@@ -1,5 +1,5 @@
 /**
- * The two data paths of `lake serve` (pipeline.ts): lake's own framing on a raw TCP
+ * The two data paths of `lake serve` (src/ingest/main/lane.ts): lake's own framing on a raw TCP
  * connection (raw-pull.ts, the default) and the nats.js `consume()` fallback used when a
  * server needs TLS/auth. Both must commit every message exactly once with equal values,
  * including stored messages that carry NATS headers (delivered as HMSG: the body follows
@@ -8,8 +8,8 @@
 import { expect, test } from "bun:test";
 import { jetstream } from "@nats-io/jetstream";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
-import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
+import { startNats } from "../../testkit/nats";
+import { gen, SUBJECTS, type GenMsg } from "../../testkit/ingest-messages";
 import { createStreams, exactlyOnce, expectLakeMatches, natsClient, startServe, tempDir, waitCommitted } from "./helpers/harness";
 
 const enc = new TextEncoder();

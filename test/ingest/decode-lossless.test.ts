@@ -4,9 +4,9 @@
  * `spy`/`es` context key, all-or-nothing payloads, and parity with JSON.parse on floats.
  */
 import { expect, test } from "bun:test";
-import { DECODERS, DecodeError, JsonCursor, Partitions, TableBuffer, type TableDecoder } from "../../src/ingest/decode/index";
-import { flattenLevelSignals } from "../../src/ingest/decode/flatten";
-import { toWireJson } from "../../src/ingest/decode/wire-json";
+import { DECODERS, DecodeError, JsonCursor, Partitions, TableBuffer, type TableDecoder } from "../../src/ingest/worker/decode/index";
+import { flattenLevelSignals } from "../../src/ingest/worker/decode/flatten";
+import { toWireJson } from "../../src/ingest/worker/decode/wire-json";
 import type { Frame } from "../../src/frame";
 
 const dec = (table: string) => DECODERS.find((d) => d.table === table)!;

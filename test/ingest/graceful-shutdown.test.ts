@@ -6,9 +6,9 @@
 import { expect, test } from "bun:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
-import { freePort } from "../helpers/net";
-import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
+import { startNats } from "../../testkit/nats";
+import { freePort } from "../../testkit/net";
+import { gen, SUBJECTS, type GenMsg } from "../../testkit/ingest-messages";
 import { createStreams, DURABLE, exactlyOnce, natsClient, publishAll, startServe, tempDir, waitUntil, watermark } from "./helpers/harness";
 
 test("SIGTERM flushes, commits and acks everything buffered, then exits 0", async () => {

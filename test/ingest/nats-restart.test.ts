@@ -6,8 +6,8 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { startNats } from "../helpers/nats";
-import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
+import { startNats } from "../../testkit/nats";
+import { gen, SUBJECTS, type GenMsg } from "../../testkit/ingest-messages";
 import { createStreams, exactlyOnce, natsClient, publishAll, startServe, tempDir, waitCommitted, within } from "./helpers/harness";
 
 test("a NATS restart mid-stream loses and duplicates nothing", async () => {

@@ -8,11 +8,11 @@
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
+import { startNats } from "../../testkit/nats";
 import { localStore } from "../../src/storage/index";
-import { TableWriter } from "../../src/ingest/table-writer";
-import { futuresTradesDecoder } from "../../src/ingest/decode/index";
-import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
+import { TableWriter } from "../../src/ingest/worker/table-writer";
+import { futuresTradesDecoder } from "../../src/ingest/worker/decode/index";
+import { gen, SUBJECTS, type GenMsg } from "../../testkit/ingest-messages";
 import { createStreams, exactlyOnce, natsClient, publishAll, startServe, tempDir, waitCommitted } from "./helpers/harness";
 
 const T = "market.futures.trades";
@@ -78,6 +78,13 @@ const BAD: [string, string | Uint8Array, string][] = [
   [O, opt("").replace('"strike": 6850.0', '"strike": 0'), "strike must be > 0"],
   [O, opt("").replace('"underlying": "ES"', '"underlying": "../etc"'), "not a safe partition value"],
   [O, opt("").replace('"opt_bid": null', '"opt_bid": -Infinity'), "opt_bid must be a finite number"],
+  [T, trade({ ts_event_ns: "4070908800000000000", ts_recv_ns: "4070908800000000000" }), "ts_event_ns (2099-01-01T00:00:00.000Z) is more than 1 day after the time it was received"],
+  [T, trade({ exchange: '"C\\ud800ME"' }), "lone surrogate escape in exchange"],
+  [T, trade({ exchange: JSON.stringify("C".repeat(5000)) }), "exchange is 5000 bytes long, over the 1024-byte limit"],
+  [O, opt("").replace('"strike": 6850.0', '"strike": 1000000'), "strike 1000000 is not below 1000000"],
+  [O, opt("").replace('"2025-12-16"', '"2036-01-02"'), "exp_date 2036-01-02 is more than 10 years after the trade"],
+  [O, opt("").replace('"ESZ5 C6850"', JSON.stringify("X".repeat(900_000))), "option_symbol is 900000 bytes long, over the 1024-byte limit"],
+  [G, '{"ts": 4070908800000, "spy": null, "levels": [{"id": "PM_HIGH"}]}', "ts (2099-01-01T00:00:00.000Z) is more than 1 day after"],
   [G, '{"spy": {"spot": 1, "bid": 1, "ask": 1}, "levels": []}', "missing required field ts"],
   [G, '{"ts": 1765895400123, "spy": null, "levels": [{"price": 6850.25}]}', "levels[0].id is missing"],
   [G, '{"ts": "abc", "spy": null, "levels": []}', "not a canonical decimal integer"],

@@ -4,7 +4,7 @@
  * sees every byte.
  */
 import { expect, test } from "bun:test";
-import { createRing, KIND_DATA, RingReader, RingWriter } from "../../src/ingest/ring";
+import { createRing, KIND_DATA, RingReader, RingWriter } from "../../src/ingest/common/ring";
 
 test("records survive wrap-around in order and a full ring refuses writes", () => {
   const bufs = createRing(1 << 16);
@@ -54,7 +54,7 @@ test("a worker thread drains what the main thread writes", async () => {
   const bufs = createRing(1 << 16);
   const w = new RingWriter(bufs);
   const src = `
-    import { RingReader } from ${JSON.stringify(new URL("../../src/ingest/ring.ts", import.meta.url).pathname)};
+    import { RingReader } from ${JSON.stringify(new URL("../../src/ingest/common/ring.ts", import.meta.url).pathname)};
     self.onmessage = async (ev) => {
       const r = new RingReader(ev.data.bufs);
       let sum = 0, count = 0;

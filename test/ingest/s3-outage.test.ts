@@ -6,12 +6,12 @@
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
-import { startS3rver } from "../helpers/s3";
+import { startNats } from "../../testkit/nats";
+import { startS3rver } from "../../testkit/s3";
 import { s3Store } from "../../src/storage/index";
-import { readCommit } from "../../src/ingest/commit";
-import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
-import { createStreams, exactlyOnce, expectLakeMatches, mirror, natsClient, publishAll, startServe, tempDir, waitCommitted } from "./helpers/harness";
+import { readCommit } from "../../src/ingest/common/commit";
+import { gen, SUBJECTS, type GenMsg } from "../../testkit/ingest-messages";
+import { createStreams, exactlyOnce, expectLakeMatches, mirror, natsClient, publishAll, startServe, tempDir, waitCommitted, within } from "./helpers/harness";
 
 test("serve writes to S3 and survives an S3 outage mid-stream exactly once", async () => {
   await using nats = await startNats();
@@ -25,6 +25,8 @@ test("serve writes to S3 and survives an S3 outage mid-stream exactly once", asy
   const cut = [0, Math.floor(msgs.length / 3), Math.floor((2 * msgs.length) / 3), msgs.length];
 
   await using serve = startServe(nats.url, `s3://${s3.bucket}/lake`, ["--bronze-buffer-limit", "500"], s3.env("lake"), join(tmp.path, "serve.log"));
+  // the outage must hit a running service's commits, not its start-up (slow on a loaded machine)
+  for (const deadline = Date.now() + 60_000; !serve.log().includes("lake serve running") && Date.now() < deadline; ) await Bun.sleep(50);
   const seqs = await publishAll(nc, msgs.slice(cut[0], cut[1]));
   await Bun.sleep(300);
   await s3.stop(); // outage while the service is committing
@@ -33,13 +35,14 @@ test("serve writes to S3 and survives an S3 outage mid-stream exactly once", asy
   await s3.start();
   seqs.push(...(await publishAll(nc, msgs.slice(cut[2], cut[3]))));
 
-  await waitCommitted("", msgs, seqs, 90_000, async (durable) => {
+  const watermark = async (durable: string) => {
     try {
       return (await readCommit(store, durable))?.watermark ?? 0;
     } catch {
       return 0;
     }
-  });
+  };
+  await within(100_000, "every message committed after the outage", waitCommitted("", msgs, seqs, 90_000, watermark), serve);
   const log = serve.log();
   expect(await serve.term()).toBe(0);
   expect(log).toContain("commit failed, will retry (nothing acked)");

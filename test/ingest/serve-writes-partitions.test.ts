@@ -2,13 +2,14 @@
  * `lake serve` against a real nats-server: realistic messages on all four subjects land in
  * the right partitions (product-root symbol, UTC date/hour of the event time), each file
  * sorted by (ts_event_ns, seq), every value equal to what was sent (read back with DuckDB);
- * `lake status` and --metrics-port report the commits; SIGTERM exits 0 after the final flush.
+ * `lake status` and --metrics-port report the commits (rows, bytes, flush latency); SIGTERM exits 0 after the final flush.
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startNats } from "../helpers/nats";
-import { freePort } from "../helpers/net";
-import { gen, SUBJECTS, type GenMsg } from "./helpers/gen";
+import { startNats } from "../../testkit/nats";
+import { localStore } from "../../src/storage";
+import { freePort } from "../../testkit/net";
+import { gen, SUBJECTS, type GenMsg } from "../../testkit/ingest-messages";
 import { createStreams, expectLakeMatches, natsClient, publishAll, readTable, startServe, tempDir, TABLE_PREFIX, waitCommitted } from "./helpers/harness";
 
 test("serve writes all four subjects to the right partitions, sorted, with equal values", async () => {
@@ -39,11 +40,21 @@ test("serve writes all four subjects to the right partitions, sorted, with equal
   expect(byTable["futures.trades"].rows).toBe(400);
   expect(byTable["levels.signals"].rows).toBe(msgs.filter((m) => m.subject === "levels.signals").reduce((s, m) => s + m.rows.length, 0));
   expect(byTable["futures.mbp10"].lag).toBe(0);
-  expect(byTable["options.trades"].lastCommitAt).toBeString();
+  expect(byTable["options.trades"].last_commit_at).toBeString();
 
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   expect(metrics).toContain('lake_ingest_rows_committed_total{table="futures.trades",consumer="bronze_writer_market_futures_trades"} 400');
   expect(metrics).toContain('lake_ingest_consumer_lag{table="options.trades",consumer="bronze_writer_market_options_trades"} 0');
+  // per-table bytes written and the flush-latency histogram, fed by each commit of the worker
+  const sample = (name: string) => Number(new RegExp(`^${name}\\{table="futures\\.trades",consumer="bronze_writer_market_futures_trades"(?:,le="\\+Inf")?\\} (\\S+)$`, "m").exec(metrics)?.[1]);
+  // every trades file on disk was written by this service (no compaction): the counter is their size
+  const written = (await localStore(root).list(`${TABLE_PREFIX["market.futures.trades"]}/`)).filter((o) => o.key.endsWith(".parquet"));
+  expect(sample("lake_ingest_bytes_written_total")).toBe(written.reduce((n, o) => n + o.size, 0));
+  const flushes = sample("lake_ingest_flush_seconds_count");
+  expect(flushes).toBeGreaterThanOrEqual(1);
+  expect(sample("lake_ingest_flush_seconds_bucket")).toBe(flushes);
+  expect(sample("lake_ingest_flush_seconds_sum")).toBeGreaterThan(0);
+  expect(metrics).toContain("# TYPE lake_ingest_flush_seconds histogram");
 
   expect(await serve.term()).toBe(0);
   expect(serve.log()).toContain("lake serve stopped cleanly");

@@ -2,7 +2,7 @@
  * Test harness for the ingest area: run `lake serve` as a real subprocess, publish through
  * JetStream, and read back what landed in the lake with DuckDB.
  */
-import { spawnService } from "../../helpers/processes";
+import { spawnService } from "../../../testkit/processes";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "bun:test";
 import { duckConnect } from "../../../src/runtime/duckdb-native";
-import { ensureStreams } from "../../../src/ingest/streams";
+import { ensureStreams } from "../../../src/ingest/main/streams";
 import type { Store } from "../../../src/storage/store";
+import { gen, SUBJECTS, type GenMsg } from "../../../testkit/ingest-messages";
 
 const ROOT = resolve(import.meta.dir, "../../..");
 
@@ -29,11 +30,11 @@ export interface ServeProc extends AsyncDisposable {
   log(): string;
 }
 
-export function startServe(natsUrl: string, dataRoot: string, extra: string[] = [], env: Record<string, string> = {}, logFile = join(process.env.LAKE_TEST_LOG_DIR ?? join(dataRoot, ".."), `serve-${Date.now()}-${Math.random().toString(36).slice(2)}.log`)): ServeProc {
+export function startServe(natsUrl: string, dataRoot: string, extra: string[] = [], env: Record<string, string> = {}, logFile = join(process.env.LAKE_TEST_LOG_DIR ?? join(dataRoot, ".."), `serve-${Date.now()}-${Math.random().toString(36).slice(2)}.log`), launcher: string[] = []): ServeProc {
   // spawnService ties the child to this test process: a crashed test leaves no `lake serve` behind.
   const proc = spawnService(
-    ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot,
-      "--bronze-flush-interval", "0.3", "--gold-flush-interval", "0.3", "--summary-interval", "2", ...extra],
+    [...launcher, "bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot,
+      "--bronze-flush-interval", "0.3", "--gold-flush-interval", "0.3", "--summary-interval", "2", "--no-compact", ...extra],
     { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, LAKE_LOG_LEVEL: "info", USE_S3: "false", ...env } },
   );
   return {
@@ -86,6 +87,11 @@ export async function within<T>(ms: number, step: string, p: Promise<T>, serve?:
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Wait (bounded) until `serve`'s log contains `text`; a timeout reports the step and the log tail. */
+export function waitForLog(serve: ServeProc, text: string, step: string, ms = 30_000): Promise<void> {
+  return within(ms, step, waitUntil(() => serve.log().includes(text), ms, step), serve);
 }
 
 export async function natsClient(url: string): Promise<NatsConnection & AsyncDisposable> {
@@ -200,6 +206,21 @@ export async function exactlyOnce(dir: string, expected: { subject: string; rows
     }
   }
   return { missing, duplicated, total };
+}
+
+/** Messages `from` .. `from + n − 1` of every subject, interleaved. */
+export function batchOf(from: number, n: number): GenMsg[] {
+  const msgs: GenMsg[] = [];
+  for (let i = from; i < from + n; i++) for (const s of SUBJECTS) msgs.push(gen(s, i));
+  return msgs;
+}
+
+/** Every message of `msgs` is in the lake exactly once, and nothing else is. */
+export async function expectExactlyOnce(root: string, msgs: { subject: string; rows: Record<string, unknown>[] }[]): Promise<void> {
+  const check = await exactlyOnce(root, msgs);
+  expect(check.missing.slice(0, 10)).toEqual([]);
+  expect(check.duplicated.slice(0, 10)).toEqual([]);
+  expect(check.total).toBe(msgs.reduce((s, m) => s + m.rows.length, 0));
 }
 
 /** Wait until every consumer's committed watermark covers the published sequences. */
