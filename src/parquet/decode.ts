@@ -54,13 +54,21 @@ function fileColumns(metadata: FileMetaData): { name: string; type: FileColumnTy
 }
 
 export async function readParquetInfo(src: Uint8Array | AsyncBuffer): Promise<ParquetInfo> {
-  const metadata = await parquetMetadataAsync(toAsyncBuffer(src));
+  return infoOf(await parquetMetadataAsync(toAsyncBuffer(src)));
+}
+
+function infoOf(metadata: FileMetaData, columns = fileColumns(metadata)): ParquetInfo {
   const kv: Record<string, string> = {};
   for (const { key, value } of metadata.key_value_metadata ?? []) kv[key] = value ?? "";
-  return { numRows: Number(metadata.num_rows), kv, columns: fileColumns(metadata), rowGroups: metadata.row_groups.length };
+  return { numRows: Number(metadata.num_rows), kv, columns, rowGroups: metadata.row_groups.length };
 }
 
 export async function decodeParquet(src: Uint8Array | AsyncBuffer, opts: DecodeOptions = {}): Promise<Frame> {
+  return (await decodeParquetWithInfo(src, opts)).frame;
+}
+
+/** decodeParquet and readParquetInfo from one footer parse: what a reader of many small files pays per file. */
+export async function decodeParquetWithInfo(src: Uint8Array | AsyncBuffer, opts: DecodeOptions = {}): Promise<{ frame: Frame; info: ParquetInfo }> {
   const file = toAsyncBuffer(src);
   const metadata = await parquetMetadataAsync(file);
   const numRows = Number(metadata.num_rows);
@@ -85,7 +93,7 @@ export async function decodeParquet(src: Uint8Array | AsyncBuffer, opts: DecodeO
   }
   const order = opts.schema ? toRead.map((c) => c.name) : wanted;
   const frame = new Frame(order.map((n) => sinks.get(n)!.finish()), numRows);
-  return opts.schema ? normaliseToSchema(frame, opts.schema, opts.columns) : frame;
+  return { frame: opts.schema ? normaliseToSchema(frame, opts.schema, opts.columns) : frame, info: infoOf(metadata, present) };
 }
 
 const utf8Decoder = new TextDecoder();

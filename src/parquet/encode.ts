@@ -89,7 +89,7 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
  * The frame's column for `def`, converted to the declared type and checked for nulls.
  * A missing nullable column is all null; a missing required one is an error.
  */
-function conformColumn(frame: Frame, def: ColumnDef, table: string): Column {
+export function conformColumn(frame: Frame, def: ColumnDef, table: string): Column {
   if (!frame.has(def.name)) {
     if (def.nullable) return nullColumn(def.name, def.type, frame.numRows);
     throw new Error(`${table}: required column "${def.name}" is missing from the batch (have: ${frame.columnNames.join(", ")})`);
@@ -161,7 +161,7 @@ function kvMetadata(schema: TableSchema, columns: readonly Column[], extra?: Rec
   return [...kv];
 }
 
-function int64Range(c: Column): [bigint | undefined, bigint | undefined] {
+export function int64Range(c: Column): [bigint | undefined, bigint | undefined] {
   const v = c.values as BigInt64Array;
   if (c.valid && !c.valid.includes(1)) return [undefined, undefined];
   const { min, max } = int64MinMax(v, 0, v.length, c.valid);

@@ -2,7 +2,7 @@
  * Parquet Thrift enum values (parquet-format `parquet.thrift`). We serialize the footer
  * and page headers ourselves (with hyparquet-writer's compact-protocol writer) so we
  * control every field — hyparquet-writer's `logical_type INTEGER` writes `bitWidth` as
- * an i32 where the spec says i8, which DuckDB rejects (team brief), so integer widths go
+ * an i32 where the Parquet format says i8, which DuckDB rejects, so integer widths go
  * through `converted_type` only.
  */
 export const PhysicalType = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;

@@ -6,7 +6,7 @@
  */
 import { castColumn, Frame, nullColumn, type Column } from "../frame";
 import type { ColumnDef, TableSchema } from "../schemas/types";
-import { epochDayOf } from "../time/calendar";
+import { epochDayOf } from "../core/time/calendar";
 
 function allNull(c: Column): boolean {
   if (c.type === "utf8" || c.type === "list_int16") return (c.values as unknown[]).every((v) => v === null);

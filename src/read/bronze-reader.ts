@@ -11,11 +11,13 @@ import { LakeError, UsageError } from "../errors";
 import type { Frame } from "../frame";
 import { log } from "../log";
 import { BRONZE_TABLES, bronzeTable, futuresRoot, type BronzeTable } from "../schemas/bronze";
-import { ContractSelector, type ContractSelection, type ContractSelectorOptions, type SelectionMetric } from "./contracts";
+import { ContractSelector, SELECTION_COLUMNS, type ContractSelection, type ContractSelectorOptions, type SelectionMetric } from "./futures-contracts";
 import { DuckSession, type SqlParam } from "./duck";
-import { checkBound, checkDate, checkLimit, checkPartitionValue, LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
+import { LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
+import { checkBound, checkDate, checkLimit, checkPartitionValue } from "../core/validate";
 import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
-import { epochDayOf, NS_PER_DAY } from "../time/calendar";
+import type { TableSchema } from "../schemas/types";
+import { epochDayOf, NS_PER_DAY } from "../core/time/calendar";
 
 export interface TimeRange {
   date?: string;
@@ -24,6 +26,11 @@ export interface TimeRange {
   /** Inclusive upper bound on ts_event_ns. */
   endNs?: bigint;
   limit?: number;
+  /**
+   * Read only these columns (in schema order), plus the ones the scan orders and filters by
+   * (`ts_event_ns`, `seq`, and `symbol` for futures); default every column of the table.
+   */
+  columns?: readonly string[];
 }
 
 export interface FuturesReadOptions extends TimeRange {
@@ -54,6 +61,18 @@ export class RollContaminatedError extends LakeError {
   }
 }
 
+/** `schema` restricted to `columns` (schema order); an unknown name is a usage error. */
+export function projectSchema(schema: TableSchema, columns: readonly string[]): TableSchema {
+  for (const c of columns) {
+    if (!schema.columns.some((d) => d.name === c)) throw new UsageError(`${schema.name} has no column ${JSON.stringify(c)}`);
+  }
+  return { ...schema, columns: schema.columns.filter((d) => columns.includes(d.name)) };
+}
+
+function scanColumns(table: BronzeTable): string[] {
+  return table.partitionKey === "symbol" ? ["ts_event_ns", "seq", "symbol"] : ["ts_event_ns", "seq"];
+}
+
 const CONTRACT_RE = /^[A-Z]{1,6}[FGHJKMNQUVXZ]?\d{0,2}$/;
 
 export class BronzeReader {
@@ -61,7 +80,7 @@ export class BronzeReader {
   readonly selector: ContractSelector;
   lastRead: ReadReport = { files: [], selections: [], warnings: [] };
 
-  constructor(location?: LakeLocation | LakeFiles, opts: ContractSelectorOptions = {}) {
+  constructor(location: LakeLocation | LakeFiles, opts: ContractSelectorOptions = {}) {
     this.files = location instanceof LakeFiles ? location : new LakeFiles(location, opts);
     this.selector = new ContractSelector(this.files, opts);
   }
@@ -90,6 +109,14 @@ export class BronzeReader {
   async *stream(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}, batchRows?: number): AsyncGenerator<Frame> {
     using _held = this.files.hold();
     yield* streamScan(await this.plan(table, keyValue, opts), batchRows);
+  }
+
+  /**
+   * The scan `read` would run — pruned local paths, time bounds and contract predicate —
+   * for callers that run their own query over the same rows (Silver's bucket winners).
+   */
+  async scanRequest(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}): Promise<ScanRequest> {
+    return this.plan(table, keyValue, opts);
   }
 
   /** DuckDB's EXPLAIN ANALYZE of the scan `read` would run (which files, rows, time per operator). */
@@ -151,20 +178,42 @@ export class BronzeReader {
   private async request(table: BronzeTable, keyValue: string, files: LakeFile[], opts: FuturesReadOptions): Promise<ScanRequest> {
     const { startNs, endNs } = opts;
     this.lastRead = { files: files.map((f) => f.key), selections: [], warnings: [] };
+    const schema = opts.columns ? projectSchema(table.schema, [...opts.columns, ...scanColumns(table)]) : table.schema;
+    // a projection reads only its columns' chunks (by range on S3), everything whole objects;
+    // a trades read also holds what the front-month vote reads, so one copy serves both
+    const columns = opts.columns ? new Set([...schema.columns.map((c) => c.name), ...(table.key === "futures.trades" ? SELECTION_COLUMNS : [])]) : null;
     const req: ScanRequest = {
-      schema: table.schema,
-      paths: await this.files.localPaths(files),
+      schema,
+      paths: await this.files.scanPaths(files, columns),
       startNs,
       endNs,
       tieBreak: ["seq"],
       limit: opts.limit,
+      timeSlices: await this.hourSlices(files, columns),
     };
-    if (table.partitionKey === "symbol" && files.length > 0) req.where = await this.contractFilter(keyValue, files, opts);
+    if (table.partitionKey === "symbol" && files.length > 0) req.where = await this.contractFilter(keyValue, files, opts, table.key === "futures.trades" ? columns : SELECTION_COLUMNS);
     return req;
   }
 
+  /**
+   * Files grouped by partition (date, hour), in time order: the partition hour is the UTC
+   * hour of every row's ts_event_ns (§2.1), so groups never interleave. Undefined when a
+   * file carries no hour (predecessor layouts): then the stream sorts everything at once.
+   */
+  private async hourSlices(files: LakeFile[], columns: ReadonlySet<string> | null): Promise<string[][] | undefined> {
+    if (files.length < 2 || files.some((f) => f.date === null || f.hour === null)) return undefined;
+    const groups = new Map<string, LakeFile[]>();
+    for (const f of files) {
+      const k = `${f.date}T${String(f.hour).padStart(2, "0")}`;
+      (groups.get(k) ?? groups.set(k, []).get(k)!).push(f);
+    }
+    const out: string[][] = [];
+    for (const k of [...groups.keys()].sort()) out.push(await this.files.scanPaths(groups.get(k)!, columns));
+    return out;
+  }
+
   /** §6.1.2: a predicate on the file's own `symbol` column. */
-  private async contractFilter(root: string, files: LakeFile[], opts: FuturesReadOptions): Promise<ScanRequest["where"]> {
+  private async contractFilter(root: string, files: LakeFile[], opts: FuturesReadOptions, fetch: ReadonlySet<string> | null): Promise<ScanRequest["where"]> {
     if (opts.specificContract !== undefined) {
       if (!CONTRACT_RE.test(opts.specificContract)) {
         throw new UsageError(`invalid contract ${JSON.stringify(opts.specificContract)}: expected a code such as ESH6`);
@@ -178,7 +227,7 @@ export class BronzeReader {
     const parts: string[] = [];
     const params: Record<string, SqlParam> = {};
     for (const [i, date] of dates.entries()) {
-      const sel = await this.selector.selectFrontMonth(date, opts.metric, root);
+      const sel = await this.selector.selectFrontMonth(date, opts.metric, root, fetch);
       this.lastRead.selections.push(sel);
       if (sel.rollContaminated) {
         if (mode === "error") throw new RollContaminatedError(sel);

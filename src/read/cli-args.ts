@@ -6,12 +6,13 @@
 import type { ArgsDef } from "citty";
 import { UsageError } from "../errors";
 import { bigintSafe } from "../log";
-import { checkDate } from "./lake-files";
+import { checkDate } from "../core/validate";
 import { parseFormat, type WriteResultOptions } from "./output";
 
 export const outputArgs = {
   format: { type: "string", description: "table | csv | json | parquet (default table; json with --json)" },
   out: { type: "string", description: "write the result to FILE instead of stdout" },
+  ts: { type: "string", description: "times in table/CSV output: iso | ns (default iso in tables, ns in CSV)" },
 } as const satisfies ArgsDef;
 
 /**
@@ -20,7 +21,9 @@ export const outputArgs = {
  */
 export function parseOutput(args: Record<string, unknown>, startedAt: number): WriteResultOptions {
   const format = parseFormat(args.format, args.json as boolean | undefined);
-  return { format, out: args.out as string | undefined, startedAt: format === "table" ? startedAt : undefined };
+  const ts = args.ts;
+  if (ts !== undefined && ts !== "iso" && ts !== "ns") throw new UsageError(`--ts must be iso or ns, got ${JSON.stringify(ts)}`);
+  return { format, out: args.out as string | undefined, startedAt: format === "table" ? startedAt : undefined, ts: ts as "iso" | "ns" | undefined };
 }
 
 export const rangeArgs = {
@@ -67,4 +70,10 @@ export function parseRange(args: Record<string, unknown>): { date?: string; star
 /** JSON for humans and scripts: bigint as exact decimal strings. */
 export function toJson(v: unknown): string {
   return JSON.stringify(v, bigintSafe, 2);
+}
+
+/** `--columns a,b`: the names, or nothing when the flag is absent (read every column). */
+export function parseColumns(v: unknown): { columns?: string[] } {
+  if (v === undefined || v === false || v === "") return {};
+  return { columns: String(v).split(",").map((c) => c.trim()).filter(Boolean) };
 }

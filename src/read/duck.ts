@@ -7,6 +7,8 @@
  * values into SQL text.
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult, DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LakeError, errorMessage } from "../errors";
 import { Frame } from "../frame";
 import { defaultDuckThreads, loadDuckDB } from "../runtime/duckdb-native";
@@ -34,9 +36,23 @@ async function getInstance(): Promise<DuckDBInstance> {
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
       ...(threads !== undefined ? { threads: String(threads) } : {}),
+      ...duckMemoryConfig(),
     });
   })();
   return instance;
+}
+
+/**
+ * A memory cap per DuckDB instance (one per process or batch worker), with spilling to a
+ * private temp directory: a sort or join bigger than the cap (an ordered export of a heavy
+ * day) goes to disk instead of growing the process. `LAKE_DUCKDB_MEMORY` overrides the
+ * default 1GB (any DuckDB size, e.g. `2GB`).
+ */
+export function duckMemoryConfig(): Record<string, string> {
+  return {
+    memory_limit: process.env.LAKE_DUCKDB_MEMORY || "1GB",
+    temp_directory: join(tmpdir(), `lake-duckdb-${process.pid}`),
+  };
 }
 
 /** A connection with Frame-returning helpers. Close it (or `await using`) when done. */

@@ -2,8 +2,8 @@
 export { duckQuery, duckStream, DuckSession, QueryError, type SqlParam, type SqlParams } from "./duck";
 export { BronzeReader, RollContaminatedError, type FuturesReadOptions, type ReadReport, type TimeRange } from "./bronze-reader";
 export { GoldReader, type SignalReadOptions } from "./gold-reader";
-export { ContractSelector, ContractNotFoundError, type ContractSelection, type ContractVolume, type SelectionMetric } from "./contracts";
-export { esFrontMonth, esFrontMonthCode, validateContract, rthWindow, thirdFriday, zonedTimeToUtcNs, type EsContract } from "./es-calendar";
+export { ContractSelector, ContractNotFoundError, type ContractSelection, type ContractVolume, type SelectionMetric } from "./futures-contracts";
+export { esFrontMonth, esFrontMonthCode, validateContract, rthWindow, thirdFriday, zonedTimeToUtcNs, type EsContract } from "../core/time/es-calendar";
 export { LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
 export { frameToParquet } from "./frame-export";
 export { frameToArrow, frameToArrowIPC } from "./frame-arrow";

@@ -4,13 +4,13 @@
  * Results arrive as a stream of Frames and text formats are written batch by batch, so a
  * 50M-row result never sits in memory to be printed. The table takes its column widths
  * from the first batch (capped, long cells truncated with "…") and ends with the row count
- * and elapsed time. Parquet needs the whole result (one file, footer last): batches are
- * concatenated and encoded through the lake codec.
+ * and elapsed time. Parquet is written row group by row group (footer last), so it streams too.
  */
-import { cellValue, concatFrames, type Column, type Frame } from "../frame";
+import { cellValue, type Column, type Frame } from "../frame";
 import { UsageError } from "../errors";
-import { frameToParquet } from "./frame-export";
-import { formatEpochDay } from "../time/calendar";
+import { schemaOfFrame } from "./frame-export";
+import { ParquetStreamWriter } from "../parquet/stream-writer";
+import { formatEpochDay } from "../core/time/calendar";
 
 export type OutputFormat = "table" | "csv" | "json" | "parquet";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "csv", "json", "parquet"];
@@ -50,19 +50,34 @@ function openSink(out?: string): Sink {
 
 const MAX_CELL = 40;
 
-/** A cell as text: int64 exact, dates ISO, timestamps ISO with ns, lists as [a,b]. */
-export function cellText(c: Column, i: number): string {
+/** How event times print in tables and CSV: ISO-8601 with all 9 digits, or integer ns. */
+export type TsStyle = "iso" | "ns";
+
+/** int64 nanosecond times by the lake's naming (ts_event_ns, ts_recv_ns, ts_ns). */
+function isNsTimeColumn(c: Column): boolean {
+  return c.type === "int64" && (c.name === "ts_ns" || /^ts_[a-z_]*_ns$/.test(c.name));
+}
+
+function isoNs(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const frac = ((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+  return new Date(Number(ms)).toISOString().slice(0, 19) + "." + frac.toString().padStart(9, "0") + "Z";
+}
+
+/**
+ * A cell as text: int64 exact, dates ISO, lists as [a,b]; times (timestamp columns and the
+ * int64 `ts_*_ns` columns) ISO with ns or integer ns per `ts` (default: ISO for timestamp
+ * columns, ns for the int64 ones — what the file holds).
+ */
+export function cellText(c: Column, i: number, ts?: TsStyle): string {
   const v = cellValue(c, i);
   if (v === null) return "";
+  if (ts === "iso" && isNsTimeColumn(c)) return isoNs(v as bigint);
   switch (c.type) {
     case "date32":
       return formatEpochDay(v as number);
-    case "timestamp_ns": {
-      const ns = v as bigint;
-      const ms = ns / 1_000_000n;
-      const frac = ((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
-      return new Date(Number(ms)).toISOString().slice(0, 19) + "." + frac.toString().padStart(9, "0") + "Z";
-    }
+    case "timestamp_ns":
+      return ts === "ns" ? (v as bigint).toString() : isoNs(v as bigint);
     case "list_int16":
       return `[${Array.from(v as Int16Array).join(",")}]`;
     default:
@@ -103,6 +118,8 @@ export interface WriteResultOptions {
   out?: string;
   /** Set to print the footer "N rows (elapsed s)" after a table. */
   startedAt?: number;
+  /** times in table/CSV output (default: iso in tables, ns in CSV) */
+  ts?: TsStyle;
 }
 
 /** Write a stream of Frames; returns the number of rows written. */
@@ -112,13 +129,14 @@ export async function writeResult(frames: AsyncIterable<Frame>, opts: WriteResul
   let rows = 0;
   let widths: number[] | null = null;
   let first = true;
+  const ts: TsStyle = opts.ts ?? (opts.format === "table" ? "iso" : "ns");
   for await (const f of frames) {
     if (opts.format === "table") {
-      const right = f.columns.map((c) => RIGHT_ALIGNED.has(c.type));
+      const right = f.columns.map((c) => RIGHT_ALIGNED.has(c.type) && !(ts === "iso" && isNsTimeColumn(c)));
       if (!widths) {
         widths = f.columns.map((c) => {
           let w = c.name.length;
-          for (let i = 0; i < Math.min(f.numRows, 1000); i++) w = Math.max(w, Math.min(MAX_CELL, cellText(c, i).length));
+          for (let i = 0; i < Math.min(f.numRows, 1000); i++) w = Math.max(w, Math.min(MAX_CELL, cellText(c, i, ts).length));
           return w;
         });
         await sink.write(f.columns.map((c, j) => pad(c.name, widths![j]!, right[j]!)).join("  ") + "\n");
@@ -126,13 +144,13 @@ export async function writeResult(frames: AsyncIterable<Frame>, opts: WriteResul
       }
       const lines: string[] = [];
       for (let i = 0; i < f.numRows; i++) {
-        lines.push(f.columns.map((c, j) => pad(clip(cellText(c, i)), widths![j]!, right[j]!)).join("  "));
+        lines.push(f.columns.map((c, j) => pad(clip(cellText(c, i, ts)), widths![j]!, right[j]!)).join("  "));
       }
       if (lines.length) await sink.write(lines.join("\n") + "\n");
     } else if (opts.format === "csv") {
       if (first) await sink.write(f.columns.map((c) => csvQuote(c.name)).join(",") + "\n");
       const lines: string[] = [];
-      for (let i = 0; i < f.numRows; i++) lines.push(f.columns.map((c) => csvQuote(cellText(c, i))).join(","));
+      for (let i = 0; i < f.numRows; i++) lines.push(f.columns.map((c) => csvQuote(cellText(c, i, ts))).join(","));
       if (lines.length) await sink.write(lines.join("\n") + "\n");
     } else {
       const names = f.columns.map((c) => JSON.stringify(c.name) + ":");
@@ -155,15 +173,22 @@ export async function writeResult(frames: AsyncIterable<Frame>, opts: WriteResul
   return rows;
 }
 
+/**
+ * Row group by row group through the lake codec (ParquetStreamWriter): memory holds one
+ * row group, whatever the result size. Columns as the first batch has them (all nullable).
+ */
 async function writeParquet(frames: AsyncIterable<Frame>, out?: string): Promise<number> {
   if (!out && process.stdout.isTTY) throw new UsageError("--format parquet writes binary: give --out FILE or redirect stdout");
-  const parts: Frame[] = [];
-  for await (const f of frames) parts.push(f);
-  const all = parts.length === 1 ? parts[0]! : concatFrames(parts);
   const sink = openSink(out);
-  await sink.write(frameToParquet(all));
+  let writer: ParquetStreamWriter | null = null;
+  for await (const f of frames) {
+    writer ??= new ParquetStreamWriter({ schema: schemaOfFrame(f) }, (b) => sink.write(b));
+    await writer.append(f);
+  }
+  if (!writer) throw new Error("the result stream ended without a batch");
+  await writer.close();
   await sink.end();
-  return all.numRows;
+  return writer.numRows;
 }
 
 function clip(s: string): string {

@@ -14,7 +14,9 @@
  */
 import type { ColumnType, TableSchema } from "../schemas/types";
 import { Frame } from "../frame";
+import { parquetMetadataAsync } from "hyparquet";
 import { DuckSession, type SqlParam, sqlIdent } from "./duck";
+import { fileBuffer } from "./ts-pages";
 
 export interface ScanRequest {
   schema: TableSchema;
@@ -29,6 +31,14 @@ export interface ScanRequest {
   /** Keep only the first row (in file order) per key, e.g. Gold (ts_event_ns, level_id) §9 G-1. */
   dedupeOn?: readonly string[];
   limit?: number;
+  /**
+   * `paths` split into groups whose rows cannot overlap in ts (Bronze partition hours), in
+   * time order. A stream then sorts one group at a time, so its memory is bounded by the
+   * largest group instead of the whole result; the row order is the same.
+   */
+  timeSlices?: readonly (readonly string[])[];
+  /** The single file in `paths` is known to be in (ts, seq NULLS LAST) order: no ORDER BY. */
+  presorted?: boolean;
 }
 
 export const DUCK_TYPE: Record<ColumnType, string> = {
@@ -100,7 +110,7 @@ export async function buildScan(s: DuckSession, req: ScanRequest): Promise<{ sql
     req.dedupeOn?.length
       ? `QUALIFY row_number() OVER (PARTITION BY ${req.dedupeOn.map(sqlIdent).join(", ")} ORDER BY file_index, file_row_number) = 1`
       : "",
-    `ORDER BY ${order.join(", ")}`,
+    req.presorted ? "" : `ORDER BY ${order.join(", ")}`,
     req.limit !== undefined ? `LIMIT ${Math.max(0, Math.trunc(req.limit))}` : "",
   ]
     .filter(Boolean)
@@ -122,13 +132,53 @@ export async function* streamScan(req: ScanRequest, batchRows?: number): AsyncGe
     return;
   }
   using s = await DuckSession.open();
-  const { sql, params } = await buildScan(s, req);
-  yield* s.stream(sql, params, batchRows);
+  const slices = req.timeSlices && req.timeSlices.length > 1 && req.limit === undefined && !req.dedupeOn ? req.timeSlices : [req.paths];
+  for (const paths of slices) {
+    const presorted = paths.length === 1 && !req.dedupeOn && (await sortedByTs(paths[0]!, req.tieBreak ?? []));
+    const { sql, params } = await buildScan(s, { ...req, paths, presorted });
+    yield* s.stream(sql, params, batchRows);
+  }
 }
 
-/** Rows in the files' footers: an upper bound on a scan's result (filters only remove rows). */
+/** Above this many files the footer pass costs more than growing the result arrays does. */
+const FOOTER_HINT_MAX_FILES = 256;
+
+/**
+ * Rows in the files' footers: an upper bound on a scan's result (filters only remove rows).
+ * Only a sizing hint: for the thousands of small files of an uncompacted hour a whole extra
+ * pass over every footer is not worth it, so none is given (the arrays grow instead).
+ */
 async function footerRows(s: DuckSession, paths: readonly string[], limit?: number): Promise<number> {
+  if (paths.length > FOOTER_HINT_MAX_FILES) return 0;
   const f = await s.query(`SELECT coalesce(sum(num_rows), 0)::BIGINT AS n FROM parquet_file_metadata($files)`, { files: paths });
   const n = Number(f.values<BigInt64Array>("n")[0] ?? 0n);
   return limit !== undefined ? Math.min(n, limit) : n;
+}
+
+/**
+ * Whether a file's rows are already in scan order (ts_event_ns, then `tieBreak` ascending,
+ * nulls last): every row group declares those sorting columns (the lake writer does), and
+ * consecutive groups do not overlap in ts by their statistics. DuckDB keeps file order when
+ * nothing reorders, so such a file streams without a sort — memory no longer grows with it.
+ */
+export async function sortedByTs(path: string, tieBreak: readonly string[]): Promise<boolean> {
+  if (path.startsWith("s3://")) return false;
+  const meta = await parquetMetadataAsync(fileBuffer(path)).catch(() => null);
+  if (!meta) return false;
+  // Sorting columns and chunks are indexed by leaf column, not schema element.
+  const names = (meta.row_groups[0]?.columns ?? []).map((c) => c.meta_data?.path_in_schema.join(".") ?? "");
+  const want = ["ts_event_ns", ...tieBreak].map((n) => names.indexOf(n));
+  if (want.some((i) => i < 0)) return false;
+  let prevMax: bigint | null = null;
+  for (const rg of meta.row_groups) {
+    const sc = rg.sorting_columns ?? [];
+    if (sc.length < want.length || want.some((col, i) => sc[i]!.column_idx !== col || sc[i]!.descending || sc[i]!.nulls_first)) return false;
+    const ts = rg.columns[want[0]!]?.meta_data?.statistics;
+    const min = ts?.min_value;
+    const max = ts?.max_value;
+    if (typeof min !== "bigint" || typeof max !== "bigint") return false;
+    if (prevMax !== null && min <= prevMax) return false;
+    prevMax = max;
+  }
+  return true;
 }

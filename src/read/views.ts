@@ -10,10 +10,11 @@
  */
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../schemas/bronze";
 import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH } from "../schemas/gold";
-import { GOLD_TRAINING, SILVER_FEATURES } from "../schemas/silver";
+import { GOLD_TRAINING_PIT, SILVER_FEATURES_ALL } from "../schemas/silver";
 import type { ColumnType, TableSchema } from "../schemas/types";
 import { type DuckSession, sqlIdent, sqlString } from "./duck";
 import type { LakeFiles } from "./lake-files";
+import { columnsOfParseTree } from "./column-ranges";
 import { DUCK_TYPE, projection, READ_OPTS } from "./scan";
 
 interface PathColumn {
@@ -45,7 +46,8 @@ export const LAKE_VIEWS: readonly ViewSpec[] = [
   {
     name: "silver_features",
     prefix: "silver/features/",
-    schema: SILVER_FEATURES,
+    // every known column: a version built without a fix's extra columns reads NULL there
+    schema: SILVER_FEATURES_ALL,
     pathColumns: [{ name: "version", type: "utf8", pattern: /^silver\/features\/([^/]+)\// }, DATE_COL],
     // Only committed partitions: staging/temp directories start with '.' or '_' (§4.9).
     accept: (k) => /^silver\/features\/[A-Za-z0-9][^/]*\/date=\d{4}-\d{2}-\d{2}\/[^./][^/]*\.parquet$/.test(k),
@@ -54,7 +56,7 @@ export const LAKE_VIEWS: readonly ViewSpec[] = [
   {
     name: "gold_training",
     prefix: "gold/training/",
-    schema: GOLD_TRAINING,
+    schema: GOLD_TRAINING_PIT,
     pathColumns: [{ name: "dataset", type: "utf8", pattern: /^gold\/training\/([^/]+)\.parquet$/ }],
     // Current datasets only; history/ holds superseded copies.
     accept: (k) => /^gold\/training\/[A-Za-z0-9][^/]*\.parquet$/.test(k),
@@ -78,7 +80,7 @@ export function viewsMentioned(sql: string): ViewSpec[] {
  * `hour` is the UTC hour of `ts_event_ns`, which is what the partition hour is by
  * definition (§2.1); computing it keeps one branch per date instead of 24.
  */
-export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec): Promise<number> {
+export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec, columns: ReadonlySet<string> | null = null): Promise<number> {
   const listed = (await files.listParquet(v.prefix)).filter((f) => (v.accept ? v.accept(f.key) : true));
   const declared = new Set(v.schema.columns.map((c) => c.name));
   const extra = v.pathColumns.filter((p) => !declared.has(p.name));
@@ -94,7 +96,9 @@ export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec):
     await s.exec(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(v.name)} AS SELECT ${cols.join(", ")} WHERE false`);
     return 0;
   }
-  const paths = await files.localPaths(listed);
+  // `hour` is computed from ts_event_ns; any other name not in the schema is harmless.
+  const fileColumns = columns && new Set([...columns].flatMap((c) => (c === "hour" ? ["ts_event_ns"] : [c])).filter((c) => declared.has(c)));
+  const paths = await files.localPaths(listed, fileColumns);
   // Partition → its files, keyed by the literal SQL of its constant columns.
   const groups = new Map<string, string[]>();
   listed.forEach((f, i) => {
@@ -132,6 +136,21 @@ function literal(p: PathColumn, key: string): string {
  */
 export async function registerViews(s: DuckSession, files: LakeFiles, sql: string, local: LakeFiles = files): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const v of viewsMentioned(sql)) out.set(v.name, await createView(s, v.local ? local : files, v));
+  const views = viewsMentioned(sql);
+  // Which columns the SQL can touch, from DuckDB's parse tree: on S3 only those are fetched.
+  const columns = views.length > 0 ? await sqlColumns(s, sql) : null;
+  for (const v of views) out.set(v.name, await createView(s, v.local ? local : files, v, columns));
   return out;
+}
+
+/** Column names the statement references (null: `*`, or not parseable as one statement). */
+async function sqlColumns(s: DuckSession, sql: string): Promise<Set<string> | null> {
+  try {
+    const f = await s.query(`SELECT CAST(json_serialize_sql(${sqlString(sql)}) AS VARCHAR) AS tree`);
+    const tree = JSON.parse(f.values<(string | null)[]>("tree")[0] ?? "null") as { error?: boolean } | null;
+    if (!tree || tree.error) return null;
+    return columnsOfParseTree(tree);
+  } catch {
+    return null;
+  }
 }

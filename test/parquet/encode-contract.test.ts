@@ -1,5 +1,5 @@
 /**
- * encodeParquet honours the file contract of lake-contracts §2.1: stable sort by the
+ * encodeParquet honours the file contract of contracts §2.1: stable sort by the
  * schema's sort key, key/value metadata, min/max statistics readable by DuckDB, ZSTD,
  * explicit row-group size, int8 as converted_type INT_8, and clear errors for batches
  * that do not fit the schema.

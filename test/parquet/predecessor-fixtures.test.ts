@@ -12,7 +12,7 @@ import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/
 import { SILVER_FEATURES } from "../../src/schemas/silver";
 import type { TableSchema } from "../../src/schemas/types";
 import { diffCells, duckCells, frameCells } from "./helpers/readers";
-import { FIXTURE_DAY_A } from "../helpers/shared";
+import { FIXTURE_DAY_A } from "../../testkit/fixtures";
 
 const ROOT = FIXTURE_DAY_A;
 const summary = (await Bun.file(join(ROOT, "expected/summary.json")).json()) as {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BronzeReader, RollContaminatedError } from "../../src/read/bronze-reader";
 import type { Frame } from "../../src/frame";
-import { ContractNotFoundError, ContractSelector } from "../../src/read/contracts";
+import { ContractNotFoundError, ContractSelector } from "../../src/read/futures-contracts";
 import { FUTURES_MBP10, FUTURES_TRADES, futKey, mbp, ns, tempLake, trade, type TempLake } from "./lake-fixture";
 
 let lake: TempLake;

@@ -7,7 +7,7 @@ import { cacheCapBytes, cacheRootDir, DEFAULT_CACHE_MAX_GB, pruneCache, STALE_TM
 import { BronzeReader } from "../../src/read/bronze-reader";
 import { LakeFiles } from "../../src/read/lake-files";
 import { s3Store } from "../../src/storage";
-import { startS3rver, type S3rver } from "../helpers/s3";
+import { startS3rver, type S3rver } from "../../testkit/s3";
 import { FUTURES_TRADES, futKey, ns, tempLake, trade, type TempLake } from "./lake-fixture";
 
 const GIB = 1024 ** 3;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readParquetInfo } from "../../src/parquet";
 import { DuckSession } from "../../src/read/duck";
-import { SILVER_FEATURES } from "../../src/schemas/silver";
+import { GOLD_TRAINING_PIT } from "../../src/schemas/silver";
 import { FUTURES_TRADES, LEVEL_SIGNALS, futKey, ns, signal, tempLake, trade, type TempLake } from "./lake-fixture";
 
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
@@ -122,7 +122,7 @@ describe("lake contracts", () => {
     expect(r.stdout).toMatch(/front month\s+ESH6/);
     expect(r.stdout).toMatch(/^ESM6\s+\d+\s+\d+\s+[\d.]+%$/m);
     const j = JSON.parse((await lake_(["contracts", "--date", "2025-12-11", "--json"])).stdout);
-    expect(j).toMatchObject({ frontMonthSymbol: "ESH6", rollContaminated: true, calendarSymbol: "ESH6" });
+    expect(j).toMatchObject({ front_month_symbol: "ESH6", roll_contaminated: true, calendar_symbol: "ESH6" });
   });
 });
 
@@ -144,7 +144,8 @@ describe("lake query", () => {
   test("a tier with no files is an empty view with the right columns", async () => {
     const r = await lake_(["query", "SELECT * FROM gold_training", "--format", "csv"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split(",")).toEqual([...SILVER_FEATURES.columns.map((c) => c.name), "dataset"]);
+    // every known training column: the 182 and the ones the point-in-time fixes add
+    expect(r.stdout.trim().split(",")).toEqual([...GOLD_TRAINING_PIT.columns.map((c) => c.name), "dataset"]);
     const t = await lake_(["query", "SELECT count(*) AS n FROM gold_training"]);
     expect(t.stdout).toMatch(/\(1 row, /);
   });
@@ -165,5 +166,11 @@ describe("lake gold signals", () => {
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]!.split(",").slice(0, 3)).toEqual(["ts_event_ns", "underlying", "spot"]);
     expect(lines).toHaveLength(3);
+  });
+
+  test("--columns reads those columns plus the ones the scan orders by", async () => {
+    const r = await lake_(["gold", "signals", "--date", D, "--columns", "spot", "--format", "csv"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual(["ts_event_ns,spot,level_id", `${ns("2026-01-14T15:00:00Z")},7001.5,OR_LOW`, `${ns("2026-01-14T15:00:00Z")},7001.5,PM_HIGH`]);
   });
 });

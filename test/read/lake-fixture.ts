@@ -10,7 +10,7 @@ import { encodeParquet } from "../../src/parquet";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/bronze";
 import { LEVEL_SIGNALS } from "../../src/schemas/gold";
 import type { TableSchema } from "../../src/schemas/types";
-import { FIXTURE_DAY_A } from "../helpers/shared";
+import { FIXTURE_DAY_A } from "../../testkit/fixtures";
 
 export const FIXTURE = FIXTURE_DAY_A;
 

@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { BronzeReader } from "../../src/read/bronze-reader";
-import { ContractSelector } from "../../src/read/contracts";
+import { ContractSelector } from "../../src/read/futures-contracts";
 import { GoldReader } from "../../src/read/gold-reader";
 import { s3Store } from "../../src/storage";
 import type { Frame } from "../../src/frame";
-import { startS3rver, type S3rver } from "../helpers/s3";
+import { startS3rver, type S3rver } from "../../testkit/s3";
 import { FUTURES_TRADES, LEVEL_SIGNALS, futKey, ns, signal, tempLake, trade, type TempLake } from "./lake-fixture";
+import { walk } from "./s3-counting";
 
 const D = "2026-01-14";
 let s3: S3rver;
 let lake: TempLake;
 let cacheDir: string;
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
 
 beforeAll(async () => {
   s3 = await startS3rver();

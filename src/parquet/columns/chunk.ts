@@ -4,7 +4,7 @@
  *
  * Encodings (measured in bench/encode.ts, see docs/benchmarks.md):
  *   int64 / timestamp_ns → DELTA_BINARY_PACKED (PLAIN page fallback for huge deltas)
- *   utf8 → RLE_DICTIONARY while the dictionary stays small, else PLAIN
+ *   utf8, float64, int32 → RLE_DICTIONARY while the dictionary stays small, else PLAIN
  *   everything else → PLAIN (a zero-copy view of the typed array when there are no nulls)
  */
 import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
@@ -16,6 +16,7 @@ import { PageBuffer } from "./buffer";
 import { writeDeltaInt64 } from "./delta";
 import { compactNonNull, fixedStats, plainBytes, physicalWidth, type ChunkStats, type FixedValues } from "./fixed";
 import { listLevels, listStats } from "./lists";
+import { numericDictionary } from "./numeric-dictionary";
 import { bitWidthOf, writeRleHybrid } from "./rle";
 import { appendByteArray, buildDictionary, stringStats } from "./strings";
 
@@ -149,6 +150,16 @@ export function writeColumnChunk(sink: FileSink, leaf: LeafColumn, c: Column, st
 function writeFixed(st: ChunkState, leaf: LeafColumn, c: Column, start: number, end: number, opts: ChunkOptions): ChunkStats {
   const values = c.values as FixedValues;
   const valid = leaf.maxDef > 0 ? c.valid : undefined;
+  if (values instanceof Float64Array || values instanceof Int32Array) {
+    const dict = numericDictionary(values, start, end, valid, Math.min(1 << 16, (end - start) >> 2));
+    if (dict && dict.entries.length > 0) {
+      writeDictionaryChunk(st, new Uint8Array(dict.entries.buffer), dict.entries.length, dict.indices, leaf.maxDef > 0, valid?.subarray(start, end), opts);
+      // the chunk's bounds are its dictionary's: the same values without the repeats
+      let nullCount = 0;
+      if (valid) for (let i = start; i < end; i++) nullCount += 1 - valid[i]!;
+      return { ...fixedStats(c.type, dict.entries, 0, dict.entries.length), nullCount };
+    }
+  }
   const stats = fixedStats(c.type, values, start, end, valid);
   const per = rowsPerPage(physicalWidth(c.type) || 0.125, opts.pageBytes);
   for (let p = start; p < end; p += per) {
@@ -183,6 +194,37 @@ function writeFixed(st: ChunkState, leaf: LeafColumn, c: Column, start: number, 
   return stats;
 }
 
+/**
+ * A dictionary page (`entries`: the PLAIN values, already encoded) and RLE_DICTIONARY data
+ * pages of `indices` (one per row of the chunk). An optional column's pages carry levels:
+ * from `mask` (the defined rows, relative to the chunk), or all defined without one.
+ */
+function writeDictionaryChunk(st: ChunkState, entries: Uint8Array, count: number, indices: Int32Array, optional: boolean, mask: Uint8Array | undefined, opts: ChunkOptions): void {
+  st.dictionaryOffset = st.sink.offset;
+  emitPage(st, entries, (u, cz) => ({
+    field_1: PageType.DICTIONARY_PAGE,
+    field_2: u,
+    field_3: cz,
+    field_7: { field_1: count, field_2: Encoding.PLAIN },
+  }));
+  st.encodings.add(Encoding.PLAIN);
+  const width = Math.max(1, bitWidthOf(count - 1));
+  const n = indices.length;
+  const per = rowsPerPage(width / 8 + 0.125, opts.pageBytes);
+  for (let p = 0; p < n; p += per) {
+    const q = Math.min(n, p + per);
+    scratch.reset();
+    let idx = indices.subarray(p, q);
+    if (optional && mask) {
+      appendLevels(scratch, mask.subarray(p, q), q - p, 1);
+      idx = compactNonNull(indices, p, q, mask);
+    } else if (optional) appendAllDefined(scratch, q - p);
+    scratch.u8(width);
+    writeRleHybrid(scratch, idx, idx.length, width);
+    emitDataPage(st, scratch.subarray(), q - p, Encoding.RLE_DICTIONARY);
+  }
+}
+
 function statsThrift(s: ChunkStats): ThriftObject {
   return { field_3: BigInt(s.nullCount), field_5: s.max, field_6: s.min };
 }
@@ -203,30 +245,9 @@ function writeStrings(
   const n = end - start;
   const dict = buildDictionary(values, start, end, Math.min(1 << 16, Math.max(64, n >> 2)));
   if (dict && dict.entries.length > 0) {
-    st.dictionaryOffset = st.sink.offset;
     scratch.reset();
     for (const s of dict.entries) appendByteArray(scratch, s);
-    emitPage(st, scratch.subarray(), (u, cz) => ({
-      field_1: PageType.DICTIONARY_PAGE,
-      field_2: u,
-      field_3: cz,
-      field_7: { field_1: dict.entries.length, field_2: Encoding.PLAIN },
-    }));
-    st.encodings.add(Encoding.PLAIN);
-    const width = Math.max(1, bitWidthOf(dict.entries.length - 1));
-    const per = rowsPerPage(width / 8 + 0.125, opts.pageBytes);
-    for (let p = 0; p < n; p += per) {
-      const q = Math.min(n, p + per);
-      scratch.reset();
-      let idx = dict.indices.subarray(p, q);
-      if (mask) {
-        appendLevels(scratch, mask.subarray(p, q), q - p, 1);
-        idx = compactNonNull(dict.indices, p, q, mask);
-      }
-      scratch.u8(width);
-      writeRleHybrid(scratch, idx, idx.length, width);
-      emitDataPage(st, scratch.subarray(), q - p, Encoding.RLE_DICTIONARY);
-    }
+    writeDictionaryChunk(st, scratch.subarray(), dict.entries.length, dict.indices, leaf.maxDef > 0, mask, opts);
     return stringStats(dict.entries, nullCount);
   }
   let chars = 0;

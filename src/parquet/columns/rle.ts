@@ -79,16 +79,16 @@ function packBits(out: PageBuffer, values: IntArray, from: number, to: number, c
   out.ensure(Math.ceil((count * bitWidth) / 8));
   const bytes = out.bytes;
   let pos = out.length;
+  // fewer than 8 pending bits + a value of ≤ 24 bits fit a 32-bit int
   let acc = 0;
   let bits = 0;
   for (let k = 0; k < count; k++) {
     const v = from + k < to ? values[from + k]! : 0;
-    acc += v * 2 ** bits;
+    acc |= v << bits;
     bits += bitWidth;
     while (bits >= 8) {
-      const b = acc % 256;
-      bytes[pos++] = b;
-      acc = (acc - b) / 256;
+      bytes[pos++] = acc & 255;
+      acc >>>= 8;
       bits -= 8;
     }
   }

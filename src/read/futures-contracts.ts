@@ -10,8 +10,9 @@
 import { LakeError } from "../errors";
 import { log } from "../log";
 import { DuckSession, type SqlParam } from "./duck";
-import { esFrontMonthCode, rthWindow, type RthWindow } from "./es-calendar";
-import { checkDate, checkPartitionValue, LakeFiles, type LakeFilesOptions, type LakeLocation } from "./lake-files";
+import { esFrontMonthCode, rthWindow, type RthWindow } from "../core/time/es-calendar";
+import { LakeFiles, type LakeFilesOptions, type LakeLocation } from "./lake-files";
+import { checkDate, checkPartitionValue } from "../core/validate";
 import { READ_OPTS } from "./scan";
 
 export type SelectionMetric = "trade_count" | "volume";
@@ -61,25 +62,33 @@ export interface ContractSelectorOptions extends LakeFilesOptions {
   timeZone?: string;
 }
 
+/** What the vote reads of the day's trades. */
+export const SELECTION_COLUMNS: ReadonlySet<string> = new Set(["symbol", "ts_event_ns", "size"]);
+
 export class ContractSelector {
   readonly files: LakeFiles;
   readonly dominanceThreshold: number;
   private readonly opts: ContractSelectorOptions;
 
-  constructor(location?: LakeLocation | LakeFiles, opts: ContractSelectorOptions = {}) {
+  constructor(location: LakeLocation | LakeFiles, opts: ContractSelectorOptions = {}) {
     this.files = location instanceof LakeFiles ? location : new LakeFiles(location, opts);
     this.dominanceThreshold = opts.dominanceThreshold ?? 0.6;
     this.opts = opts;
   }
 
-  async selectFrontMonth(date: string, metric: SelectionMetric = "trade_count", root = "ES"): Promise<ContractSelection> {
+  /**
+   * `fetch`: which columns of the day's trades to copy from S3 — by default only the vote's
+   * own, by range; a reader about to read those trades passes what it will read (null: whole
+   * objects), so one copy serves both.
+   */
+  async selectFrontMonth(date: string, metric: SelectionMetric = "trade_count", root = "ES", fetch: ReadonlySet<string> | null = SELECTION_COLUMNS): Promise<ContractSelection> {
     checkDate(date);
     checkPartitionValue("symbol", root);
     const files = await this.files.listParquet(`bronze/futures/trades/symbol=${root}/date=${date}/`);
     if (files.length === 0) {
       throw new ContractNotFoundError(`no Bronze futures trades for ${root} on ${date} (bronze/futures/trades/symbol=${root}/date=${date} is missing or empty)`);
     }
-    const paths = await this.files.localPaths(files);
+    const paths = await this.files.scanPaths(files, fetch);
     const rth = this.opts.rthOnly === false ? null : rthWindow(date, { start: this.opts.rthStart, end: this.opts.rthEnd, timeZone: this.opts.timeZone });
     using s = await DuckSession.open();
     let window = rth;

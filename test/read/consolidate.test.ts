@@ -1,0 +1,79 @@
+/**
+ * Readers over an uncompacted day: a partition-hour of many flush files reaches DuckDB as one
+ * consolidated copy (src/read/consolidate.ts), and every reader returns exactly the rows, in
+ * exactly the order, it returned from the same rows as one predecessor file per hour. A new
+ * flush in an hour names a new copy; a copy is made once and reused.
+ */
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Frame } from "../../src/frame";
+import { readParquetInfo } from "../../src/parquet";
+import { BronzeReader } from "../../src/read/bronze-reader";
+import { CONSOLIDATE_MIN } from "../../src/read/consolidate";
+import { LakeFiles } from "../../src/read/lake-files";
+import { localStore } from "../../src/storage";
+import { reshapeToFlushes } from "../../testkit/realtime-lake";
+import { FIXTURE_DATE, tempLake } from "../silver/builder/fixture-lake";
+
+const D = FIXTURE_DATE;
+
+async function readAll(root: string, cacheDir: string): Promise<Frame[]> {
+  const r = new BronzeReader(new LakeFiles(root, { cacheDir }));
+  return [
+    await r.readFuturesTrades("ES", { date: D, frontMonthOnly: false }),
+    await r.readFuturesTrades("ES", { date: D }),
+    await r.readFuturesMbp10("ES", { date: D, frontMonthOnly: false }),
+    await r.readOptionTrades("ES", { date: D }),
+  ];
+}
+
+function expectSameFrames(a: Frame[], b: Frame[]): void {
+  expect(b.map((f) => f.numRows)).toEqual(a.map((f) => f.numRows));
+  for (const [i, f] of a.entries()) {
+    for (const c of f.columns) expect({ t: i, c: c.name, v: b[i]!.column(c.name).values, ok: b[i]!.column(c.name).valid }).toEqual({ t: i, c: c.name, v: c.values, ok: c.valid });
+  }
+}
+
+describe("consolidated reads of many-file hours", () => {
+  test("same rows, same order as the batch-shaped lake; one copy per hour, reused, renewed by a new flush", async () => {
+    using lake = tempLake({ bronze: true });
+    const cacheDir = mkdtempSync(join(tmpdir(), "lake-consolidate-cache-"));
+    try {
+      const before = await readAll(lake.root, cacheDir);
+      const shaped = await reshapeToFlushes(localStore(lake.root), { flushSeconds: 60 });
+      expect(shaped.files).toBeGreaterThan(200);
+      const after = await readAll(lake.root, cacheDir);
+      expectSameFrames(before, after);
+
+      const files = new LakeFiles(lake.root, { cacheDir });
+      const listed = await files.filesFor("bronze/futures/mbp10/symbol=ES", { date: D });
+      const hours = new Set(listed.map((f) => f.hour));
+      const paths = await files.scanPaths(listed);
+      expect(listed.length).toBeGreaterThan(paths.length);
+      expect(paths.length).toBeGreaterThanOrEqual(hours.size);
+      const copies = paths.filter((p) => p.startsWith(cacheDir));
+      expect(copies.length).toBeGreaterThan(0);
+      expect(await files.scanPaths(listed)).toEqual(paths); // made once, then reused
+      const copiesOnDisk = () => readdirSync(join(copies[0]!, ".."));
+      const n = copiesOnDisk().length;
+
+      // A late flush into an hour of many files: a new copy with it, and the reader sees it.
+      const byHour = Map.groupBy(listed, (f) => f.hour);
+      const [, hourFiles] = [...byHour].find(([, fs]) => fs.length >= CONSOLIDATE_MIN)!;
+      const src = hourFiles[0]!;
+      const late = src.key.replace(/[^/]+$/, "zz-late.parquet");
+      await localStore(lake.root).put(late, await localStore(lake.root).get(src.key));
+      const again = await files.scanPaths(await files.filesFor("bronze/futures/mbp10/symbol=ES", { date: D }));
+      expect(again).not.toEqual(paths);
+      expect(copiesOnDisk().length).toBe(n + 1);
+      const mbp = await new BronzeReader(new LakeFiles(lake.root, { cacheDir })).readFuturesMbp10("ES", { date: D, frontMonthOnly: false });
+      const lateRows = (await readParquetInfo(await localStore(lake.root).get(late))).numRows;
+      expect(lateRows).toBeGreaterThan(0);
+      expect(mbp.numRows).toBe(before[2]!.numRows + lateRows);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
