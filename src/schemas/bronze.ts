@@ -1,4 +1,4 @@
-/** Bronze tables, lake-contracts §2.2–§2.4 (the canonical writer schemas). */
+/** Bronze tables, contracts §2.2–§2.4 (the canonical writer schemas). */
 import { col, type ColumnDef, type TableSchema } from "./types";
 
 export const FUTURES_TRADES: TableSchema = {

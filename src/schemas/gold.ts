@@ -1,4 +1,4 @@
-/** Gold streaming level signals, lake-contracts §3.3 (LevelSignal streaming row v1). */
+/** Gold streaming level signals, contracts §3.3 (LevelSignal streaming row v1). */
 import { col, type TableSchema } from "./types";
 
 export const LEVEL_SIGNALS: TableSchema = {

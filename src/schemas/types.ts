@@ -5,7 +5,7 @@
  * builders (src/frame.ts) are all derived from it.
  */
 
-/** Logical column types (spec §0 Arrow names). */
+/** Logical column types (contracts §0 type names). */
 export type ColumnType =
   | "int8"
   | "int16"

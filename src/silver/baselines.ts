@@ -1,11 +1,14 @@
 /**
  * The built-in manifests: the predecessor's two baselines (contracts §4.2) and the
  * canonical `es_pipeline` version (all 182 columns: its groups are the schema's feature
- * groups in file order, so the selection of §4.4 b reproduces the schema exactly).
+ * groups in file order, so the selection of §4.4 b reproduces the schema exactly) and the
+ * point-in-time `es_pipeline_pit` (the corrected variant's schema, the same way).
  */
-import { FEATURE_COLUMNS, SILVER_COLUMN_SPECS } from "../schemas/silver";
+import { silverSchemaFor, SILVER_COLUMN_SPECS, ALL_SILVER_COLUMN_SPECS, type SilverColumnSpec } from "../schemas/silver";
+import { correctedConfig } from "./pipeline/config";
 import { manifestFromObject, type FeatureManifest, type FeatureGroup } from "./manifest";
-import { isoNowZ } from "./names";
+import { isoNowZ } from "../core/validate";
+import type { Variant } from "../core/variant";
 
 const SOURCE_SCHEMAS = ["futures/trades", "futures/mbp10", "options/trades"];
 
@@ -82,18 +85,28 @@ export function fullEnsembleManifest(now = new Date()): FeatureManifest {
   });
 }
 
-/** The canonical version: every schema feature column, grouped as silver-columns.json groups them. */
-export function esPipelineManifest(now = new Date()): FeatureManifest {
+/**
+ * The feature groups of a Silver schema: its feature columns grouped as the column specs group
+ * them, in schema order (a version file then holds exactly the schema's columns, in order).
+ */
+function schemaGroups(names: readonly string[], label: string): FeatureGroup[] {
+  const specs = new Map<string, SilverColumnSpec>(ALL_SILVER_COLUMN_SPECS.map((c) => [c.name, c]));
+  const features = names.filter((n) => !["identity", "label"].includes(specs.get(n)!.group));
   const groups: FeatureGroup[] = [];
-  for (const c of SILVER_COLUMN_SPECS) {
-    if (c.group === "identity" || c.group === "label") continue;
-    let g = groups.find((x) => x.name === c.group);
-    if (!g) groups.push((g = { name: c.group, description: `es_pipeline ${c.group} features`, columns: [], dependencies: [] }));
-    g.columns.push(c.name);
+  for (const name of features) {
+    const group = specs.get(name)!.group;
+    let g = groups.find((x) => x.name === group);
+    if (!g) groups.push((g = { name: group, description: `${label} ${group} features`, columns: [], dependencies: [] }));
+    g.columns.push(name);
   }
-  if (groups.flatMap((g) => g.columns).join() !== FEATURE_COLUMNS.join()) {
-    throw new Error("silver-columns.json feature groups are not contiguous; es_pipeline manifest would reorder columns");
+  if (groups.flatMap((g) => g.columns).join() !== features.join()) {
+    throw new Error(`Silver column specs: feature groups are not contiguous; the ${label} manifest would reorder columns`);
   }
+  return groups;
+}
+
+/** The canonical version: every feature column of the 182, grouped as silver-columns.json groups them. */
+export function esPipelineManifest(now = new Date()): FeatureManifest {
   return manifestFromObject({
     version: "es_pipeline",
     name: "es_pipeline",
@@ -101,14 +114,34 @@ export function esPipelineManifest(now = new Date()): FeatureManifest {
     created_at: isoNowZ(now),
     created_by: "lake",
     source: { layer: "bronze", schemas: SOURCE_SCHEMAS, date_range: null },
-    feature_groups: groups,
+    feature_groups: schemaGroups(SILVER_COLUMN_SPECS.map((c) => c.name), "es_pipeline"),
     tags: ["canonical", "es_pipeline"],
     notes: "",
   });
 }
 
+/**
+ * The point-in-time version: every column of the corrected variant's schema — the 182 plus the
+ * columns its fix switches add (D-5 spot distances, D-32 RTH ATR) — built by that variant.
+ */
+export function esPipelinePitManifest(now = new Date()): FeatureManifest {
+  const schema = silverSchemaFor(correctedConfig().fixes);
+  return {
+    ...esPipelineManifest(now),
+    version: "es_pipeline_pit",
+    name: "es_pipeline_pit",
+    description: `Point-in-time ES pipeline: all ${schema.columns.length} columns of ${schema.name} from the corrected variant (every feature known at the end of its entry bar)`,
+    feature_groups: schemaGroups(schema.columns.map((c) => c.name), "es_pipeline"),
+    tags: ["canonical", "es_pipeline", "point_in_time"],
+  };
+}
+
+/** Built-in versions tied to one pipeline variant. */
+export const BUILTIN_VARIANTS: Record<string, Variant> = { es_pipeline: "reference", es_pipeline_pit: "corrected" };
+
 export const BUILTIN_MANIFESTS: Record<string, (now?: Date) => FeatureManifest> = {
   es_pipeline: esPipelineManifest,
+  es_pipeline_pit: esPipelinePitManifest,
   "v1.0_mechanics_only": mechanicsOnlyManifest,
   "v2.0_full_ensemble": fullEnsembleManifest,
 };

@@ -3,22 +3,23 @@
  * "silver.buildDate"): run the pipeline, keep the version's columns, encode through the
  * shared codec, write `date=D/features_D.parquet` into the staging directory, and return
  * only small numbers (row count, null counts, hashes). The frame never leaves the worker,
- * so peak memory is one day per worker (issue 8 §4).
+ * so peak memory is one day per worker.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { LakeError } from "../errors";
 import { join } from "node:path";
 import { Frame } from "../frame";
 import type { ColumnDef } from "../schemas/types";
 import { LAKE_VERSION } from "../version";
-import { writeFileAtomic } from "./fsutil";
+import { writeFileAtomic } from "../core/atomic-file";
 import { LakeFiles } from "../read/lake-files";
 import { dateLineage, INPUT_TABLES, sha256Bytes, type BronzeSource, type DateLineage } from "./lineage";
 import { manifestFromObject, type FeatureManifest } from "./manifest";
-import { checkDate } from "./names";
+import { checkDate } from "../core/validate";
+import type { Variant } from "../core/variant";
 import { projectToVersion, selectedFeatures } from "./selection";
 import { nullCounts } from "./validation";
-
-export type Variant = "reference" | "corrected";
+import { silverSchemaFor } from "../schemas/silver";
 
 export interface BuildDatePayload {
   date: string;
@@ -44,8 +45,6 @@ export interface BuildDateResult {
   nullCounts: Record<string, number>;
   /** version columns the pipeline did not produce */
   missing: string[];
-  /** columns the pipeline left as typed nulls because a stage is missing */
-  nullStageColumns: string[];
   lineage: DateLineage;
   seconds: number;
   peakRssBytes: number;
@@ -53,9 +52,9 @@ export interface BuildDateResult {
   note?: string;
 }
 
-/** What a pipeline call returns: the brief's `{frame, …}` object or a bare Frame. */
+/** What a pipeline call returns: a `{frame, …}` result (runPipeline's) or a bare Frame. */
 export type PipelineFn = (args: { date: string; files: LakeFiles; variant: Variant; config?: unknown }) => Promise<
-  Frame | { frame: Frame; nullStageColumns?: ({ stage: string; columns: string[] } | string)[] }
+  Frame | { frame: Frame }
 >;
 
 async function defaultPipeline(): Promise<PipelineFn> {
@@ -74,7 +73,8 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
   // Hash exactly the warm-up days the pipeline will read: its effective config decides
   // (manifest parameters are only recorded, §9 S-6), not the manifest's SMA_WARMUP_DAYS.
   const { resolveConfig } = await import("./pipeline/config");
-  const warmupDays = resolveConfig(p.variant, p.configOverrides as never).session.smaWarmupDays;
+  const config = resolveConfig(p.variant, p.configOverrides as never);
+  const warmupDays = config.session.smaWarmupDays;
   // One snapshot of Bronze for the date: lineage and the pipeline list each prefix once and
   // read the same files (on S3: the same cached copies, kept until the date is done).
   const files = new LakeFiles(p.bronze);
@@ -85,17 +85,17 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
   // the lineage listing above already holds D's MBP-10 files, so don't walk the directory again
   const mbpDir = `${INPUT_TABLES[1].path}/date=${p.date}/`;
   if (!lineage.files.some((f) => f.key.startsWith(mbpDir))) {
-    return { date: p.date, lineage, nullStageColumns: [], peakRssBytes: process.memoryUsage().rss, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000, note: "no MBP-10 for this date (warm-up input only)" };
+    return { date: p.date, lineage, peakRssBytes: process.memoryUsage().rss, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000, note: "no MBP-10 for this date (warm-up input only)" };
   }
   const run = pipeline ?? (await defaultPipeline());
   const res = await run({ date: p.date, files, variant: p.variant, config: p.configOverrides });
   const frame = res instanceof Frame ? res : res.frame;
-  const nullStageColumns = res instanceof Frame ? [] : (res.nullStageColumns ?? []).flatMap((g) => (typeof g === "string" ? [g] : g.columns));
-  const base = { date: p.date, lineage, nullStageColumns, peakRssBytes: process.memoryUsage().rss };
+  const base = { date: p.date, lineage, peakRssBytes: process.memoryUsage().rss };
   if (frame.numRows === 0) {
     return { ...base, rows: 0, file: null, bytes: 0, sha256: null, columns: [], nullCounts: {}, missing: [], seconds: (performance.now() - t0) / 1000 };
   }
-  const projected = projectToVersion(frame, manifest);
+  // the run's own column set: the 182, plus the columns its fix switches add
+  const projected = projectToVersion(frame, manifest, silverSchemaFor(config.fixes));
   const { encodeParquet } = await import("../parquet");
   const bytes = encodeParquet(projected.frame, {
     schema: projected.schema,
@@ -109,6 +109,8 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
     },
   });
   const file = featuresFileName(p.date);
+  // never recreate a staging folder its build has removed (abandoned, or a distributed build already over)
+  if (!existsSync(p.outDir)) throw new LakeError(`the build's staging folder ${p.outDir} is gone (build finished or abandoned)`);
   mkdirSync(join(p.outDir, `date=${p.date}`), { recursive: true });
   writeFileAtomic(join(p.outDir, file), bytes);
   return {

@@ -1,5 +1,5 @@
 /**
- * SilverFeatureBuilder (contracts §4, issue 8): immutable, reproducible, versioned feature
+ * SilverFeatureBuilder (contracts §4): immutable, reproducible, versioned feature
  * sets under `silver/features/{version}/`. A build stages the whole version in
  * `silver/features/.staging/{version}.tmp-{id}` and swaps it in atomically (§4.9); a failed
  * build leaves nothing behind; dates run concurrently through an injectable runner (the
@@ -11,30 +11,24 @@ import { concatFrames, Frame } from "../frame";
 import { LakeError } from "../errors";
 import { log } from "../log";
 import { LAKE_VERSION } from "../version";
-import { buildDate, type BuildDatePayload, type BuildDateResult, type PipelineFn, type Variant } from "./build-date";
+import { buildDate, type BuildDatePayload, type BuildDateResult, type PipelineFn } from "./build-date";
+import type { Variant } from "../core/variant";
+import { runDates, sortOutcomes, type BuildProgress, type DateOutcomes } from "./build-dates";
 import { loadExperiments, registerExperiment, type ExperimentRecord, type RegisterOptions } from "./experiments";
-import { fsyncDir, LockTimeoutError, uniqueSuffix, withFileLock, writeFileAtomic } from "./fsutil";
+import { fsyncDir, LockTimeoutError, uniqueSuffix, withFileLock, writeFileAtomic } from "../core/atomic-file";
 import { localBronze, type BronzeSource } from "./lineage";
 import { manifestColumns, parseManifest, serializeManifest, type FeatureManifest } from "./manifest";
-import { checkDate, checkVersion, isoNowZ, lexCompare, naturalCompare } from "./names";
+import { checkDate, checkVersion, isoNowZ, lexCompare, naturalCompare } from "../core/validate";
 import { selectedFeatures } from "./selection";
-import { SILVER_FEATURES } from "../schemas/silver";
+import { SILVER_FEATURES, SILVER_FEATURES_ALL, silverSchemaFor } from "../schemas/silver";
+import type { TableSchema } from "../schemas/types";
 import { buildValidation, validationJson } from "./validation";
 import { PIPELINE_NAME, PIPELINE_VERSION } from "./pipeline/registry";
+import { buildKey, carryOver, planIncremental, removeStaleStaging, reusableFromStaging, stagingName, writeKey, writeRecord } from "./resume";
 
 export type DateRunner = (payload: BuildDatePayload) => Promise<BuildDateResult>;
 
-export interface BuildProgress {
-  date: string;
-  ok: boolean;
-  rows: number;
-  error?: string;
-  done: number;
-  total: number;
-  rowsTotal: number;
-  elapsedS: number;
-  etaS: number | null;
-}
+export type { BuildProgress } from "./build-dates";
 
 export interface BuildOptions {
   force?: boolean;
@@ -42,6 +36,7 @@ export interface BuildOptions {
   /** dates run at the same time (= pool size); default 1 */
   concurrency?: number;
   onProgress?: (p: BuildProgress) => void;
+  reuse?: Map<string, BuildDateResult>; // finished dates taken as they are
 }
 
 export interface BuildResult {
@@ -55,6 +50,8 @@ export interface BuildResult {
   build_time_seconds: number;
   reason?: string;
   dates: BuildDateResult[];
+  dates_built: string[]; // built by this run
+  dates_reused: string[]; // carried over from the published version or an interrupted build
 }
 
 export interface VersionLineage {
@@ -109,7 +106,7 @@ export class SilverFeatureBuilder {
   /** Build `dates` into a staging dir, then swap it in as the version (§4.4, §4.9). */
   async buildFeatureSet(manifest: FeatureManifest, dates: string[], opts: BuildOptions = {}): Promise<BuildResult> {
     const version = checkVersion(manifest.version);
-    dates.forEach(checkDate);
+    dates.forEach((d) => checkDate(d));
     mkdirSync(join(this.featuresDir, STAGING), { recursive: true });
     // one build per version at a time (across processes): two swaps of the same directory would race
     const lock = join(this.featuresDir, STAGING, `${version}.build`);
@@ -127,110 +124,62 @@ export class SilverFeatureBuilder {
     const t0 = performance.now();
     const out = this.versionDir(version);
     this.recoverInterruptedSwap(version);
+    const variant = opts.variant ?? "reference";
+    const key = buildKey(manifest, variant);
+    const stagingRoot = join(this.featuresDir, STAGING);
+    const staging = join(stagingRoot, stagingName(version, key));
     const base = { version, output_dir: out, dates_processed: 0, dates_empty: [], signals_total: 0, errors: [], dates: [] };
+    // without --force an existing version keeps its dates and gains the ones it is missing
+    let [carried, all] = [new Map<string, BuildDateResult>(), dates];
     if (existsSync(out) && !opts.force) {
-      return { ...base, status: "skipped", reason: `Version ${version} already exists. Use force=True to overwrite.`, build_time_seconds: 0 };
+      const plan = await planIncremental(out, version, key, lineageOf(this.getManifest(version)!)?.dates_requested ?? [], dates);
+      if (!plan) {
+        return { ...base, status: "skipped", reason: `Version ${version} is up to date: it already has all ${dates.length} requested date(s). Use --force to rebuild it.`, build_time_seconds: 0, dates_built: [], dates_reused: [] };
+      }
+      ({ carried, all } = plan);
     }
-    checkFeatureSelection(manifest);
-    const staging = join(this.featuresDir, STAGING, `${version}.tmp-${uniqueSuffix()}`);
+    const { resolveConfig } = await import("./pipeline/config");
+    const config = resolveConfig(variant, manifest.parameters.custom?.config_overrides as never);
+    checkFeatureSelection(manifest, silverSchemaFor(config.fixes), variant);
+    removeStaleStaging(stagingRoot, version, opts.force ? null : stagingName(version, key));
     mkdirSync(staging, { recursive: true });
-    try {
-      const res = await this.buildInto(staging, manifest, dates, opts);
-      if (res.status === "failed") rmSync(staging, { recursive: true, force: true });
-      else this.swapIn(staging, out, version);
-      return { ...res, output_dir: out, build_time_seconds: (performance.now() - t0) / 1000 };
-    } catch (e) {
-      rmSync(staging, { recursive: true, force: true });
-      throw e;
-    }
+    // an exception leaves the staging dir: its finished dates are reused by the next build of this key
+    const warmupDays = config.session.smaWarmupDays;
+    const reuse = await reusableFromStaging(staging, all, this.bronze, warmupDays);
+    if (reuse.size) log.info(`resuming ${version}: ${reuse.size} date(s) already built by an interrupted build`);
+    for (const [d, r] of carried) if (!reuse.has(d)) (carryOver(out, staging, r), reuse.set(d, r));
+    writeKey(staging, key);
+    const res = await this.buildInto(staging, manifest, all, { ...opts, reuse });
+    if (res.status === "failed") rmSync(staging, { recursive: true, force: true });
+    else this.swapIn(staging, out, version);
+    return { ...res, output_dir: out, build_time_seconds: (performance.now() - t0) / 1000 };
   }
 
   /** Build a version's files into `dir` (no swap). Shared by build and verify. */
   async buildInto(dir: string, manifest: FeatureManifest, dates: string[], opts: BuildOptions = {}): Promise<Omit<BuildResult, "build_time_seconds">> {
     const variant = opts.variant ?? "reference";
-    const t0 = performance.now();
     const overrides = manifest.parameters.custom?.config_overrides;
     const effective = await effectiveConfig(variant, overrides);
+    // each date's files record the manifest as it is before any lineage exists
     const initial = withLineage(manifest, null, effective, null);
     writeFileAtomic(join(dir, "manifest.yaml"), serializeManifest(initial));
 
-    const results: (BuildDateResult | Error)[] = new Array(dates.length);
-    let next = 0;
-    let done = 0;
-    let rowsTotal = 0;
-    const worker = async () => {
-      while (next < dates.length) {
-        const i = next++;
-        const date = dates[i]!;
-        try {
-          results[i] = await this.runDate({ date, bronze: this.bronze, variant, outDir: dir, manifest: initial, configOverrides: overrides });
-        } catch (e) {
-          results[i] = e instanceof Error ? e : new Error(String(e));
-        }
-        done++;
-        const r = results[i]!;
-        if (!(r instanceof Error)) rowsTotal += r.rows;
-        const elapsedS = (performance.now() - t0) / 1000;
-        opts.onProgress?.({
-          date,
-          ok: !(r instanceof Error),
-          rows: r instanceof Error ? 0 : r.rows,
-          error: r instanceof Error ? r.message : undefined,
-          done,
-          total: dates.length,
-          rowsTotal,
-          elapsedS,
-          etaS: done ? (elapsedS / done) * (dates.length - done) : null,
-        });
-      }
+    // dates already built (an interrupted or incremental build) are reused, the rest run
+    const reuse = opts.reuse;
+    const todo = dates.filter((d) => !reuse?.has(d));
+    const run = async (date: string) => {
+      const r = await this.runDate({ date, bronze: this.bronze, variant, outDir: dir, manifest: initial, configOverrides: overrides });
+      writeRecord(dir, r);
+      return r;
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 1, dates.length)) }, worker));
-
-    const errors: string[] = [];
-    /** every date that ran (with or without rows): its inputs are part of the lineage */
-    const built: BuildDateResult[] = [];
-    const ok: BuildDateResult[] = [];
-    const empty: string[] = [];
-    results.forEach((r, i) => {
-      if (r instanceof Error) return void errors.push(`Error processing ${dates[i]}: ${r.message}`);
-      built.push(r);
-      if (r.rows === 0) {
-        empty.push(r.date);
-        log.info(`no signals for ${r.date}${r.note ? ` (${r.note})` : ""}`);
-      } else ok.push(r);
-    });
-    const signals = ok.reduce((s, r) => s + r.rows, 0);
-    const status = ok.length === 0 && errors.length > 0 ? "failed" : errors.length > 0 ? "partial" : "success";
-    const common = { version: manifest.version, output_dir: dir, dates_processed: ok.length, dates_empty: empty, signals_total: signals, errors, dates: ok };
-    if (status === "failed") return { ...common, status };
-
-    const lineage: VersionLineage = {
-      pipeline: PIPELINE_NAME,
-      pipeline_version: PIPELINE_VERSION,
-      variant,
-      lake_version: LAKE_VERSION,
-      built_at: isoNowZ(),
-      dates_requested: [...dates],
-      bronze_inputs: Object.fromEntries(built.map((r) => [r.date, r.lineage.inputs_sha256])),
-      outputs: Object.fromEntries(ok.map((r) => [r.date, r.sha256!])),
-    };
-    let validation = null;
-    if (ok.length) {
-      const totals: Record<string, number> = {};
-      for (const r of ok) for (const [k, v] of Object.entries(r.nullCounts)) totals[k] = (totals[k] ?? 0) + v;
-      const columns = unionColumns(ok);
-      validation = buildValidation({
-        datesProcessed: ok.map((r) => r.date),
-        totalRows: signals,
-        featureCount: selectedFeatures(manifest).features.filter((f) => columns.some((c) => c.name === f)).length,
-        columns,
-        nullCountTotals: totals,
-      });
-      writeFileAtomic(join(dir, "validation.json"), validationJson(validation));
-    }
-    writeFileAtomic(join(dir, "manifest.yaml"), serializeManifest(withLineage(manifest, validation, effective, lineage)));
-    const files = built.map((r) => ({ date: r.date, rows: r.rows, file: r.file, sha256: r.sha256, inputs: r.lineage }));
-    writeFileAtomic(join(dir, "lineage.json"), JSON.stringify({ ...lineage, dates: files }, null, 2) + "\n");
+    const ran = await runDates(todo, run, opts.concurrency ?? 1, opts.onProgress);
+    const fromRun = new Map(todo.map((d, i) => [d, ran[i]!]));
+    const outcomes = sortOutcomes(dates, dates.map((d) => reuse?.get(d) ?? fromRun.get(d)!));
+    const { ok, empty, errors, signals, status, built } = outcomes;
+    const reused = dates.filter((d) => reuse?.has(d));
+    const fresh = built.map((r) => r.date).filter((d) => !reuse?.has(d));
+    const common = { version: manifest.version, output_dir: dir, dates_processed: ok.length, dates_empty: empty, signals_total: signals, errors, dates: ok, dates_built: fresh, dates_reused: reused };
+    if (status !== "failed") writeVersionRecords(dir, manifest, effective, versionLineage(variant, dates, outcomes), outcomes);
     return { ...common, status };
   }
 
@@ -334,17 +283,22 @@ export class SilverFeatureBuilder {
 /**
  * §9 S-5: the predecessor silently fell back to all 108 features when none of a manifest's
  * columns exist. A manifest that lists columns but matches none is refused; one with no
- * columns at all means "every feature". Listed columns outside the schema are warned about.
+ * columns at all means "every feature". Listed columns outside the schema are warned about,
+ * and so are known columns this build's config does not produce (a column a fix switch adds,
+ * built with that switch off).
  */
-function checkFeatureSelection(m: FeatureManifest): void {
+function checkFeatureSelection(m: FeatureManifest, built: TableSchema, variant: Variant): void {
   const listed = manifestColumns(m);
   const { features, fellBack } = selectedFeatures(m);
   if (fellBack && listed.length > 0) {
     throw new LakeError(`manifest ${m.version}: none of its ${listed.length} feature columns is in ${SILVER_FEATURES.name} (e.g. ${listed.slice(0, 3).join(", ")}); fix the column names or list no columns to select every feature`);
   }
   if (fellBack) log.info(`manifest ${m.version} lists no feature columns: selecting all ${features.length} schema features`);
-  const unknown = [...new Set(listed)].filter((c) => !SILVER_FEATURES.columns.some((d) => d.name === c));
+  const has = (s: TableSchema, c: string) => s.columns.some((d) => d.name === c);
+  const unknown = [...new Set(listed)].filter((c) => !has(SILVER_FEATURES_ALL, c));
   if (unknown.length) log.warn(`manifest ${m.version}: ${unknown.length} listed column(s) are not in the Silver schema and are skipped: ${unknown.join(", ")}`);
+  const unbuilt = features.filter((c) => !has(built, c));
+  if (unbuilt.length) log.warn(`manifest ${m.version}: ${unbuilt.length} column(s) are not produced by the ${variant} variant with this config and are skipped: ${unbuilt.join(", ")}`);
 }
 
 function unionColumns(results: BuildDateResult[]) {
@@ -361,6 +315,41 @@ async function effectiveConfig(variant: Variant, overrides: unknown): Promise<un
   } catch (e) {
     throw new LakeError(`invalid parameters.custom.config_overrides: ${(e as Error).message}`);
   }
+}
+
+/** What a version was built from: pipeline, variant, each date's Bronze inputs and output hashes. */
+function versionLineage(variant: Variant, dates: readonly string[], o: DateOutcomes): VersionLineage {
+  return {
+    pipeline: PIPELINE_NAME,
+    pipeline_version: PIPELINE_VERSION,
+    variant,
+    lake_version: LAKE_VERSION,
+    built_at: isoNowZ(),
+    dates_requested: [...dates],
+    bronze_inputs: Object.fromEntries(o.built.map((r) => [r.date, r.lineage.inputs_sha256])),
+    outputs: Object.fromEntries(o.ok.map((r) => [r.date, r.sha256!])),
+  };
+}
+
+/** validation.json (when any date has rows), the manifest with its lineage, and lineage.json. */
+function writeVersionRecords(dir: string, manifest: FeatureManifest, effective: unknown, lineage: VersionLineage, o: DateOutcomes): void {
+  let validation = null;
+  if (o.ok.length) {
+    const totals: Record<string, number> = {};
+    for (const r of o.ok) for (const [k, v] of Object.entries(r.nullCounts)) totals[k] = (totals[k] ?? 0) + v;
+    const columns = unionColumns(o.ok);
+    validation = buildValidation({
+      datesProcessed: o.ok.map((r) => r.date),
+      totalRows: o.signals,
+      featureCount: selectedFeatures(manifest).features.filter((f) => columns.some((c) => c.name === f)).length,
+      columns,
+      nullCountTotals: totals,
+    });
+    writeFileAtomic(join(dir, "validation.json"), validationJson(validation));
+  }
+  writeFileAtomic(join(dir, "manifest.yaml"), serializeManifest(withLineage(manifest, validation, effective, lineage)));
+  const files = o.built.map((r) => ({ date: r.date, rows: r.rows, file: r.file, sha256: r.sha256, inputs: r.lineage }));
+  writeFileAtomic(join(dir, "lineage.json"), JSON.stringify({ ...lineage, dates: files }, null, 2) + "\n");
 }
 
 /** Lineage lives under parameters.custom so the predecessor's strict loader still reads the manifest. */

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import { LakeError } from "../errors";
 import { log } from "../log";
-import { readJsonRegistry, withFileLock, writeFileAtomic } from "./fsutil";
-import { checkExperimentId, isoNowZ } from "./names";
+import { readJsonRegistry, withFileLock, writeFileAtomic } from "../core/atomic-file";
+import { checkExperimentId, isoNowZ } from "../core/validate";
 
 const recordSchema = z
   .object({
@@ -46,7 +46,11 @@ export function registryPath(featuresDir: string): string {
 
 /** Load the registry; records that fail validation are skipped with a warning naming them. */
 export function loadExperiments(featuresDir: string): ExperimentRecord[] {
-  const raw = readJsonRegistry<{ experiments?: unknown }>(registryPath(featuresDir), () => ({ experiments: [] }));
+  return parseExperiments(readJsonRegistry<{ experiments?: unknown }>(registryPath(featuresDir), () => ({ experiments: [] })));
+}
+
+/** The valid records of a parsed registry (from disk or from the bucket). */
+export function parseExperiments(raw: { experiments?: unknown } | null): ExperimentRecord[] {
   const list = Array.isArray(raw?.experiments) ? raw.experiments : [];
   const out: ExperimentRecord[] = [];
   list.forEach((r, i) => {
@@ -57,10 +61,13 @@ export function loadExperiments(featuresDir: string): ExperimentRecord[] {
   return out;
 }
 
+/** The registry's JSON text; values that are not natively serialisable are written as strings (§4.6). */
+export function experimentsJson(records: ExperimentRecord[]): string {
+  return JSON.stringify({ experiments: records }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n";
+}
+
 function saveExperiments(featuresDir: string, records: ExperimentRecord[]): void {
-  // values that are not natively serialisable are written as strings (§4.6)
-  const text = JSON.stringify({ experiments: records }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
-  writeFileAtomic(registryPath(featuresDir), text + "\n");
+  writeFileAtomic(registryPath(featuresDir), experimentsJson(records));
 }
 
 /** Lookup by id returns the first match (predecessor registries may hold duplicates). */
@@ -76,28 +83,42 @@ export async function registerExperiment(
 ): Promise<ExperimentRecord> {
   checkExperimentId(expId);
   return withFileLock(registryPath(featuresDir), () => {
-    const records = loadExperiments(featuresDir);
-    const existing = records.findIndex((r) => r.id === expId);
-    if (existing >= 0 && !opts.overwrite) {
-      throw new LakeError(`experiment "${expId}" already exists (version ${records[existing]!.version}); pass overwrite to replace it`);
-    }
-    const rec: ExperimentRecord = {
-      id: expId,
-      version: manifest.version,
-      created_at: isoNowZ(opts.now),
-      status: opts.status ?? "completed",
-      metrics: opts.metrics ?? {},
-      parent: opts.parent ?? null,
-      parent_version: manifest.parent_version,
-      tags: [...manifest.tags],
-      notes: opts.notes ?? "",
-      model_path: opts.modelPath ?? null,
-      model_metrics: null,
-    };
-    const next = existing >= 0 ? records.filter((r) => r.id !== expId) : records;
-    if (existing >= 0) next.splice(existing, 0, rec);
-    else next.push(rec);
-    saveExperiments(featuresDir, next);
+    const { records, rec } = withExperiment(loadExperiments(featuresDir), manifest, expId, opts);
+    saveExperiments(featuresDir, records);
     return rec;
   });
+}
+
+/**
+ * The registry with `expId` added (or replaced in place with `overwrite`): a function of the
+ * records it is given, so a compare-and-swap retry can apply it again to newer ones.
+ */
+export function withExperiment(
+  records: ExperimentRecord[],
+  manifest: { version: string; parent_version: string | null; tags: string[] },
+  expId: string,
+  opts: RegisterOptions = {},
+): { records: ExperimentRecord[]; rec: ExperimentRecord } {
+  checkExperimentId(expId);
+  const existing = records.findIndex((r) => r.id === expId);
+  if (existing >= 0 && !opts.overwrite) {
+    throw new LakeError(`experiment "${expId}" already exists (version ${records[existing]!.version}); pass overwrite to replace it`);
+  }
+  const rec: ExperimentRecord = {
+    id: expId,
+    version: manifest.version,
+    created_at: isoNowZ(opts.now),
+    status: opts.status ?? "completed",
+    metrics: opts.metrics ?? {},
+    parent: opts.parent ?? null,
+    parent_version: manifest.parent_version,
+    tags: [...manifest.tags],
+    notes: opts.notes ?? "",
+    model_path: opts.modelPath ?? null,
+    model_metrics: null,
+  };
+  const next = existing >= 0 ? records.filter((r) => r.id !== expId) : [...records];
+  if (existing >= 0) next.splice(existing, 0, rec);
+  else next.push(rec);
+  return { records: next, rec };
 }

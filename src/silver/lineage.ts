@@ -1,15 +1,23 @@
 /**
- * Lineage of a Silver version (issue 8 §2): which exact Bronze files each date was built
- * from, hashed by content, so `lake silver status` can tell when Bronze changed under a
- * version and `lake silver verify` can prove a rebuild is identical.
+ * Lineage of a Silver version: which Bronze content each date was built from, so
+ * `lake silver status` can tell when Bronze changed under a version and `lake silver verify`
+ * can prove a rebuild is identical.
+ *
+ * The identity is logical: the files as first written (ingest flushes, backfills,
+ * predecessor files), each hashed by content. A compacted file stands for the files its
+ * record names as leaves (docs/compaction.md), so compaction — new files, same rows — leaves
+ * a date's identity unchanged, while any added, removed or altered original file changes it.
  *
  * Inputs of date D (es-pipeline §1.1, §5.3): every file of D in futures/trades, futures/mbp10
  * and options/trades, plus futures/trades of the up-to-SMA_WARMUP_DAYS weekday dates just
  * before D (warm-up; only when D itself has trades).
  */
+import { readFileSync } from "node:fs";
 import type { Config } from "../config";
+import { LakeError } from "../errors";
 import { LakeFiles, type LakeFile } from "../read/lake-files";
-import { warmupDates as selectWarmupDates } from "./pipeline/warmup";
+import { dirOf, outputRun, readRecord, recordKeyFor } from "../read/superseding";
+import { warmupDates as selectWarmupDates } from "../core/time/warmup";
 
 export const INPUT_TABLES = [
   { path: "bronze/futures/trades/symbol=ES", role: "trades" },
@@ -45,6 +53,7 @@ export interface InputFile {
 export interface DateLineage {
   date: string;
   warmup_dates: string[];
+  /** The original files (a compacted file's leaves in its place), in key order. */
   files: InputFile[];
   /** sha256 over `key\tsize\tsha256\n` of every input file in key order */
   inputs_sha256: string;
@@ -57,14 +66,20 @@ export async function bronzeTradeDates(src: BronzeSource | LakeFiles): Promise<s
 
 /**
  * es-pipeline §5.3 step 2: up to N weekday trade dates just before D, if D has trades — the
- * pipeline's own selection (src/silver/pipeline/warmup.ts) over the same listing it reads
+ * pipeline's own selection (src/core/time/warmup.ts) over the same listing it reads
  * (dates holding futures trades files), so lineage hashes exactly the Bronze files a build read.
  */
-export async function warmupDates(src: BronzeSource | LakeFiles, date: string, days = 3): Promise<string[]> {
+export async function bronzeWarmupDates(src: BronzeSource | LakeFiles, date: string, days = 3): Promise<string[]> {
   return selectWarmupDates(await bronzeTradeDates(src), date, days);
 }
 
-export async function sha256File(path: string): Promise<string> {
+/** Files up to this size are hashed from one synchronous read, larger ones streamed. */
+const WHOLE_READ_MAX = 4 << 20;
+
+export async function sha256File(path: string, size?: number): Promise<string> {
+  // An uncompacted day is ~20,000 flush files of a few KB: a stream per file costs 2–3 times
+  // the CPU of reading it whole and hashing the bytes.
+  if (size !== undefined && size <= WHOLE_READ_MAX) return sha256Bytes(readFileSync(path));
   const h = new Bun.CryptoHasher("sha256");
   const stream = Bun.file(path).stream();
   for await (const chunk of stream) h.update(chunk);
@@ -84,24 +99,41 @@ export type FileHashes = Map<string, Promise<string>>;
  */
 export async function dateLineage(src: BronzeSource | LakeFiles, date: string, warmupDays = 3, hashes?: FileHashes): Promise<DateLineage> {
   const files = bronzeFiles(src);
-  const warm = await warmupDates(files, date, warmupDays);
+  const warm = await bronzeWarmupDates(files, date, warmupDays);
   const lists = await Promise.all([
     ...INPUT_TABLES.map((t) => files.listParquet(`${t.path}/date=${date}/`)),
     ...warm.map((d) => files.listParquet(`${INPUT_TABLES[0].path}/date=${d}/`)),
   ]);
-  const inputs: LakeFile[] = lists.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  using _held = files.hold(); // S3: the copies stay cached for the pipeline that reads them next
-  const paths = await files.localPaths(inputs);
+  const listed: LakeFile[] = lists.flat();
   const out: InputFile[] = [];
-  for (const [i, f] of inputs.entries()) {
+  // compacted files: their records' leaves (read once per process), no hashing
+  const records = new Set<string>();
+  const originals: LakeFile[] = [];
+  for (const f of listed) {
+    const run = outputRun(f.key);
+    if (run === null) {
+      originals.push(f);
+      continue;
+    }
+    const recKey = recordKeyFor(dirOf(f.key), run);
+    if (records.has(recKey)) continue; // the outputs of a split hour share one record
+    records.add(recKey);
+    const rec = await readRecord(files.store, recKey);
+    if (!rec?.leaves) throw new LakeError(`compaction record ${recKey} is missing or names no leaves: cannot identify the Bronze inputs of ${date}`);
+    out.push(...rec.leaves);
+  }
+  using _held = files.hold(); // S3: the copies stay cached for the pipeline that reads them next
+  const paths = await files.localPaths(originals);
+  for (const [i, f] of originals.entries()) {
     const path = paths[i]!;
     let sha = hashes?.get(path);
     if (!sha) {
-      sha = sha256File(path);
+      sha = sha256File(path, f.size);
       hashes?.set(path, sha);
     }
     out.push({ key: f.key, size: f.size, sha256: await sha });
   }
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const inputs_sha256 = sha256Bytes(out.map((f) => `${f.key}\t${f.size}\t${f.sha256}\n`).join(""));
   return { date, warmup_dates: warm, files: out, inputs_sha256 };
 }

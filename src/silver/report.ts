@@ -4,6 +4,7 @@
  * readable). stdout carries results; progress goes to stderr.
  */
 import type { BuildProgress } from "./builder";
+import { progress } from "../log";
 
 export function fmtSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return "?";
@@ -36,7 +37,10 @@ export function progressPrinter(label: string, stream: NodeJS.WriteStream = proc
         stream.write(`\r\x1b[2K${line(p)}`);
         if (!p.ok) stream.write(`\n  ${p.date}: ${p.error}\n`);
       } else {
-        stream.write(`${line(p)} · ${p.date} ${p.ok ? `${fmtInt(p.rows)} rows` : `FAILED: ${p.error}`}\n`);
+        const text = `${line(p)} · ${p.date} ${p.ok ? `${fmtInt(p.rows)} rows` : `FAILED: ${p.error}`}`;
+        // on stderr it is the lake's progress channel (--log-format json shapes it)
+        if (stream === process.stderr) progress(text);
+        else stream.write(text + "\n");
       }
     },
     end() {

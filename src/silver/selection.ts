@@ -4,15 +4,16 @@
  */
 import { LakeError } from "../errors";
 import { Frame, castColumn } from "../frame";
-import { FEATURE_COLUMNS, IDENTITY_COLUMNS, LABEL_COLUMNS, SILVER_FEATURES } from "../schemas/silver";
+import { FEATURE_COLUMNS, IDENTITY_COLUMNS, LABEL_COLUMNS, SILVER_FEATURES_ALL } from "../schemas/silver";
 import type { ColumnDef, TableSchema } from "../schemas/types";
 import type { FeatureManifest } from "./manifest";
 
-const SCHEMA_DEFS = new Map(SILVER_FEATURES.columns.map((c) => [c.name, c]));
+/** Every column a manifest may name: the 182 and the columns a fix switch adds (D-5, D-32). */
+const SCHEMA_DEFS = new Map(SILVER_FEATURES_ALL.columns.map((c) => [c.name, c]));
 
 /**
  * The feature columns of a manifest: group columns in group/column order that exist in the
- * Silver schema, de-duplicated (first occurrence). If none exist, all 108 schema features —
+ * Silver schema, de-duplicated (first occurrence). If none exist, the 108 features of the 182 —
  * the predecessor's fallback, kept for compatibility but reported by `fellBack`.
  */
 export function selectedFeatures(m: FeatureManifest): { features: string[]; fellBack: boolean } {
@@ -44,7 +45,7 @@ export function versionColumns(m: FeatureManifest): string[] {
 }
 
 /** A TableSchema for a subset of Silver columns (same name/metadata; Parquet encoding enforces it). */
-export function subsetSchema(names: readonly string[], base: TableSchema = SILVER_FEATURES): TableSchema {
+export function subsetSchema(names: readonly string[], base: TableSchema): TableSchema {
   const defs = new Map(base.columns.map((c) => [c.name, c]));
   const columns: ColumnDef[] = names.map((n) => {
     const d = defs.get(n);
@@ -56,20 +57,22 @@ export function subsetSchema(names: readonly string[], base: TableSchema = SILVE
 
 /**
  * Keep the version's columns that the pipeline produced, in version order, each with its
- * schema type (integer widths are cast; any other mismatch is an error naming the column).
+ * type in `base` (the run's Silver schema, `silverSchemaFor(fixes)`; its name and metadata go
+ * into the file) (integer widths are cast; any other mismatch is an error naming the column).
  */
-export function projectToVersion(frame: Frame, m: FeatureManifest): { frame: Frame; schema: TableSchema; missing: string[] } {
+export function projectToVersion(frame: Frame, m: FeatureManifest, base: TableSchema): { frame: Frame; schema: TableSchema; missing: string[] } {
   const wanted = versionColumns(m);
   const keep = wanted.filter((n) => frame.has(n));
   const missing = wanted.filter((n) => !frame.has(n));
   const cols = keep.map((n) => {
     const c = frame.column(n);
-    const d = SCHEMA_DEFS.get(n)!;
+    const d = base.columns.find((x) => x.name === n);
+    if (!d) throw new LakeError(`pipeline produced column "${n}", which schema ${base.name} does not have`);
     const intLike = (t: string) => t === "int8" || t === "int16" || t === "int32" || t === "int64";
     if (c.type === d.type || (intLike(c.type) && (intLike(d.type) || d.type === "float64")) || (c.type === "int64" && d.type === "timestamp_ns")) {
       return castColumn(c, d.type);
     }
-    throw new LakeError(`pipeline produced column "${n}" as ${c.type}, schema ${SILVER_FEATURES.name} says ${d.type}`);
+    throw new LakeError(`pipeline produced column "${n}" as ${c.type}, schema ${base.name} says ${d.type}`);
   });
-  return { frame: new Frame(cols, frame.numRows), schema: subsetSchema(keep), missing };
+  return { frame: new Frame(cols, frame.numRows), schema: subsetSchema(keep, base), missing };
 }

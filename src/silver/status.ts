@@ -1,5 +1,5 @@
 /**
- * `lake silver status` and `lake silver verify` (issue 8 §2): is a version still what its
+ * `lake silver status` and `lake silver verify`: is a version still what its
  * Bronze inputs would produce? status re-hashes the recorded inputs (cheap, no pipeline);
  * verify rebuilds into a temp dir and compares every output.
  */
@@ -8,14 +8,19 @@ import { join } from "node:path";
 import { LakeError } from "../errors";
 import { isNullAt, type Frame } from "../frame";
 import { lineageOf, type BuildOptions, type SilverFeatureBuilder } from "./builder";
-import { uniqueSuffix } from "./fsutil";
+import { uniqueSuffix } from "../core/atomic-file";
 import { LakeFiles } from "../read/lake-files";
-import { dateLineage, type FileHashes, type InputFile } from "./lineage";
+import { bronzeTradeDates, dateLineage, type FileHashes, type InputFile } from "./lineage";
 
 export interface VersionStatus {
   version: string;
-  state: "fresh" | "stale" | "unknown";
+  /** stale: some date's Bronze inputs changed; incomplete: Bronze has dates the version lacks */
+  state: "fresh" | "stale" | "incomplete" | "unknown";
   detail: string;
+  /** Bronze dates with futures trades that the version was never built over (`lake silver` adds them) */
+  missing_dates: string[];
+  /** dates whose recorded Bronze inputs changed (`lake silver --force` rebuilds them) */
+  changed_dates: string[];
   dates: { date: string; state: "fresh" | "stale"; changed: string[] }[];
 }
 
@@ -28,7 +33,7 @@ export async function versionStatus(b: SilverFeatureBuilder, version: string, ha
   const m = b.getManifest(version);
   if (!m) throw new LakeError(`Version ${version} not found`);
   const lin = lineageOf(m);
-  if (!lin) return { version, state: "unknown", detail: "no lineage recorded (built by the predecessor or before lineage existed)", dates: [] };
+  if (!lin) return { version, state: "unknown", detail: "no lineage recorded (built by the predecessor or before lineage existed)", missing_dates: [], changed_dates: [], dates: [] };
   const recordedFiles = readRecordedFiles(b, version);
   // the warm-up span the build actually read (recorded effective config), else the manifest's
   const effective = m.parameters.custom?.effective_config as { session?: { smaWarmupDays?: number } } | undefined;
@@ -39,13 +44,17 @@ export async function versionStatus(b: SilverFeatureBuilder, version: string, ha
     if (now.inputs_sha256 === recorded) dates.push({ date, state: "fresh", changed: [] });
     else dates.push({ date, state: "stale", changed: diffFiles(recordedFiles.get(date) ?? [], now.files) });
   }
-  const stale = dates.filter((d) => d.state === "stale");
-  return {
-    version,
-    state: stale.length ? "stale" : "fresh",
-    detail: stale.length ? `Bronze inputs changed for ${stale.map((d) => d.date).join(", ")}` : `inputs unchanged for ${dates.length} date(s)`,
-    dates,
-  };
+  const changed = dates.filter((d) => d.state === "stale").map((d) => d.date);
+  const missing = (await bronzeTradeDates(bronze)).filter((d) => !(d in lin.bronze_inputs));
+  const detail = [
+    changed.length ? `Bronze inputs changed for ${listDates(changed)} (run 'lake silver --version ${version} --force')` : `inputs unchanged for ${dates.length} date(s)`,
+    ...(missing.length ? [`missing ${missing.length} Bronze date(s): ${listDates(missing)} (run 'lake silver --version ${version}')`] : []),
+  ].join("; ");
+  return { version, state: changed.length ? "stale" : missing.length ? "incomplete" : "fresh", detail, missing_dates: missing, changed_dates: changed, dates };
+}
+
+function listDates(ds: string[]): string {
+  return ds.length > 6 ? `${ds.slice(0, 3).join(", ")}, … ${ds[ds.length - 1]}` : ds.join(", ");
 }
 
 function readRecordedFiles(b: SilverFeatureBuilder, version: string): Map<string, InputFile[]> {

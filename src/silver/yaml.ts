@@ -6,7 +6,7 @@
  * YAML 1.1 loader would re-read as something else (timestamps, numbers, booleans, null).
  * Reading goes through Bun.YAML.parse; only writing needs to be exact.
  */
-import { pyFloatRepr } from "../util/pyfloat";
+import { pyFloatRepr } from "../core/pyformat";
 
 /** Marks a number that must be written as a float (`2.0`, not `2`) — JS has one number type. */
 export class YamlFloat {
@@ -43,7 +43,7 @@ function scalarString(s: string): string {
   return needsQuotes(s) ? `'${s.replaceAll("'", "''")}'` : s;
 }
 
-/** Python float repr (`src/util/pyfloat.ts`) with YAML's spelling of nan/inf. */
+/** Python float repr (`src/core/pyformat.ts`) with YAML's spelling of nan/inf. */
 export function pyFloat(v: number): string {
   if (Number.isFinite(v)) return pyFloatRepr(v);
   return Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf";

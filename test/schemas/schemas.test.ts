@@ -3,13 +3,35 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRONZE_TABLES, FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES, futuresRoot } from "../../src/schemas/bronze";
 import { LEVEL_SIGNALS } from "../../src/schemas/gold";
-import { FEATURE_COLUMNS, IDENTITY_COLUMNS, LABEL_COLUMNS, SILVER_FEATURES, schemaSignature } from "../../src/schemas/silver";
-import { specPath } from "../helpers/shared";
+import { FEATURE_COLUMNS, IDENTITY_COLUMNS, LABEL_COLUMNS, SILVER_COLUMN_SPECS, SILVER_FEATURES, schemaSignature } from "../../src/schemas/silver";
+import { arrowTypeName } from "../../src/schemas/types";
+import { FIXTURE_DAY_A } from "../../testkit/fixtures";
 
-const SPEC = specPath("silver-columns.json");
+interface ReferenceColumn {
+  name: string;
+  arrow_type: string;
+  null_count: number;
+}
 
-test("the embedded silver-columns.json is the spec's, byte for byte", () => {
-  expect(readFileSync(join(import.meta.dir, "../../src/schemas/silver-columns.json"), "utf8")).toBe(readFileSync(SPEC, "utf8"));
+test("silver-columns.json: unique names, each with a group, a stage and a description", () => {
+  const names = SILVER_COLUMN_SPECS.map((c) => c.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const c of SILVER_COLUMN_SPECS) {
+    expect(c.name).toMatch(/^[a-z][a-z0-9_]*$/);
+    expect(c.group.length).toBeGreaterThan(0);
+    expect(c.stage).toMatch(/^[A-Z][A-Za-z]+$/);
+    expect(c.description.length).toBeGreaterThan(0);
+  }
+  for (const c of SILVER_COLUMN_SPECS.filter((c) => c.group === "identity")) expect(c.nullable).toBe(false);
+});
+
+test("the Silver schema is the one of the predecessor's golden-day output: names, order, Arrow types, nullability", () => {
+  const summary = JSON.parse(readFileSync(join(FIXTURE_DAY_A, "expected/summary.json"), "utf8")) as { columns: ReferenceColumn[] };
+  const reference = summary.columns.map((c) => `${c.name}:${c.arrow_type}`);
+  expect(SILVER_FEATURES.columns.map((c) => `${c.name}:${arrowTypeName(c.type)}`)).toEqual(reference);
+  // a column the reference left null somewhere must be declared nullable
+  const byName = new Map(SILVER_FEATURES.columns.map((c) => [c.name, c]));
+  for (const c of summary.columns) if (c.null_count > 0) expect([c.name, byName.get(c.name)!.nullable]).toEqual([c.name, true]);
 });
 
 test("Silver has 182 columns: 10 identity + 108 features + 64 labels, in spec order", () => {

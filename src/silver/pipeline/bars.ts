@@ -119,11 +119,13 @@ export function concatBars(parts: readonly Bars[]): Bars {
 /**
  * ATR14 (§5.2 step 5): TR_i = max(h−l, |h−prevC|, |l−prevC|) with prevC_0 = close_0,
  * then the trailing mean over up to `window` bars (fewer at the start, never NaN).
+ * With `first` > 0 the series starts at bar `first` as if it were bar 0 (its previous close
+ * is its own, earlier bars are NaN): the RTH-only ATR of D-32 starts at the first bar ≥ 09:30.
  */
-export function trueRange(bars: Bars): Float64Array {
-  const tr = new Float64Array(bars.n);
-  for (let i = 0; i < bars.n; i++) {
-    const prevC = i === 0 ? bars.close[0]! : bars.close[i - 1]!;
+export function trueRange(bars: Bars, first = 0): Float64Array {
+  const tr = new Float64Array(bars.n).fill(NaN);
+  for (let i = first; i < bars.n; i++) {
+    const prevC = i === first ? bars.close[i]! : bars.close[i - 1]!;
     const h = bars.high[i]!;
     const l = bars.low[i]!;
     tr[i] = Math.max(h - l, Math.abs(h - prevC), Math.abs(l - prevC));
@@ -131,11 +133,11 @@ export function trueRange(bars: Bars): Float64Array {
   return tr;
 }
 
-export function atr(bars: Bars, window: number): Float64Array {
-  const tr = trueRange(bars);
-  const out = new Float64Array(bars.n);
-  for (let i = 0; i < bars.n; i++) {
-    const from = Math.max(0, i - window + 1);
+export function atr(bars: Bars, window: number, first = 0): Float64Array {
+  const tr = trueRange(bars, first);
+  const out = new Float64Array(bars.n).fill(NaN);
+  for (let i = first; i < bars.n; i++) {
+    const from = Math.max(first, i - window + 1);
     let s = 0;
     for (let j = from; j <= i; j++) s += tr[j]!;
     out[i] = s / (i - from + 1);

@@ -3,35 +3,31 @@
  * own `symbol`, deterministic (ts, seq, file, row) order — contracts §6.1), or in-memory
  * Frames for tests. Stages only see this interface and convert Frames to typed arrays.
  *
- * [REF] parity reads every contract (`frontMonthOnly: false`, D-10); the contractFilter fix
- * asks the reader for the selected front month per date instead.
+ * [REF] parity reads every contract (`contract` undefined, D-10); the contractFilter fix
+ * reads the one contract front-month.ts picks (point-in-time, never the reader's whole-day
+ * trade-count selection).
  */
 import { Frame } from "../../frame";
 import { BronzeReader } from "../../read/bronze-reader";
-import { DuckSession, sqlIdent } from "../../read/duck";
 import { LakeFiles, type LakeLocation } from "../../read/lake-files";
-import { onDiskTypes, projection, READ_OPTS, scanFrame } from "../../read/scan";
-import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../schemas/bronze";
+import { bronzeTable, FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../schemas/bronze";
+import { downsampledMbp, type Downsample } from "./mbp-winners";
 import type { TableSchema } from "../../schemas/types";
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-/** §5.1 bucket rule: width, and floor ([FIX] D-11) instead of round-half-even. */
-export interface Downsample {
-  intervalNs: bigint;
-  floor: boolean;
-}
+export type { Downsample };
 
 export interface BronzeInput {
-  /** All futures trades of UTC date D. */
-  trades(date: string, frontMonthOnly: boolean): Promise<Frame>;
+  /** All futures trades of UTC date D (of one contract code, e.g. "ESH6", when given). */
+  trades(date: string, contract: string | undefined): Promise<Frame>;
   /**
    * MBP-10 rows of D with startNs ≤ ts ≤ endNs (extra rows outside are allowed: S1 applies
    * the window itself). With `downsample`, an input may return only
    * each bucket's winner (buckets counted from startNs, §5.1) — S1 selects winners again,
    * which is a no-op on an already downsampled set, so both paths give the same result.
    */
-  mbp10(date: string, startNs: bigint, endNs: bigint, frontMonthOnly: boolean, downsample?: Downsample): Promise<Frame>;
+  mbp10(date: string, startNs: bigint, endNs: bigint, contract: string | undefined, downsample?: Downsample): Promise<Frame>;
   /** All ES option trades of D (may be empty). */
   options(date: string): Promise<Frame>;
   /** Sorted `date=` values under futures/trades/symbol=ES (§5.3 warm-up listing). */
@@ -42,6 +38,10 @@ export interface BronzeInput {
  * Bronze through BronzeReader. `location` is a lake root (holding `bronze/`), a Store, a
  * Config or a LakeFiles to share (the Silver build's, so lineage and pipeline see one listing);
  * a path that is itself a Bronze root (`…/bronze` holding `futures/`) is accepted too.
+ *
+ * Every read is projected to the columns the pipeline uses (§1.5): decoding Bronze's
+ * string/list columns into JS costs more than the whole compute of a day. MBP-10 goes
+ * through the bucket-winner load (mbp-winners.ts) whenever S1 asks for a downsampled window.
  */
 export function readerInput(location: LakeLocation | LakeFiles): BronzeInput {
   let loc = location;
@@ -49,20 +49,20 @@ export function readerInput(location: LakeLocation | LakeFiles): BronzeInput {
     loc = dirname(loc);
   }
   const reader = new BronzeReader(loc);
-  const onRoll = "warn" as const;
-  const scan = projectedScan(reader.files);
+  const onRollContamination = "warn" as const;
+  const columnsOf = (s: TableSchema) => s.columns.map((c) => c.name);
+  // specificContract overrides frontMonthOnly; without a contract every contract is read.
+  const contractOpts = (contract: string | undefined) => ({ specificContract: contract, frontMonthOnly: false, onRollContamination });
   return {
-    trades: (date, frontMonthOnly) =>
-      frontMonthOnly
-        ? reader.readFuturesTrades("ES", { date, frontMonthOnly, onRollContamination: onRoll })
-        : scan(TRADES_USED, "bronze/futures/trades/symbol=ES", date),
-    mbp10: (date, startNs, endNs, frontMonthOnly, downsample) =>
-      frontMonthOnly
-        ? reader.readFuturesMbp10("ES", { date, startNs, endNs, frontMonthOnly, onRollContamination: onRoll })
-        : downsample
-          ? downsampledMbp(reader.files, date, startNs, endNs, downsample)
-          : scan(MBP_USED, "bronze/futures/mbp10/symbol=ES", date, startNs, endNs),
-    options: (date) => scan(OPTIONS_USED, "bronze/options/trades/underlying=ES", date),
+    trades: (date, contract) => reader.readFuturesTrades("ES", { date, ...contractOpts(contract), columns: columnsOf(TRADES_USED) }),
+    async mbp10(date, startNs, endNs, contract, downsample) {
+      const opts = { date, startNs, endNs, ...contractOpts(contract), columns: columnsOf(MBP_USED) };
+      if (!downsample) return reader.readFuturesMbp10("ES", opts);
+      using _held = reader.files.hold();
+      const req = await reader.scanRequest(bronzeTable("futures.mbp10"), "ES", opts);
+      return await downsampledMbp(req, MBP_BOOK, startNs, endNs, downsample);
+    },
+    options: (date) => reader.readOptionTrades("ES", { date, columns: columnsOf(OPTIONS_USED) }),
     tradeDates: () => reader.getAvailableDates("futures/trades", "symbol=ES"),
   };
 }
@@ -71,59 +71,19 @@ function project(schema: TableSchema, used: readonly string[]): TableSchema {
   return { ...schema, columns: schema.columns.filter((c) => used.includes(c.name)) };
 }
 
-// Only the columns the pipeline uses (§1.5): decoding Bronze's string/list columns into JS
-// costs more than the whole compute of a day (measured: 360 → 125 ms on the fixture day).
 const TRADES_USED = project(FUTURES_TRADES, ["ts_event_ns", "price", "size", "aggressor", "symbol", "seq"]);
 const MBP_USED = project(FUTURES_MBP10, [
   "ts_event_ns",
   "seq",
   ...Array.from({ length: 10 }, (_, k) => [`bid_px_${k + 1}`, `bid_sz_${k + 1}`, `ask_px_${k + 1}`, `ask_sz_${k + 1}`]).flat(),
 ]);
+/**
+ * A downsampled book has one row per 250 ms bucket, so ts alone orders it: `seq` only breaks
+ * ties inside a bucket (read for the tied rows there) and is not gathered for the winners —
+ * decoding a delta-packed seq column means every row of its pages.
+ */
+const MBP_BOOK = { ...MBP_USED, columns: MBP_USED.columns.filter((c) => c.name !== "seq") };
 const OPTIONS_USED = project(OPTION_TRADES, ["ts_event_ns", "strike", "right", "size", "aggressor", "exp_date", "seq"]);
-
-/**
- * The readers' own scan (file pruning by LakeFiles, hive values ignored, (ts, seq NULLS LAST,
- * file, row) order) with a projected schema. BronzeReader has no column projection yet;
- * when it gets one, this collapses into `reader.read(...)`. No contract filter here (the
- * [REF] path); front-month reads go through BronzeReader itself.
- */
-function projectedScan(files: LakeFiles) {
-  return async (schema: TableSchema, base: string, date: string, startNs?: bigint, endNs?: bigint): Promise<Frame> => {
-    const list = await files.filesFor(base, { date, startNs, endNs });
-    if (list.length === 0) return Frame.empty(schema);
-    using s = await DuckSession.open();
-    return await scanFrame(s, { schema, paths: await files.localPaths(list), startNs, endNs, tieBreak: ["seq"] });
-  };
-}
-
-/**
- * §5.1 step 2 inside DuckDB, so a heavy day's millions of book rows never reach JS: per
- * bucket the row with the largest ts, then the highest seq (a missing seq ranks lowest),
- * then the last in file order. The bucket index uses exact integer arithmetic: with
- * x = ts − T0 and I the width, round-half-even(x / I) = q + (2r > I ? 1 : 2r = I ? q mod 2 : 0)
- * for q = x div I, r = x mod I — the same value as the float division of the reference
- * (x < 2^53, and a quotient within 1/I of a half is never rounded onto it).
- */
-async function downsampledMbp(files: LakeFiles, date: string, t0: bigint, t1: bigint, d: Downsample): Promise<Frame> {
-  const list = await files.filesFor("bronze/futures/mbp10/symbol=ES", { date, startNs: t0, endNs: t1 });
-  if (list.length === 0) return Frame.empty(MBP_USED);
-  using s = await DuckSession.open();
-  const paths = await files.localPaths(list);
-  const types = await onDiskTypes(s, paths);
-  const x = "(ts_event_ns - $t0)";
-  const q = `(${x} // $iv)`;
-  const bucket = d.floor ? q : `${q} + CASE WHEN 2 * (${x} % $iv) > $iv THEN 1 WHEN 2 * (${x} % $iv) = $iv THEN ${q} % 2 ELSE 0 END`;
-  const sql = [
-    `SELECT ${MBP_USED.columns.map((c) => sqlIdent(c.name)).join(", ")} FROM (`,
-    `  SELECT ${projection(MBP_USED, types).join(", ")}, file_index, file_row_number`,
-    `  FROM read_parquet($files, ${READ_OPTS})`,
-    `) t`,
-    `WHERE ts_event_ns >= $t0 AND ts_event_ns <= $t1`,
-    `QUALIFY row_number() OVER (PARTITION BY ${bucket} ORDER BY ts_event_ns DESC, seq DESC NULLS LAST, file_index DESC, file_row_number DESC) = 1`,
-    `ORDER BY ts_event_ns, seq NULLS FIRST, file_index, file_row_number`,
-  ].join("\n");
-  return await s.query(sql, { files: paths, t0, t1, iv: d.intervalNs });
-}
 
 export interface InMemoryBronze {
   trades?: Record<string, Frame>;
@@ -131,17 +91,17 @@ export interface InMemoryBronze {
   options?: Record<string, Frame>;
 }
 
-/** Bronze from in-memory Frames (tests, simulated days). Contract filtering is not supported. */
+/** Bronze from in-memory Frames (tests, simulated days); a contract keeps that `symbol`'s rows. */
 export function frameInput(days: InMemoryBronze): BronzeInput {
   const pick = (m: Record<string, Frame> | undefined, date: string, empty: Frame) => m?.[date] ?? empty;
   return {
-    async trades(date) {
-      return pick(days.trades, date, Frame.empty(FUTURES_TRADES));
+    async trades(date, contract) {
+      return ofContract(pick(days.trades, date, Frame.empty(FUTURES_TRADES)), contract);
     },
-    async mbp10(date) {
+    async mbp10(date, _a, _b, contract) {
       // The whole day: S1 applies the window and picks bucket winners before converting any
       // depth column, which is far cheaper than gathering 46 columns of a heavy day here.
-      return pick(days.mbp10, date, Frame.empty(FUTURES_MBP10));
+      return ofContract(pick(days.mbp10, date, Frame.empty(FUTURES_MBP10)), contract);
     },
     async options(date) {
       return pick(days.options, date, Frame.empty(OPTION_TRADES));
@@ -150,6 +110,12 @@ export function frameInput(days: InMemoryBronze): BronzeInput {
       return Object.keys(days.trades ?? {}).filter((d) => (days.trades![d]?.numRows ?? 0) > 0).sort();
     },
   };
+}
+
+function ofContract(f: Frame, contract: string | undefined): Frame {
+  if (contract === undefined || f.numRows === 0) return f;
+  const sym = f.values<(string | null)[]>("symbol");
+  return f.filter((i) => sym[i] === contract);
 }
 
 /**
@@ -165,9 +131,9 @@ export function memoInput(input: BronzeInput): BronzeInput {
   };
   let dates: Promise<string[]> | undefined;
   return {
-    trades: (date, front) => once(`t|${date}|${front}`, () => input.trades(date, front)),
-    mbp10: (date, a, b, front, ds) =>
-      once(`m|${date}|${a}|${b}|${front}|${ds?.intervalNs}|${ds?.floor}`, () => input.mbp10(date, a, b, front, ds)),
+    trades: (date, contract) => once(`t|${date}|${contract}`, () => input.trades(date, contract)),
+    mbp10: (date, a, b, contract, ds) =>
+      once(`m|${date}|${a}|${b}|${contract}|${ds?.intervalNs}|${ds?.floor}`, () => input.mbp10(date, a, b, contract, ds)),
     options: (date) => once(`o|${date}`, () => input.options(date)),
     tradeDates: () => (dates ??= input.tradeDates()),
   };

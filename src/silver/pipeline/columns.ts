@@ -4,14 +4,14 @@
  */
 import type { Column, ColumnValues } from "../../frame";
 import type { ColumnType } from "../../schemas/types";
-import { SILVER_FEATURES } from "../../schemas/silver";
+import { SILVER_FEATURES_ALL } from "../../schemas/silver";
 import type { PipelineContext } from "./context";
 
-const TYPES = new Map(SILVER_FEATURES.columns.map((c) => [c.name, c.type]));
+const TYPES = new Map(SILVER_FEATURES_ALL.columns.map((c) => [c.name, c.type]));
 
 export function silverType(name: string): ColumnType {
   const t = TYPES.get(name);
-  if (!t) throw new Error(`"${name}" is not a Silver feature column (silver-columns.json)`);
+  if (!t) throw new Error(`"${name}" is not a Silver feature column (silver-columns.json, silver-columns-pit.json)`);
   return t;
 }
 

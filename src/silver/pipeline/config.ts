@@ -1,12 +1,12 @@
 /**
- * PipelineConfig — every tunable of es_pipeline in one typed object (es-pipeline.md §3),
+ * PipelineConfig — every tunable of es_pipeline in one typed object (es-pipeline §3),
  * so a Silver manifest can override any of them, and every [FIX] of §15 is a switch
  * in `fixes` (one place), never a fork of a stage.
  *
  * `referenceConfig()` reproduces the predecessor (all fixes off); `correctedConfig()`
- * turns on the fixes that are implemented. Overrides are merged shallowly per group.
+ * turns every fix on. Overrides are merged shallowly per group.
  */
-import type { Variant } from "./context";
+import type { Variant } from "../../core/variant";
 
 /** Wall-clock ET time of day as minutes since local midnight (09:30 → 570). */
 export type EtMinutes = number;
@@ -26,6 +26,11 @@ export interface SessionConfig {
   snapIntervalMs: number;
   /** §3.1 SMA_WARMUP_DAYS: earlier weekday partitions added to the 2-minute series. */
   smaWarmupDays: number;
+  /**
+   * [FIX] D-10: how the corrected variant picks the front month — "calendar" (roll calendar,
+   * point-in-time) or "day-volume" (most trades seen so far; see front-month.ts).
+   */
+  frontMonthRule: string;
 }
 
 export interface WindowConfig {
@@ -110,12 +115,21 @@ export interface ForceMassConfig {
  * no flag (es-pipeline §5.1/§5.2/§5.6 [FIX] tie-breaks).
  */
 export interface FixSwitches {
-  /** D-10 (S1): filter trades/MBP/warm-up to the ContractSelector front month. */
+  /**
+   * D-2: a row is known at the END of its entry bar (ts + 60 s), not at ts (the bar start):
+   * the decision time the look-ahead analysis truncates at. ts keeps its bar-start meaning.
+   */
+  barEndDecision: boolean;
+  /** D-10 (S1, S3): filter trades/MBP/warm-up to one front month, picked by session.frontMonthRule. */
   contractFilter: boolean;
   /** D-11 (S1): floor MBP buckets instead of round-half-even. */
   floorMbpBuckets: boolean;
-  /** D-3 (S5): SMA levels from the causal per-bar series (not end-of-day). */
-  causalSmaLevels: boolean;
+  /**
+   * D-3 (S5, S6): causal levels — SMA levels move per bar with the last COMPLETED 2-minute
+   * bar's SMA (not the day's last value); PM/OR events fire only once their window closed
+   * (PM from 09:30 ET, OR from 09:45 ET, never on the previous evening).
+   */
+  causalLevels: boolean;
   /** D-8 (S4): spot at option-trade time for greeks (not end-of-day). */
   causalSpot: boolean;
   /** D-6 (S14): one dist_to_*_atr formula (/ATR, null if ATR ≤ 0). */
@@ -129,14 +143,30 @@ export interface FixSwitches {
   filteredTape: boolean;
   /** D-9 (S12): GEX = −Σ(aggressor·size·γ·multiplier) instead of −(Σγ)·(Σsize). */
   signedGex: boolean;
+  /** D-18 (S9): ofi_* = Cont-style order-flow imbalance from best bid/ask price and size changes, not top-5 depth imbalance. */
+  contOfi: boolean;
   /** D-18 (S9): bounded ofi_acceleration (a−b)/(|a|+|b|+ε) instead of a/(b+ε). */
   boundedOfiAcceleration: boolean;
   /** D-8 (S7 fuel, S12): only option trades with ts ≤ event ts (ordered replay). */
   causalOptions: boolean;
-  /** D-1 (S8): fitted multi-window kinematics. Not implemented yet. */
+  /** D-13 (S15): label UNDEFINED gate tests the entry bar's range against the event's zone (the trigger's test). */
+  consistentLabelGate: boolean;
+  /** D-14 (S15): label window [ts + 60 s, ts + 60 s + H); times from the entry bar's end. D-15 rides on windows.labelVolWindowSec. */
+  labelWindowAfterEntry: boolean;
+  /** D-12 (S1): read MBP-10 from 09:20 ET (09:30 − max(W_b, 600 s)) so the early windows are whole. */
+  earlyMbpLoad: boolean;
+  /** D-19 (S4): price each option to 16:00 ET (DST-aware) of its own exp_date, not 21:00 UTC of D. */
+  perOptionExpiry: boolean;
+  /** D-20 (S4): option rows with a null/out-of-set aggressor stay in fuel with aggressor 0 (counted). */
+  keepNullAggressor: boolean;
+  /** D-1 (S8): least-squares multi-window kinematics over bars ending with the entry bar, real trend. */
   fittedKinematics: boolean;
   /** D-23 (S7): trailing 30-min average depth for wall_ratio instead of the day-level constant. */
   trailingAvgDepth: boolean;
+  /** D-5 (S11): NEW columns `spot_dist_to_*` = spot − level (the 182 `dist_to_*` keep `L − X`). */
+  spotDistances: boolean;
+  /** D-32 (S14): NEW column `atr_rth`, ATR14 over regular-session bars (`atr` stays all-hours). */
+  rthAtr: boolean;
 }
 
 export interface PipelineConfig {
@@ -161,6 +191,7 @@ export function referenceConfig(): PipelineConfig {
       mbpLoadEnd: hm(16, 0),
       snapIntervalMs: 250,
       smaWarmupDays: 3,
+      frontMonthRule: "calendar",
     },
     windows: {
       barrierSec: 240,
@@ -201,52 +232,38 @@ export function referenceConfig(): PipelineConfig {
     labels: { barrierScale: 1.0, barrierMinPoints: 5.0, barrierMaxPoints: 50.0, t1Fraction: 0.33, outcomeThreshold: 15.0 },
     forceMass: { tapeForceScale: 10.0, outputScale: 0.01, massFloor: 1.0 },
     fixes: {
+      barEndDecision: false,
       contractFilter: false,
       floorMbpBuckets: false,
-      causalSmaLevels: false,
+      causalLevels: false,
       causalSpot: false,
       singleAtrDistance: false,
       rthAttemptClustering: false,
       trailingWindows: false,
       filteredTape: false,
       signedGex: false,
+      contOfi: false,
       boundedOfiAcceleration: false,
       causalOptions: false,
       fittedKinematics: false,
       trailingAvgDepth: false,
+      consistentLabelGate: false,
+      labelWindowAfterEntry: false,
+      perOptionExpiry: false,
+      keepNullAggressor: false,
+      earlyMbpLoad: false,
+      spotDistances: false,
+      rthAtr: false,
     },
   };
 }
 
-/** The corrected variant: reference constants with the implemented §15 fixes on. */
+/** The corrected variant: reference constants, every §15 switch on, D-15's 10-minute label σ. */
 export function correctedConfig(): PipelineConfig {
   const c = referenceConfig();
-  for (const k of IMPLEMENTED_FIXES) c.fixes[k] = true;
+  for (const k of Object.keys(c.fixes) as (keyof FixSwitches)[]) c.fixes[k] = true;
+  c.windows.labelVolWindowSec = 600; // D-15: σ over 10 one-minute returns, not 2
   return c;
-}
-
-/**
- * Fixes a stage honours today. Turning on any other switch fails the run instead of
- * silently producing reference values under a "corrected" label.
- */
-export const IMPLEMENTED_FIXES: ReadonlySet<keyof FixSwitches> = new Set<keyof FixSwitches>([
-  "contractFilter",
-  "floorMbpBuckets",
-  "causalSpot",
-  "singleAtrDistance",
-  "trailingWindows",
-  "filteredTape",
-  "signedGex",
-  "boundedOfiAcceleration",
-  "causalOptions",
-  "trailingAvgDepth",
-]);
-
-export function assertFixesImplemented(cfg: PipelineConfig): void {
-  const missing = (Object.keys(cfg.fixes) as (keyof FixSwitches)[]).filter((k) => cfg.fixes[k] && !IMPLEMENTED_FIXES.has(k));
-  if (missing.length) {
-    throw new Error(`pipeline fix(es) ${missing.join(", ")} (es-pipeline §15) not implemented yet — turn them off in the config/manifest`);
-  }
 }
 
 export type ConfigOverrides = { [G in keyof PipelineConfig]?: Partial<PipelineConfig[G]> };
@@ -268,4 +285,14 @@ export function resolveConfig(variant: Variant, overrides?: ConfigOverrides): Pi
     out[group] = { ...defaults, ...values };
   }
   return out as unknown as PipelineConfig;
+}
+
+const BAR_NS = 60_000_000_000n;
+
+/**
+ * The instant at which a row anchored at `tsNs` is known, i.e. the latest Bronze ts its
+ * features may use: ts itself [REF], or the last ns of the entry bar (D-2 fix).
+ */
+export function decisionTimeNs(cfg: PipelineConfig, tsNs: bigint): bigint {
+  return cfg.fixes.barEndDecision ? tsNs + BAR_NS - 1n : tsNs;
 }

@@ -1,5 +1,5 @@
 /**
- * The shared blackboard of the ES pipeline (es-pipeline.md §2). Each stage reads the
+ * The shared blackboard of the ES pipeline (es-pipeline §2). Each stage reads the
  * context keys it declares and writes its products; output columns accumulate in
  * `out` (one Column per Silver column, length = number of events, in event order).
  *
@@ -9,12 +9,11 @@
  * which is an exact integer in float64 (|t| < 2^53), so window arithmetic
  * (`ts ≤ t ≤ ts + 60e9`, inclusive bounds) runs on plain doubles without rounding traps.
  *
- * Owned by the pipeline (issue 6); part 2 (issue 7) adds stages that read the same keys.
+ * The framework stages (S1–S6, S14–S16) and the physics stages (S7–S13) read the same keys.
  */
 import type { Column, Frame } from "../../frame";
+import type { Variant } from "../../core/variant";
 import type { BronzeInput } from "./bronze-input";
-
-export type Variant = "reference" | "corrected";
 
 /** Futures trades of the session date, sorted by (ts_event_ns, seq). */
 export interface TradesData {
@@ -71,9 +70,14 @@ export interface Bars {
 }
 
 export interface LevelInfo {
+  /** the level's price; NaN for a moving level (see `series`) */
   price: number;
   kindCode: number;
   kindName: string;
+  /** [FIX] D-3 moving level: its price at each 1-minute bar (NaN = not defined yet) */
+  series?: Float64Array;
+  /** [FIX] D-3: events of this level only from this instant (its defining window closed) */
+  fromT?: number;
 }
 
 export type DynamicLevelName = "PM_HIGH" | "PM_LOW" | "OR_HIGH" | "OR_LOW" | "SMA_200" | "SMA_400";
@@ -102,6 +106,23 @@ export interface Events {
   eventId: string[];
 }
 
+/**
+ * An event the look-ahead analysis asks S6 to evaluate at a decision time. S6 reports whether
+ * detection on the (truncated) data found it, or builds it at the last bar known then.
+ */
+export interface EventProbe {
+  ts: bigint;
+  kindName: string;
+  /** +1 UP, −1 DOWN (as in the whole-day run) */
+  dir: number;
+  /** set by S6: the id of the row that answers this probe */
+  eventId?: string;
+  /** set by S6: detection did not find the event; it was built from what was known */
+  forced?: boolean;
+  /** set by S6: the event cannot be built at all (its level is not known yet) */
+  missing?: string;
+}
+
 export interface PipelineContext {
   readonly date: string;
   readonly originNs: bigint;
@@ -125,12 +146,16 @@ export interface PipelineContext {
   out: Map<string, Column>;
   /** Where S1/S3 read Bronze (set by runPipeline; tests may leave it unset). */
   bronze?: BronzeInput;
+  /** [FIX] D-20 data-quality count: option rows whose aggressor was null/out of set (set by S4). */
+  optionRowsWithoutAggressor?: number;
+  /** Look-ahead analysis: events S6 must answer for (see EventProbe). */
+  probes?: EventProbe[];
+  /** Warm-up days' 2-minute bars shared across runs of one analysis (past days never change). */
+  warmupBarsCache?: Map<string, Bars>;
   /** Whole-day events before the RTH filter (set by S16, for run metadata). */
   eventsBeforeRth?: number;
-  /** S16 output: the final 182-column frame in schema order. */
+  /** S16 output: the final frame, the columns of `silverSchemaFor(cfg.fixes)` in schema order. */
   frame?: Frame;
-  /** S16 output: schema columns no stage produced, emitted as typed nulls. */
-  missingColumns?: string[];
 }
 
 export interface Stage {

@@ -3,7 +3,7 @@
  * numeric nulls become `fill` (NaN or 0, as each input contract says, es-pipeline §1.2–§1.4).
  */
 import { isNullAt, type Frame } from "../../frame";
-import { formatEpochDay } from "../../time/calendar";
+import { formatEpochDay } from "../../core/time/calendar";
 
 export function int64Column(f: Frame, name: string): BigInt64Array {
   const c = f.column(name);

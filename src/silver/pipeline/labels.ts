@@ -1,5 +1,5 @@
 /**
- * Outcome labelling for one horizon (es-pipeline.md §9, used by S15). Pure function of the
+ * Outcome labelling for one horizon (es-pipeline §9, used by S15). Pure function of the
  * 1-minute bars and the event table; times in seconds from the first touch bar.
  */
 import type { Bars, Events } from "./context";
@@ -81,17 +81,37 @@ function firstHit(bars: Bars, from: number, to: number, above: boolean, level: n
   return -1;
 }
 
-export function labelHorizon(ev: Events, bars: Bars, horizonSec: number, cfg: LabelConfig, monitorBand: number, volReturns: number, atrBars: number): HorizonLabels {
+/** Corrected labelling (es-pipeline §15); all false = the reference. */
+export interface LabelFixes {
+  /** D-13: UNDEFINED only when the entry bar's range stays outside the event's zone (the trigger's own test), not when its close is > 5 pt away. */
+  rangeGate: boolean;
+  /**
+   * D-14: the window is the bars starting in [ts + 60 s, ts + 60 s + H) — after the entry bar,
+   * exactly H long; times count from the end of the entry bar to the end of the hitting bar.
+   * σ is measured on the bars up to the entry bar.
+   */
+  windowAfterEntry: boolean;
+}
+
+const NO_FIXES: LabelFixes = { rangeGate: false, windowAfterEntry: false };
+const BAR_NS = 60e9;
+
+export function labelHorizon(ev: Events, bars: Bars, horizonSec: number, cfg: LabelConfig, monitorBand: number, volReturns: number, atrBars: number, fixes: LabelFixes = NO_FIXES): HorizonLabels {
   const out = alloc(ev.n);
   const H = horizonSec * 1e9;
   for (let i = 0; i < ev.n; i++) {
     const L = ev.levelPrice[i]!;
-    if (Math.abs(ev.entryPrice[i]! - L) > monitorBand) continue; // step 1: UNDEFINED gate
-    const a = lowerBound(bars.t, ev.t[i]!);
-    const b = upperBound(bars.t, ev.t[i]! + H);
+    if (fixes.rangeGate) {
+      const e = ev.barIdx[i]!;
+      const w = ev.zoneWidth[i]!;
+      if (!(bars.low[e]! <= L + w && bars.high[e]! >= L - w)) continue;
+    } else if (Math.abs(ev.entryPrice[i]! - L) > monitorBand) continue; // step 1: UNDEFINED gate
+    const start = fixes.windowAfterEntry ? ev.t[i]! + BAR_NS : ev.t[i]!;
+    const a = lowerBound(bars.t, start);
+    const b = fixes.windowAfterEntry ? lowerBound(bars.t, start + H) : upperBound(bars.t, ev.t[i]! + H);
     if (a >= bars.n || a >= b) continue;
 
-    const sigma = labelSigma(bars, a, volReturns, atrBars);
+    const sigma = labelSigma(bars, fixes.windowAfterEntry ? ev.barIdx[i]! : a, volReturns, atrBars);
     const barrier = Number.isFinite(sigma) && sigma > 0
       ? Math.min(cfg.barrierMaxPoints, Math.max(cfg.barrierMinPoints, sigma * Math.sqrt(horizonSec / 60) * cfg.barrierScale))
       : cfg.outcomeThreshold;
@@ -112,7 +132,7 @@ export function labelHorizon(ev: Events, bars: Bars, horizonSec: number, cfg: La
     out.anchorSpot[i] = bars.close[j]!;
 
     const up = ev.dir[i]! > 0;
-    const tj = bars.t[j]!;
+    const tj = fixes.windowAfterEntry ? ev.t[i]! : bars.t[j]!; // from the entry bar's end to the hitting bar's end
     const sec = (k: number) => (k < 0 ? NaN : (bars.t[k]! - tj) / 1e9);
     const brk = [0, 1].map((q) => sec(up ? firstHit(bars, j, b, true, L + thr[q]!) : firstHit(bars, j, b, false, L - thr[q]!)));
     const bnc = [0, 1].map((q) => sec(up ? firstHit(bars, j, b, false, L - thr[q]!) : firstHit(bars, j, b, true, L + thr[q]!)));

@@ -1,18 +1,19 @@
 /**
- * runPipeline — one session date through es_pipeline v2.0.0 (es-pipeline.md §2).
+ * runPipeline — one session date through es_pipeline v2.0.0 (es-pipeline §2).
  * Worker-safe: no main-thread-only APIs; Bronze is read through the readers' BronzeReader
- * (a lake directory, Store or Config) or any BronzeInput. Returns the 182-column Frame in schema order, the
- * per-stage timings, and the columns emitted as typed nulls because their stage (or an
- * input they need) has not landed yet.
+ * (a lake directory, Store or Config) or any BronzeInput. Returns the Frame of the config's Silver schema (the 182, plus the D-5/D-32 columns in the corrected variant)
+ * (every column computed by its stage: a stage that fails to load or leaves a column unwritten
+ * fails the run) and the per-stage timings.
  */
 import type { Frame } from "../../frame";
 import type { LakeFiles } from "../../read/lake-files";
 import type { Store } from "../../storage/store";
-import { assertFixesImplemented, resolveConfig, type ConfigOverrides, type PipelineConfig } from "./config";
-import type { PipelineContext, Stage, Variant } from "./context";
+import { resolveConfig, type ConfigOverrides, type PipelineConfig } from "./config";
+import type { Variant } from "../../core/variant";
+import type { PipelineContext, Stage } from "./context";
 import { memoInput, readerInput, type BronzeInput } from "./bronze-input";
-import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION, stageOfColumn, type StageEntry } from "./registry";
-import { utcMidnightNs } from "./time";
+import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION, type StageEntry } from "./registry";
+import { utcMidnightNs } from "../../core/time/session";
 
 export interface RunPipelineOptions {
   date: string;
@@ -31,13 +32,6 @@ export interface StageTiming {
   id: string;
   name: string;
   ms: number;
-  /** false when the stage file is not there yet (its columns are typed nulls) */
-  ran: boolean;
-}
-
-export interface NullStageColumns {
-  stage: string;
-  columns: string[];
 }
 
 export interface PipelineResult {
@@ -47,16 +41,14 @@ export interface PipelineResult {
   frame: Frame;
   timings: StageTiming[];
   totalMs: number;
-  /** Columns emitted as typed nulls, grouped by the spec stage that owns them. */
-  nullStageColumns: NullStageColumns[];
   eventsBeforeRth: number;
   warmupDates: string[];
   config: PipelineConfig;
 }
 
-const loaded = new Map<string, Promise<Stage | null>>();
+const loaded = new Map<string, Promise<Stage>>();
 
-export function loadStage(entry: StageEntry): Promise<Stage | null> {
+export function loadStage(entry: StageEntry): Promise<Stage> {
   let p = loaded.get(entry.id);
   if (!p) {
     p = entry.load();
@@ -73,7 +65,6 @@ export function newContext(date: string, variant: Variant, cfg: PipelineConfig, 
 export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineResult> {
   const variant = opts.variant ?? "reference";
   const cfg = resolveConfig(variant, opts.config);
-  assertFixesImplemented(cfg);
   const location = opts.files ?? opts.store ?? opts.dataRoot;
   const bronze = opts.bronze ?? (location !== undefined ? readerInput(location) : undefined);
   if (!bronze) throw new Error("runPipeline needs dataRoot, store, files or bronze");
@@ -84,24 +75,17 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineRes
   for (const entry of ES_PIPELINE) {
     const stage = await loadStage(entry);
     const start = performance.now();
-    if (stage) {
-      try {
-        await stage.run(ctx);
-      } catch (err) {
-        if (err instanceof Error) err.message = `${entry.id} ${entry.name} (${opts.date}): ${err.message}`;
-        throw err;
-      }
+    try {
+      await stage.run(ctx);
+    } catch (err) {
+      if (err instanceof Error) err.message = `${entry.id} ${entry.name} (${opts.date}): ${err.message}`;
+      throw err;
     }
-    timings.push({ id: entry.id, name: entry.name, ms: performance.now() - start, ran: stage !== null });
+    timings.push({ id: entry.id, name: entry.name, ms: performance.now() - start });
   }
   const totalMs = performance.now() - t0;
   if (!ctx.frame) throw new Error("es_pipeline ended without a frame (S16 did not run)");
 
-  const byStage = new Map<string, string[]>();
-  for (const col of ctx.missingColumns ?? []) {
-    const s = stageOfColumn(col) ?? "?";
-    byStage.set(s, [...(byStage.get(s) ?? []), col]);
-  }
   return {
     pipeline: PIPELINE_NAME,
     version: PIPELINE_VERSION,
@@ -109,7 +93,6 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineRes
     frame: ctx.frame,
     timings,
     totalMs,
-    nullStageColumns: [...byStage].map(([stage, columns]) => ({ stage, columns })),
     eventsBeforeRth: ctx.eventsBeforeRth ?? 0,
     warmupDates: ctx.warmupDates ?? [],
     config: cfg,

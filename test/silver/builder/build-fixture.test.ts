@@ -17,7 +17,7 @@ describe("buildFeatureSet over the fixture lake (contracts §4.1, §4.4, §4.5)"
     expect(r.dates_processed).toBe(1);
     expect(r.signals_total).toBe(107);
     const dir = join(lake.root, "silver/features/es_pipeline");
-    expect(readdirSync(dir).sort()).toEqual(["date=2026-01-14", "lineage.json", "manifest.yaml", "validation.json"]);
+    expect(readdirSync(dir).sort()).toEqual([".dates", "date=2026-01-14", "lineage.json", "manifest.yaml", "validation.json"]);
     expect(readdirSync(join(dir, "date=2026-01-14"))).toEqual(["features_2026-01-14.parquet"]);
 
     const info = await readParquetInfo(new Uint8Array(readFileSync(join(dir, "date=2026-01-14/features_2026-01-14.parquet"))));
@@ -77,7 +77,7 @@ describe("buildFeatureSet over the fixture lake (contracts §4.1, §4.4, §4.5)"
     await expect(b.loadFeatures("nope")).rejects.toThrow("Version nope not found");
   });
 
-  test("existing version without force is skipped; statuses success / partial / failed", async () => {
+  test("an existing version with every requested date is skipped; statuses success / partial / failed", async () => {
     using lake = tempLake({ bronze: true, bookDates: ["2026-01-13"] });
     const fail = new Error("boom");
     const b = new SilverFeatureBuilder(lake.root, { pipeline: await fixturePipeline((d) => (d === "2026-01-13" ? fail : d === FIXTURE_DATE ? 107 : 0)) });
@@ -86,7 +86,7 @@ describe("buildFeatureSet over the fixture lake (contracts §4.1, §4.4, §4.5)"
     expect(partial.errors).toEqual(["Error processing 2026-01-13: boom"]);
     const skipped = await b.buildFeatureSet(mechanicsOnlyManifest(), [FIXTURE_DATE]);
     expect(skipped.status).toBe("skipped");
-    expect(skipped.reason).toBe("Version v1.0_mechanics_only already exists. Use force=True to overwrite.");
+    expect(skipped.reason).toBe("Version v1.0_mechanics_only is up to date: it already has all 1 requested date(s). Use --force to rebuild it.");
     const failed = await b.buildFeatureSet(esPipelineManifest(), ["2026-01-13"]);
     expect(failed.status).toBe("failed");
     expect(existsSync(join(lake.root, "silver/features/es_pipeline"))).toBe(false);

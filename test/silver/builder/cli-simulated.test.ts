@@ -35,6 +35,13 @@ describe("`lake silver` over a simulated 3-day lake (real pipeline, shared worke
       expect(cmp.features_added).toEqual([...cmp.features_added].sort());
 
       expect((await lake(["silver", "verify", "es_pipeline", ...root, "--workers", "2"])).code).toBe(0);
+      // v1 lacks the first Bronze date: status says so (exit 1), `lake silver` builds just that date
+      const incomplete = await lake(["silver", "status", ...root, "--json"]);
+      expect(incomplete.code).toBe(1);
+      expect(JSON.parse(incomplete.out).map((s: { state: string; missing_dates: string[] }) => [s.state, s.missing_dates])).toEqual([["fresh", []], ["incomplete", [sim.dates[0]]]]);
+      const add = await lake(["silver", ...root, "--version", "v1.0_mechanics_only", "--workers", "1"]);
+      expect(add.code).toBe(0);
+      expect(add.out).toContain(`built 1 date(s) (${sim.dates[0]}), kept 2 already built`);
       const fresh = await lake(["silver", "status", ...root, "--json"]);
       expect(fresh.code).toBe(0);
       expect(JSON.parse(fresh.out).map((s: { state: string }) => s.state)).toEqual(["fresh", "fresh"]);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { decodeParquet } from "../../../src/parquet";
 import type { Frame } from "../../../src/frame";
 import type { PipelineFn } from "../../../src/silver/build-date";
-import { FIXTURE_DAY_A } from "../../helpers/shared";
+import { FIXTURE_DAY_A } from "../../../testkit/fixtures";
 
 export const FIXTURE = FIXTURE_DAY_A;
 export const FIXTURE_DATE = "2026-01-14";
@@ -53,6 +53,6 @@ export async function fixturePipeline(rowsFor: (date: string) => number | Error 
       if (c.name === "ts_ns" || c.name === "timestamp") return { ...c, values: (c.values as BigInt64Array).map((t) => t + shift) };
       return c;
     });
-    return { frame: new (part.constructor as typeof Frame)(cols, part.numRows), nullStageColumns: [] };
+    return { frame: new (part.constructor as typeof Frame)(cols, part.numRows) };
   };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { dateLineage, localBronze, warmupDates } from "../../../src/silver/lineage";
+import { bronzeWarmupDates, dateLineage, localBronze } from "../../../src/silver/lineage";
 import { readerInput } from "../../../src/silver/pipeline/bronze-input";
-import { warmupDates as pipelineWarmupDates } from "../../../src/silver/pipeline/warmup";
+import { warmupDates as pipelineWarmupDates } from "../../../src/core/time/warmup";
 import { FIXTURE_DATE, tempLake } from "./fixture-lake";
 
 // Lineage must hash exactly the Bronze files the pipeline reads (es-pipeline §5.3 step 2),
@@ -18,7 +18,7 @@ describe("lineage warm-up days are the pipeline's", () => {
     const listed = await readerInput(lake.root).tradeDates();
     expect(listed).not.toContain("2026-01-12");
     const expected = pipelineWarmupDates(listed, FIXTURE_DATE, 3);
-    expect(await warmupDates(localBronze(lake.root), FIXTURE_DATE, 3)).toEqual(expected);
+    expect(await bronzeWarmupDates(localBronze(lake.root), FIXTURE_DATE, 3)).toEqual(expected);
     expect(expected).toEqual(["2026-01-09", "2026-01-13"]);
     const lin = await dateLineage(localBronze(lake.root), FIXTURE_DATE, 3);
     expect(lin.warmup_dates).toEqual(expected);

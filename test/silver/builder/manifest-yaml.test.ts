@@ -6,25 +6,23 @@ import { selectedFeatures, versionColumns } from "../../../src/silver/selection"
 import { schemaHash } from "../../../src/silver/validation";
 import { SILVER_FEATURES, schemaSignature } from "../../../src/schemas/silver";
 import { createHash } from "node:crypto";
-import { specPath } from "../../helpers/shared";
+import { PREDECESSOR_MANIFEST_YAML } from "../../../testkit/fixtures";
 
-/** The baseline example of contracts §4.2, cut from the spec text itself. */
-function specExample(): string {
-  const spec = readFileSync(specPath("lake-contracts.md"), "utf8");
-  const start = spec.indexOf("```yaml\nversion: v1.0_mechanics_only") + "```yaml\n".length;
-  return spec.slice(start, spec.indexOf("```", start));
+/** The mechanics-only baseline as the predecessor's PyYAML writer lays it out (contracts §4.2). */
+function predecessorExample(): string {
+  return readFileSync(PREDECESSOR_MANIFEST_YAML, "utf8");
 }
 
 describe("FeatureManifest YAML (contracts §4.2)", () => {
-  test("the spec's baseline example round-trips byte for byte", () => {
-    const text = specExample();
+  test("the predecessor's mechanics baseline round-trips byte for byte", () => {
+    const text = predecessorExample();
     expect(serializeManifest(parseManifest(text))).toBe(text);
   });
 
-  test("the built-in mechanics baseline serialises to the spec example (timestamps quoted)", () => {
+  test("the built-in mechanics baseline serialises to the predecessor's layout (timestamps quoted)", () => {
     const m = mechanicsOnlyManifest(new Date("2025-12-17T14:03:22.123Z"));
     const text = serializeManifest(m).replace("2025-12-17T14:03:22.123000Z", "2025-12-17T14:03:22.123456Z");
-    expect(text).toBe(specExample());
+    expect(text).toBe(predecessorExample());
     expect(serializeManifest(m)).toContain("created_at: '2025-12-17T14:03:22.123000Z'");
   });
 
@@ -40,7 +38,7 @@ describe("FeatureManifest YAML (contracts §4.2)", () => {
   test("unknown keys are ignored with a warning naming them", () => {
     const warn = spyOn(process.stderr, "write");
     try {
-      const m = parseManifest(specExample().replace("notes:", "owner: alice\nnotes:").replace("  W_b: 240", "  W_b: 240\n  W_x: 1"));
+      const m = parseManifest(predecessorExample().replace("notes:", "owner: alice\nnotes:").replace("  W_b: 240", "  W_b: 240\n  W_x: 1"));
       expect(m.version).toBe("v1.0_mechanics_only");
       expect((m as Record<string, unknown>).owner).toBeUndefined();
       const out = warn.mock.calls.map((c) => String(c[0])).join("");
@@ -52,9 +50,9 @@ describe("FeatureManifest YAML (contracts §4.2)", () => {
   });
 
   test("invalid fields are rejected with the field path in the message", () => {
-    expect(() => parseManifest(specExample().replace("  W_b: 240", "  W_b: lots"))).toThrow(/parameters\.W_b/);
-    expect(() => parseManifest(specExample().replace(/^name: .*\n/m, ""))).toThrow(/name/);
-    expect(() => parseManifest(specExample().replace("  - tape_velocity\n", "  - 7\n"))).toThrow(/feature_groups\.1\.columns\.1/);
+    expect(() => parseManifest(predecessorExample().replace("  W_b: 240", "  W_b: lots"))).toThrow(/parameters\.W_b/);
+    expect(() => parseManifest(predecessorExample().replace(/^name: .*\n/m, ""))).toThrow(/name/);
+    expect(() => parseManifest(predecessorExample().replace("  - tape_velocity\n", "  - 7\n"))).toThrow(/feature_groups\.1\.columns\.1/);
   });
 
   test("defaults fill missing optional fields", () => {

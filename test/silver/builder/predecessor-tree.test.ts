@@ -3,13 +3,11 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SilverFeatureBuilder } from "../../../src/silver/builder";
 import { FIXTURE, FIXTURE_DATE, tempLake } from "./fixture-lake";
-import { specPath } from "../../helpers/shared";
+import { PREDECESSOR_MANIFEST_YAML } from "../../../testkit/fixtures";
 
 /** A Silver tree as the Python predecessor left it: PyYAML manifest, pyarrow Parquet, ad-hoc files. */
 function predecessorTree(root: string): void {
-  const spec = readFileSync(specPath("lake-contracts.md"), "utf8");
-  const start = spec.indexOf("```yaml\nversion: v1.0_mechanics_only") + 8;
-  const yaml = spec.slice(start, spec.indexOf("```", start));
+  const yaml = readFileSync(PREDECESSOR_MANIFEST_YAML, "utf8");
   const v = join(root, "silver/features/v1.0_mechanics_only");
   mkdirSync(join(v, `date=${FIXTURE_DATE}`), { recursive: true });
   writeFileSync(join(v, "manifest.yaml"), yaml);
@@ -21,7 +19,7 @@ function predecessorTree(root: string): void {
   writeFileSync(join(root, "silver/features/experiments.json"), JSON.stringify({ experiments: [{ id: "exp001", version: "v1.0_mechanics_only", created_at: "2025-12-17T15:04:05.123456Z", status: "completed", metrics: { auc: 0.61 }, parent: null, tags: ["mechanics"], notes: "", model_path: null, model_metrics: null }] }, null, 2));
 }
 
-describe("predecessor Silver trees (issue 8 §6)", () => {
+describe("predecessor Silver trees", () => {
   test("versions, manifests, experiments and Parquet files are listed and loaded", async () => {
     using lake = tempLake();
     predecessorTree(lake.root);

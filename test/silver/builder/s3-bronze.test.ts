@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Store } from "../../../src/storage";
-import { startS3rver, type S3rver } from "../../helpers/s3";
+import { startS3rver, type S3rver } from "../../../testkit/s3";
 import { lake, simulatedLake } from "./sim-lake";
 
 describe("lake silver with Bronze on S3 (s3rver)", () => {
@@ -35,7 +35,8 @@ describe("lake silver with Bronze on S3 (s3rver)", () => {
 
   test("DATA_ROOT=s3://… + LAKE_LOCAL_ROOT: the build equals the local one; status follows the S3 objects", async () => {
     const silverRoot = join(work, "silver-root");
-    const env = { ...s3.env(), LAKE_LOCAL_ROOT: silverRoot, LAKE_CACHE_DIR: join(work, "cache") };
+    // s3rver does not enforce conditional writes: publishing needs a declared single writer
+    const env = { ...s3.env(), LAKE_LOCAL_ROOT: silverRoot, LAKE_CACHE_DIR: join(work, "cache"), LAKE_SINGLE_WRITER: "true" };
 
     const onS3 = await lake(["silver", "--workers", "2", "--json"], env);
     expect(onS3.code).toBe(0);
@@ -52,7 +53,7 @@ describe("lake silver with Bronze on S3 (s3rver)", () => {
     const lineage = (root: string) => readFileSync(join(root, "silver/features/es_pipeline/manifest.yaml"), "utf8").match(/inputs_sha256: \S+/g);
     expect(lineage(silverRoot)).toEqual(lineage(sim.root));
 
-    // lake query: Bronze views from the bucket, the Silver view from the local root
+    // lake query: Bronze views from the bucket, the Silver view from the working copy
     const q = await lake(["query", "select (select count(*) from silver_features) s, (select count(distinct date) from bronze_futures_trades) d", "--format", "json"], env);
     expect(q.code).toBe(0);
     expect(JSON.parse(q.out)).toEqual([{ s: r.signals_total, d: sim.dates.length }]);
@@ -66,7 +67,7 @@ describe("lake silver with Bronze on S3 (s3rver)", () => {
     expect(stale.code).toBe(1);
     expect(stale.out).toMatch(/es_pipeline\s+stale/);
 
-    // Gold promotes from the local Silver root while the lake is on S3
+    // Gold promotes from the Silver working copy into the bucket
     const promote = await lake(["gold", "promote", "es_pipeline", "--json"], env);
     expect(promote.code).toBe(0);
     expect(JSON.parse(promote.out).status).toBe("success");

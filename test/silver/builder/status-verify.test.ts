@@ -11,14 +11,18 @@ describe("lineage: status (stale) and verify (reproducible)", () => {
     using lake = tempLake({ bronze: true });
     const b = new SilverFeatureBuilder(lake.root, { pipeline: await fixturePipeline() });
     await b.buildFeatureSet(esPipelineManifest(), [FIXTURE_DATE]);
-    expect((await versionStatus(b, "es_pipeline")).state).toBe("fresh");
+    // the warm-up days have trades too: Bronze dates the version was not built over are missing
+    expect(await versionStatus(b, "es_pipeline")).toMatchObject({ state: "incomplete", missing_dates: ["2026-01-09", "2026-01-12", "2026-01-13"], changed_dates: [] });
+    await b.buildFeatureSet(esPipelineManifest(), ["2026-01-09", "2026-01-12", "2026-01-13", FIXTURE_DATE]);
+    expect(await versionStatus(b, "es_pipeline")).toMatchObject({ state: "fresh", missing_dates: [], changed_dates: [] });
 
     // a late file lands in a warm-up day of the build's inputs
     const hourDir = join(lake.root, "bronze/futures/trades/symbol=ES/date=2026-01-13/hour=15");
     copyFileSync(join(hourDir, readdirSync(hourDir)[0]!), join(hourDir, "part-late.parquet"));
     const s = await versionStatus(b, "es_pipeline");
     expect(s.state).toBe("stale");
-    expect(s.dates[0]!.changed).toEqual(["added bronze/futures/trades/symbol=ES/date=2026-01-13/hour=15/part-late.parquet"]);
+    expect(s.changed_dates).toEqual(["2026-01-13", FIXTURE_DATE]); // its own trades, and a warm-up day of 01-14
+    expect(s.dates.find((d) => d.date === FIXTURE_DATE)!.changed).toEqual(["added bronze/futures/trades/symbol=ES/date=2026-01-13/hour=15/part-late.parquet"]);
   });
 
   test("a version without lineage (predecessor) is 'unknown', not stale", async () => {

@@ -2,10 +2,10 @@
 import { describe, expect, test } from "bun:test";
 import { frameInput } from "../../../src/silver/pipeline/bronze-input";
 import { resolveConfig, referenceConfig } from "../../../src/silver/pipeline/config";
-import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION } from "../../../src/silver/pipeline/registry";
+import { ES_PIPELINE, PIPELINE_NAME, PIPELINE_VERSION, stage } from "../../../src/silver/pipeline/registry";
 import { runPipeline } from "../../../src/silver/pipeline/run";
-import { et, mbpFrame, tradesFrame } from "./part1-helpers";
-import { FIXTURE_DAY_A } from "../../helpers/shared";
+import { et, mbpFrame, tradesFrame } from "./stage-test-helpers";
+import { FIXTURE_DAY_A } from "../../../testkit/fixtures";
 
 const FIXTURE = FIXTURE_DAY_A;
 
@@ -20,6 +20,15 @@ describe("es_pipeline framework", () => {
     ]);
   });
 
+  test("every stage is required: all 16 load, and a stage that cannot load is a build error naming it", async () => {
+    const stages = await Promise.all(ES_PIPELINE.map((e) => e.load()));
+    expect(stages.map((s) => s.name)).toEqual(ES_PIPELINE.map((e) => e.name));
+    const missing = stage("S7", "ComputePhysics", "stages/s07-compute-physics.ts", () => import("./no-such-stage-file" as string));
+    await expect(missing.load()).rejects.toThrow(/^pipeline stage S7 ComputePhysics \(stages\/s07-compute-physics\.ts\) failed to load: /);
+    const noDefault = stage("S8", "ComputeMultiWindowKinematics", "stages/s08.ts", async () => ({}));
+    await expect(noDefault.load()).rejects.toThrow("pipeline stage file stages/s08.ts must `export default` a Stage");
+  });
+
   test("config overrides replace single constants and reject unknown keys", () => {
     const cfg = resolveConfig("reference", { bands: { monitorBand: 4 } });
     expect(cfg.bands.monitorBand).toBe(4);
@@ -31,8 +40,13 @@ describe("es_pipeline framework", () => {
     expect(resolveConfig("reference").fixes.floorMbpBuckets).toBe(false);
   });
 
-  test("turning on a fix that no stage implements fails instead of silently running the reference", async () => {
-    await expect(runPipeline({ date: "2026-01-14", bronze: frameInput({}), config: { fixes: { causalSmaLevels: true } } })).rejects.toThrow(/causalSmaLevels/);
+  test("a fix switch no stage knows fails instead of silently running the reference", async () => {
+    await expect(runPipeline({ date: "2026-01-14", bronze: frameInput({}), config: { fixes: { fittedKinematicz: true } as never } })).rejects.toThrow(/fixes\.fittedKinematicz/);
+  });
+
+  test("the corrected variant turns on every §15 switch", () => {
+    expect(Object.values(resolveConfig("corrected").fixes).every(Boolean)).toBe(true);
+    expect(Object.values(resolveConfig("reference").fixes).some(Boolean)).toBe(false);
   });
 
   test("a day whose bars never enter a level zone yields an empty 182-column frame (D-29)", async () => {
@@ -47,7 +61,7 @@ describe("es_pipeline framework", () => {
   test("the corrected variant reads only the front month (D-10): the ESM6 spike's six 10:41 ET events disappear", async () => {
     const spike = 1768405260000000000n; // 2026-01-14 10:41 ET, a bar made by the 55-pt ESM6 print
     const ref = await runPipeline({ date: "2026-01-14", dataRoot: FIXTURE, variant: "reference" });
-    const fixed = await runPipeline({ date: "2026-01-14", dataRoot: FIXTURE, variant: "corrected" });
+    const fixed = await runPipeline({ date: "2026-01-14", dataRoot: FIXTURE, variant: "corrected", config: { fixes: { causalLevels: false } } }); // only D-10 changes the event set here
     const at = (r: typeof ref) => Array.from(r.frame.values<BigInt64Array>("ts_ns")).filter((t) => t === spike).length;
     expect([at(ref), at(fixed)]).toEqual([6, 0]);
     expect(fixed.frame.numRows).toBe(ref.frame.numRows - 6);

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { erfA, popstd, pyRound2Key, roundHalfEven, truncCentsText } from "../../../src/silver/pipeline/numeric";
-import { etInstantNs, etMinuteOfDay, isWeekday, utcMidnightNs } from "../../../src/silver/pipeline/time";
+import { erfA } from "../../../src/core/black76";
+import { popstd, roundHalfEven, truncCentsText } from "../../../src/silver/pipeline/numeric";
+import { pyRound2Key } from "../../../src/core/pyformat";
+import { isWeekday } from "../../../src/core/time/es-calendar";
+import { etInstantNs, etMinuteOfDay, utcMidnightNs } from "../../../src/core/time/session";
 
 const utc = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
 

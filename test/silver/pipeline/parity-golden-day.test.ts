@@ -1,24 +1,28 @@
 /**
- * Parity with the predecessor on the golden day (shared/fixtures/es-day-a): same event
- * set, and every column the pipeline produces equal to the reference output (joined on
- * event_id). Columns of stages that have not landed are reported as typed nulls and are
- * checked only for being null; part-1 stages must produce all of theirs.
+ * Parity with the predecessor on the golden day (fixture es-day-a): same event set, and
+ * every one of the 182 columns computed by its stage and equal to the reference output
+ * (joined on event_id). No column is exempt.
  */
 import { describe, expect, test } from "bun:test";
+import { isNullAt } from "../../../src/frame";
 import { SILVER_COLUMN_SPECS, SILVER_FEATURES } from "../../../src/schemas/silver";
+import { ES_PIPELINE } from "../../../src/silver/pipeline/registry";
 import { runPipeline } from "../../../src/silver/pipeline/run";
 import { compareColumn, readExpected } from "./parity";
-import { FIXTURE_DAY_A } from "../../helpers/shared";
+import { FIXTURE_DAY_A } from "../../../testkit/fixtures";
 
 const FIXTURE = FIXTURE_DAY_A;
-const PART1_STAGES = new Set(["DetectInteractionZones", "ComputeApproachFeatures", "LabelOutcomes"]);
 
 const result = await runPipeline({ date: "2026-01-14", dataRoot: `${FIXTURE}/bronze`, variant: "reference" });
 const expected = await readExpected(`${FIXTURE}/expected/silver_features.parquet`);
 const summary = (await Bun.file(`${FIXTURE}/expected/summary.json`).json()) as { rows: number; events_before_rth_filter: number };
 const frame = result.frame;
 const rowOf = new Map(expected.ids.map((id, j) => [id, j]));
-const nullCols = new Set(result.nullStageColumns.flatMap((s) => s.columns));
+
+function hasValue(values: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== null && values[i] !== undefined) return true;
+  return false;
+}
 
 describe("es_pipeline reference variant on the golden day 2026-01-14", () => {
   test("emits the 182 Silver columns in schema order with schema types", () => {
@@ -40,22 +44,28 @@ describe("es_pipeline reference variant on the golden day 2026-01-14", () => {
     for (let i = 1; i < ts.length; i++) expect(ts[i]! >= ts[i - 1]!).toBe(true);
   });
 
-  test("part-1 stages produce every column they own (none are placeholder nulls)", () => {
-    const own = SILVER_COLUMN_SPECS.filter((c) => PART1_STAGES.has(c.stage) && !["wall_ratio_nonzero", "wall_ratio_log", "barrier_delta_liq_nonzero", "barrier_delta_liq_log", "barrier_replenishment_trend", "barrier_delta_liq_trend", "tape_velocity_trend", "tape_imbalance_trend", "dist_to_pm_high_atr", "dist_to_pm_low_atr", "dist_to_sma_200_atr", "dist_to_sma_400_atr", "dist_to_pm_high_pct", "dist_to_pm_low_pct", "dist_to_sma_200_pct", "dist_to_sma_400_pct"].includes(c.name));
-    expect(own.filter((c) => nullCols.has(c.name)).map((c) => c.name)).toEqual([]);
+  test("runs all 16 stages, and every column's owning stage is one of them", () => {
+    expect(result.timings.map((t) => t.name)).toEqual(ES_PIPELINE.map((e) => e.name));
+    const stages = new Set(ES_PIPELINE.map((e) => e.name));
+    expect(SILVER_COLUMN_SPECS.filter((c) => !stages.has(c.stage)).map((c) => c.name)).toEqual([]);
+  });
+
+  test("computes every one of the 182 columns: none is null-filled where the reference has values", () => {
+    expect(SILVER_FEATURES.columns.length).toBe(182);
+    const nullFilled = SILVER_FEATURES.columns
+      .filter((def) => hasValue(expected.cols[def.name]!))
+      .filter((def) => {
+        const c = frame.column(def.name);
+        for (let i = 0; i < frame.numRows; i++) if (!isNullAt(c, i)) return false;
+        return true;
+      })
+      .map((def) => def.name);
+    expect(nullFilled).toEqual([]);
   });
 });
 
 describe("column parity (joined on event_id)", () => {
   for (const def of SILVER_FEATURES.columns) {
-    if (nullCols.has(def.name)) {
-      test(`${def.name}: stage not landed — emitted as typed nulls`, () => {
-        const c = frame.column(def.name);
-        expect(c.type).toBe(def.type);
-        expect(c.valid?.every((v) => v === 0) ?? frame.numRows === 0).toBe(true);
-      });
-      continue;
-    }
     test(`${def.name} matches the reference`, () => {
       const mm = compareColumn(frame, expected, def.name, rowOf);
       expect(mm.count === 0 ? "ok" : `${mm.count} mismatches, e.g. ${JSON.stringify(mm.examples, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`).toBe("ok");

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { correctedConfig } from "../../../src/silver/pipeline/config";
 import { frameInput } from "../../../src/silver/pipeline/bronze-input";
 import loadBronze, { downsampleWinners, mbpWindow } from "../../../src/silver/pipeline/stages/s01-load-bronze";
-import { context, daysOf, et, mbpFrame, optionsFrame, tradesFrame } from "./part1-helpers";
+import { context, daysOf, et, mbpFrame, optionsFrame, tradesFrame } from "./stage-test-helpers";
 
 const D = "2026-01-14";
 const someMbp = () => mbpFrame([{ ts: et(D, "10:00") }]);

@@ -13,7 +13,7 @@ import { FUTURES_MBP10, FUTURES_TRADES } from "../../../src/schemas/bronze";
 import { correctedConfig, referenceConfig } from "../../../src/silver/pipeline/config";
 import { frameInput, memoInput, readerInput, type BronzeInput } from "../../../src/silver/pipeline/bronze-input";
 import loadBronze, { mbpWindow } from "../../../src/silver/pipeline/stages/s01-load-bronze";
-import { context, mbpFrame, tradesFrame } from "./part1-helpers";
+import { context, mbpFrame, tradesFrame } from "./stage-test-helpers";
 
 const D = "2026-01-14";
 const dir = mkdtempSync(join(tmpdir(), "lake-pipeline-s01-"));

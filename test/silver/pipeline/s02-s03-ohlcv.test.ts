@@ -3,9 +3,10 @@ import { describe, expect, test } from "bun:test";
 import { atr, buildBars } from "../../../src/silver/pipeline/bars";
 import { frameInput } from "../../../src/silver/pipeline/bronze-input";
 import buildOhlcv1m from "../../../src/silver/pipeline/stages/s02-build-ohlcv-1m";
-import buildOhlcv2m, { warmupDates } from "../../../src/silver/pipeline/stages/s03-build-ohlcv-2m";
+import buildOhlcv2m from "../../../src/silver/pipeline/stages/s03-build-ohlcv-2m";
+import { warmupDates } from "../../../src/core/time/warmup";
 import loadBronze from "../../../src/silver/pipeline/stages/s01-load-bronze";
-import { context, et, makeBars, mbpFrame, tradesFrame } from "./part1-helpers";
+import { context, et, makeBars, mbpFrame, tradesFrame } from "./stage-test-helpers";
 
 const D = "2026-01-14";
 const filter = { priceMin: 3000, priceMax: 10000 };

@@ -1,9 +1,10 @@
 /** S4 InitMarketState (§5.4, §10): end-of-day spot, Black-76 gamma, option flows. */
 import { describe, expect, test } from "bun:test";
-import { erfA } from "../../../src/silver/pipeline/numeric";
-import initMarketState, { black76 } from "../../../src/silver/pipeline/stages/s04-init-market-state";
+import { erfA } from "../../../src/core/black76";
+import initMarketState from "../../../src/silver/pipeline/stages/s04-init-market-state";
+import { black76Greeks } from "../../../src/core/black76";
 import { optionsFromFrame, tradesFromFrame } from "../../../src/silver/pipeline/stages/s01-load-bronze";
-import { context, daysOf, et, optionsFrame, tradesFrame } from "./part1-helpers";
+import { context, daysOf, et, optionsFrame, tradesFrame } from "./stage-test-helpers";
 
 const D = "2026-01-14";
 
@@ -44,10 +45,10 @@ describe("S4 InitMarketState", () => {
   });
 
   test("delta conventions at and after expiry", () => {
-    expect(black76(7000, 6990, 0, true, 0.2, 0.045)).toEqual({ gamma: 0, delta: 1 });
-    expect(black76(7000, 7010, 0, false, 0.2, 0.045)).toEqual({ gamma: 0, delta: -1 });
-    expect(black76(7000, 7000, 0, true, 0.2, 0.045)).toEqual({ gamma: 0, delta: 0 });
-    expect(black76(7000, 0, 0.01, true, 0.2, 0.045)).toEqual({ gamma: 0, delta: 0 });
+    expect(black76Greeks(true, 7000, 6990, 0, 0.2, 0.045)).toEqual({ gamma: 0, delta: 1 });
+    expect(black76Greeks(false, 7000, 7010, 0, 0.2, 0.045)).toEqual({ gamma: 0, delta: -1 });
+    expect(black76Greeks(true, 7000, 7000, 0, 0.2, 0.045)).toEqual({ gamma: 0, delta: 0 });
+    expect(black76Greeks(true, 7000, 0, 0.01, 0.2, 0.045)).toEqual({ gamma: 0, delta: 0 });
   });
 
   test("flows sum −aggressor·size·gamma·50 per (strike, right, exp_date), skipping null aggressors", () => {

@@ -4,7 +4,7 @@ import type { Bars } from "../../../src/silver/pipeline/context";
 import { atr } from "../../../src/silver/pipeline/bars";
 import { generateLevels } from "../../../src/silver/pipeline/stages/s05-generate-levels";
 import detect from "../../../src/silver/pipeline/stages/s06-detect-interaction-zones";
-import { context, makeBars, type BarSpec } from "./part1-helpers";
+import { context, makeBars, type BarSpec } from "./stage-test-helpers";
 
 const D = "2026-01-14"; // EST
 const SUMMER = "2025-07-15"; // EDT

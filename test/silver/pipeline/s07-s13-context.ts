@@ -15,8 +15,8 @@ import type {
   OptionsData,
   PipelineContext,
   TradesData,
-  Variant,
 } from "../../../src/silver/pipeline/context";
+import type { Variant } from "../../../src/core/variant";
 
 export const DATE = "2026-01-14";
 export const ORIGIN_NS = BigInt(Date.UTC(2026, 0, 14)) * 1_000_000n;

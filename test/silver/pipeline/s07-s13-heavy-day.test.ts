@@ -15,7 +15,7 @@ import s10 from "../../../src/silver/pipeline/stages/s10-barrier-evolution";
 import s11 from "../../../src/silver/pipeline/stages/s11-level-distances";
 import s12 from "../../../src/silver/pipeline/stages/s12-gex-features";
 import s13 from "../../../src/silver/pipeline/stages/s13-force-mass";
-import { HEAVY_DAY_DATE as DATE, heavyDayContext } from "../../../bench/lib/heavy-day";
+import { HEAVY_DAY_DATE as DATE, heavyDayContext } from "../../../testkit/heavy-day";
 
 const STAGES = [s07, s08, s09, s10, s11, s12, s13];
 

@@ -69,11 +69,44 @@ describe("S8 multi-window kinematics [REF] last finite differences", () => {
     expect(values(a, "velocity_5min")).toEqual(values(b, "velocity_5min"));
   });
 
-  test("corrected variant refuses an unimplemented fitted-kinematics fix instead of faking it", () => {
+});
+
+describe("S8 [FIX] D-1 fitted kinematics (corrected)", () => {
+  // p = s·(close − L) = 0, 1, 3, 6, 10, 15, 21 = k(k+1)/2: exactly quadratic in the bar index
+  const closes = [7000, 7001, 7003, 7006, 7010, 7015, 7021];
+  const entry = T0 + 60 * 6;
+  function runFixed(cl: number[]) {
     const ctx = makeContext("corrected");
-    (ctx.cfg.fixes as unknown as Record<string, boolean>).fittedKinematics = true;
-    ctx.ohlcv1m = makeBars(T0, [7000]);
-    ctx.events = makeEvents([]);
-    expect(() => stage.run(ctx)).toThrow(/fittedKinematics.*not implemented/);
+    ctx.ohlcv1m = makeBars(T0, cl);
+    ctx.events = makeEvents([{ sec: entry, level: 7000, dir: "UP" }]);
+    stage.run(ctx);
+    return ctx;
+  }
+
+  test("3-minute window: the quadratic through the last three positions, not the last difference", () => {
+    const ctx = runFixed(closes);
+    // 10, 15, 21 at τ = −2, −1, 0 min → p = 21 + 6.5τ + 0.5τ²: v = 6.5/60 (reference: 6/60), a = 1/3600
+    expect(values(ctx, "velocity_3min")[0]).toBeCloseTo(6.5 / 60, 12);
+    expect(values(ctx, "acceleration_3min")[0]).toBeCloseTo(1 / 3600, 12);
+    expect(values(ctx, "jerk_3min")[0]).toBe(0);
+  });
+
+  test("20-minute window: cubic fit over all seven bars, jerk 0 for a quadratic path, real trend", () => {
+    const ctx = runFixed(closes);
+    expect(values(ctx, "velocity_20min")[0]).toBeCloseTo(6.5 / 60, 10); // dp/dk at k = 6 is 6.5
+    expect(values(ctx, "acceleration_20min")[0]).toBeCloseTo(1 / 3600, 10);
+    expect(Math.abs(values(ctx, "jerk_20min")[0] as number)).toBeLessThan(1e-12);
+    // halves [0, 1, 3] (slope 1.5/min) and [6, 10, 15, 21] (slope 5/min) → (5 − 1.5)/60
+    expect(values(ctx, "momentum_trend_20min")[0]).toBeCloseTo(3.5 / 60, 10);
+  });
+
+  test("1-minute window: the entry bar's own move (close − open)/60 s, not a constant 0", () => {
+    const ctx = makeContext("corrected");
+    const bars = makeBars(T0, [7000, 7004]);
+    bars.open[1] = 7001;
+    ctx.ohlcv1m = bars;
+    ctx.events = makeEvents([{ sec: T0 + 60, level: 7000, dir: "DOWN" }]);
+    stage.run(ctx);
+    expect(values(ctx, "velocity_1min")[0]).toBeCloseTo(-3 / 60, 12); // DOWN: s = −1
   });
 });

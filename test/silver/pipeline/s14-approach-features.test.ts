@@ -4,7 +4,7 @@ import { atr } from "../../../src/silver/pipeline/bars";
 import { putColumn } from "../../../src/silver/pipeline/columns";
 import { correctedConfig } from "../../../src/silver/pipeline/config";
 import approach from "../../../src/silver/pipeline/stages/s14-approach-features";
-import { context, eventsOnBars, makeBars, type BarSpec, type EventAt } from "./part1-helpers";
+import { context, eventsOnBars, makeBars, type BarSpec, type EventAt } from "./stage-test-helpers";
 
 const D = "2026-01-14";
 

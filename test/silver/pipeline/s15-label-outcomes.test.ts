@@ -4,7 +4,7 @@ import { isNullAt } from "../../../src/frame";
 import { referenceConfig } from "../../../src/silver/pipeline/config";
 import { labelHorizon, labelSigma } from "../../../src/silver/pipeline/labels";
 import labelOutcomes from "../../../src/silver/pipeline/stages/s15-label-outcomes";
-import { context, eventsOnBars, makeBars, type BarSpec, type EventAt } from "./part1-helpers";
+import { context, eventsOnBars, makeBars, type BarSpec, type EventAt } from "./stage-test-helpers";
 
 const D = "2026-01-14";
 const cfg = referenceConfig();

@@ -1,11 +1,12 @@
 /**
- * S1 LoadBronze — es-pipeline.md §5.1 (inputs §1.2–§1.4).
+ * S1 LoadBronze — es-pipeline §5.1 (inputs §1.2–§1.4).
  *
  * Trades: every row of partition D, sorted by (ts_event_ns, seq) — [FIX] tie-break that
  * changes no value. MBP-10: rows with T0 ≤ ts ≤ T1, downsampled to one snapshot per
  * 250 ms bucket (round-half-even bucket index [REF], D-11 [FIX] floor); the largest ts of a
  * bucket wins, ties by highest seq, then last in file order. Options: every row, in table
- * order. [REF] No contract filter (D-10); the contractFilter fix reads the front month only.
+ * order. [REF] No contract filter (D-10); the contractFilter fix keeps one front month,
+ * picked point-in-time by front-month.ts.
  */
 import type { Frame } from "../../../frame";
 import { LakeError } from "../../../errors";
@@ -14,8 +15,9 @@ import type { BronzeInput } from "../bronze-input";
 import { gatherValues } from "../../../frame-gather";
 import { gatherNumber, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
 import { roundHalfEven } from "../numeric";
-import { etInstantNs } from "../time";
+import { etInstantNs } from "../../../core/time/session";
 import { prefetchWarmup } from "../warmup";
+import { contractBeforeTrades, frontMonthOf, tradesOfContract } from "../front-month";
 
 const LEVELS = 10;
 
@@ -71,11 +73,15 @@ export function tradesFromFrame(f: Frame, originNs: bigint): TradesData {
   return { n, ts, t, price, size, aggressor, symbol };
 }
 
-/** MBP-10 load window [T0, T1] (§1.3): ET(D, 09:30) − W_b … ET(D, 16:00) + W_b. */
+/** MBP-10 load window [T0, T1] (§1.3): ET(D, 09:30) − W_b … ET(D, 16:00) + W_b ([FIX] D-12: from 09:20). */
+/** [FIX] D-12: the book is read from 09:20 ET, so the 300 s OFI and 5-minute barrier windows are whole at 09:30. */
+const EARLY_MBP_LEAD_SEC = 600;
+
 export function mbpWindow(ctx: Pick<PipelineContext, "date" | "cfg">): { t0: bigint; t1: bigint } {
   const buf = BigInt(ctx.cfg.windows.barrierSec) * 1_000_000_000n;
+  const lead = ctx.cfg.fixes.earlyMbpLoad ? BigInt(Math.max(ctx.cfg.windows.barrierSec, EARLY_MBP_LEAD_SEC)) * 1_000_000_000n : buf;
   return {
-    t0: etInstantNs(ctx.date, ctx.cfg.session.rthStart) - buf,
+    t0: etInstantNs(ctx.date, ctx.cfg.session.rthStart) - lead,
     t1: etInstantNs(ctx.date, ctx.cfg.session.mbpLoadEnd) + buf,
   };
 }
@@ -98,7 +104,18 @@ export function downsampleWinners(sinceT0: Float64Array, intervalNs: number, flo
   return Uint32Array.from(keep);
 }
 
-export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
+/** The MBP-10 rows of the load window in (ts, seq, file order): what downsampling walks. */
+export interface MbpWindowRows {
+  /** row numbers of the Frame, sorted */
+  sorted: Uint32Array;
+  /** ts − T0 of each sorted row (exact ns) */
+  sinceT0: Float64Array;
+  tsAll: BigInt64Array;
+  relAll: Float64Array;
+  t0: bigint;
+}
+
+export function mbpWindowRows(f: Frame, ctx: PipelineContext): MbpWindowRows {
   const { t0, t1 } = mbpWindow(ctx);
   const tsAll = int64Column(f, "ts_event_ns");
   const relAll = relativeNs(tsAll, t0); // exact ns since T0
@@ -118,18 +135,31 @@ export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
   const sorted = order ? order.map((j) => inWin[j]!) : inWin;
   const sinceT0 = new Float64Array(w);
   for (let j = 0; j < w; j++) sinceT0[j] = relAll[sorted[j]!]!;
-  const winners = downsampleWinners(sinceT0, ctx.cfg.session.snapIntervalMs * 1e6, ctx.cfg.fixes.floorMbpBuckets);
+  return { sorted, sinceT0, tsAll, relAll, t0 };
+}
+
+/**
+ * Downsampled snapshots from the first `limit` sorted window rows (all by default): a
+ * truncated day keeps exactly the rows known at its cut-off, so the bucket holding the
+ * cut-off gets the winner a live run would have seen.
+ */
+export function mbpFromWindowRows(f: Frame, w: MbpWindowRows, ctx: PipelineContext, limit = w.sorted.length): MbpData {
+  const winners = downsampleWinners(w.sinceT0.subarray(0, limit), ctx.cfg.session.snapIntervalMs * 1e6, ctx.cfg.fixes.floorMbpBuckets);
   const m = winners.length;
   const rows = new Uint32Array(m);
-  for (let k = 0; k < m; k++) rows[k] = sorted[winners[k]!]!;
-  const ts = gatherValues(tsAll, rows);
+  for (let k = 0; k < m; k++) rows[k] = w.sorted[winners[k]!]!;
+  const ts = gatherValues(w.tsAll, rows);
   const t = new Float64Array(m);
-  const shift = Number(t0 - ctx.originNs);
-  for (let k = 0; k < m; k++) t[k] = relAll[rows[k]!]! + shift;
+  const shift = Number(w.t0 - ctx.originNs);
+  for (let k = 0; k < m; k++) t[k] = w.relAll[rows[k]!]! + shift;
   // Only the winners' depth cells are converted: a heavy day has ~25× more rows than buckets.
   const pick = (name: string) => gatherNumber(f, name, rows, 0);
   const side = (s: string) => Array.from({ length: LEVELS }, (_, k) => pick(`${s}_${k + 1}`));
   return { n: m, ts, t, bidPx: side("bid_px"), bidSz: side("bid_sz"), askPx: side("ask_px"), askSz: side("ask_sz") };
+}
+
+export function mbpFromFrame(f: Frame, ctx: PipelineContext): MbpData {
+  return mbpFromWindowRows(f, mbpWindowRows(f, ctx), ctx);
 }
 
 export function optionsFromFrame(f: Frame, originNs: bigint): OptionsData {
@@ -154,22 +184,29 @@ const stage: Stage = {
   outputs: ["trades", "mbp", "options"],
   async run(ctx) {
     const src = bronzeOf(ctx);
-    const front = ctx.cfg.fixes.contractFilter;
     const { t0, t1 } = mbpWindow(ctx);
     prefetchWarmup(ctx); // S3's warm-up reads overlap with this stage
     const downsample = { intervalNs: BigInt(ctx.cfg.session.snapIntervalMs) * 1_000_000n, floor: ctx.cfg.fixes.floorMbpBuckets };
-    const [tf, mf, of] = await Promise.all([
-      src.trades(ctx.date, front),
-      src.mbp10(ctx.date, t0, t1, front, downsample),
+    // A contract known before the trades (reference: none, calendar rule) lets the book load in parallel.
+    const pre = contractBeforeTrades(ctx.cfg, ctx.date);
+    const needsTrades = ctx.cfg.fixes.contractFilter && pre === undefined;
+    const [tf, of, early] = await Promise.all([
+      src.trades(ctx.date, pre),
       src.options(ctx.date),
+      needsTrades ? undefined : src.mbp10(ctx.date, t0, t1, pre, downsample),
     ]);
     if (tf.numRows === 0) throw new LakeError(`no ES futures trades in Bronze for ${ctx.date} (futures/trades/symbol=ES/date=${ctx.date})`);
+    let trades = tradesFromFrame(tf, ctx.originNs);
+    const front = frontMonthOf(ctx.cfg, ctx.date, trades);
+    if (front !== undefined) trades = tradesOfContract(trades, front);
+    if (trades.n === 0) throw new LakeError(`no ${front} futures trades in Bronze for ${ctx.date} (the front month of ${ctx.date})`);
+    const mf = await (early ?? src.mbp10(ctx.date, t0, t1, front, downsample));
     const mbp = mbpFromFrame(mf, ctx);
     if (mbp.n === 0) {
       const utc = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString().slice(11, 19);
       throw new LakeError(`no ES MBP-10 rows for ${ctx.date} inside the load window ${utc(t0)}–${utc(t1)} UTC (futures/mbp10/symbol=ES/date=${ctx.date})`);
     }
-    ctx.trades = tradesFromFrame(tf, ctx.originNs);
+    ctx.trades = trades;
     ctx.mbp = mbp;
     ctx.options = optionsFromFrame(of, ctx.originNs);
   },

@@ -1,5 +1,5 @@
 /**
- * S2 BuildOHLCV (1 min, all hours) — es-pipeline.md §5.2.
+ * S2 BuildOHLCV (1 min, all hours) — es-pipeline §5.2.
  * Bars of every trade of D with 3000 < price < 10000, labelled by start; ATR14 on the
  * all-hours series (D-32 [REF]). The unused `volatility` series is not built.
  */

@@ -1,15 +1,13 @@
 /**
- * S4 InitMarketState — es-pipeline.md §5.4 (model §10).
+ * S4 InitMarketState — es-pipeline §5.4 (model §10).
  * spot = last trade of the whole UTC day with 3000 < price < 10000 [REF end-of-day, D-8];
  * Black-76 gamma (and delta, with the A–S erf) per option trade, expiry 21:00 UTC on D for
  * every option [REF]; option flow aggregates per (strike, right, exp_date) for fuel.
  */
 import type { OptionFlow, OptionsData, PipelineContext, Stage, TradesData } from "../context";
-import { erfA } from "../numeric";
+import { black76Greeks } from "../../../core/black76";
 import { upperBound } from "../windows";
-
-const SQRT2 = Math.SQRT2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+import { etInstantNs } from "../../../core/time/session";
 
 /** §5.4 step 1: price of the last sane trade, or the fallback. */
 export function endOfDaySpot(tr: TradesData, lo: number, hi: number, fallback: number): number {
@@ -39,34 +37,32 @@ function spotAtTradeTime(tr: TradesData, opt: OptionsData, lo: number, hi: numbe
   return out;
 }
 
-export interface Black76 {
-  gamma: number;
-  delta: number;
-}
-
-/** Black-76 gamma/delta at flat vol (§5.4 step 2), including its T ≤ 0 / K ≤ 0 conventions. */
-export function black76(S: number, K: number, T: number, isCall: boolean, sigma: number, r: number): Black76 {
-  if (T > 0 && S > 0 && K > 0) {
-    const sqrtT = Math.sqrt(T);
-    const d1 = (Math.log(S / K) + 0.5 * sigma * sigma * T) / (sigma * sqrtT);
-    const nd1 = 0.5 * (1 + erfA(d1 / SQRT2));
-    const pdf = Math.exp(-(d1 * d1) / 2) * INV_SQRT_2PI;
-    const disc = Math.exp(-r * T);
-    return { gamma: (disc * pdf) / (S * sigma * sqrtT), delta: isCall ? disc * nd1 : disc * (nd1 - 1) };
-  }
-  if (T <= 0) return { gamma: 0, delta: isCall && S > K ? 1 : !isCall && S < K ? -1 : 0 };
-  return { gamma: 0, delta: 0 };
+/**
+ * Expiry instant of each option, ns relative to 00:00 UTC of D: [REF] expiryUtcHour on D for
+ * every option; [FIX] D-19 16:00 ET (DST-aware) on the option's own exp_date (D when unparseable).
+ */
+function expiriesRel(ctx: PipelineContext, opt: OptionsData): (i: number) => number {
+  const { expiryUtcHour } = ctx.cfg.greeks;
+  if (!ctx.cfg.fixes.perOptionExpiry) return () => expiryUtcHour * 3600e9;
+  const byDate = new Map<string, number>();
+  const close = 16 * 60;
+  return (i) => {
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(opt.expDate[i] ?? "") ? opt.expDate[i]! : ctx.date;
+    let rel = byDate.get(d);
+    if (rel === undefined) byDate.set(d, (rel = Number(etInstantNs(d, close) - ctx.originNs)));
+    return rel;
+  };
 }
 
 export function computeGreeks(ctx: PipelineContext, opt: OptionsData, spot: number | Float64Array): void {
-  const { volatility, riskFreeRate, expiryUtcHour, yearSeconds } = ctx.cfg.greeks;
-  const expiryRel = expiryUtcHour * 3600e9; // relative to 00:00 UTC of D
+  const { volatility, riskFreeRate, yearSeconds } = ctx.cfg.greeks;
+  const expiryRel = expiriesRel(ctx, opt);
   const gamma = new Float64Array(opt.n);
   const delta = new Float64Array(opt.n);
   for (let i = 0; i < opt.n; i++) {
-    const T = Math.max(0, expiryRel - opt.t[i]!) / 1e9 / yearSeconds;
+    const T = Math.max(0, expiryRel(i) - opt.t[i]!) / 1e9 / yearSeconds;
     const S = typeof spot === "number" ? spot : spot[i]!;
-    const g = black76(S, opt.strike[i]!, T, opt.right[i] === "C", volatility, riskFreeRate);
+    const g = black76Greeks(opt.right[i] === "C", S, opt.strike[i]!, T, volatility, riskFreeRate);
     gamma[i] = g.gamma;
     delta[i] = g.delta;
   }
@@ -90,6 +86,19 @@ export function optionFlows(opt: OptionsData, multiplier: number): OptionFlow[] 
   return [...flows.values()];
 }
 
+/** [FIX] D-20: null / out-of-set aggressor → 0 (the row stays in fuel and GEX); returns how many. */
+export function zeroUnknownAggressor(opt: OptionsData): number {
+  let count = 0;
+  for (let i = 0; i < opt.n; i++) {
+    const a = opt.aggressor[i]!;
+    if (!(a === 1 || a === -1 || a === 0)) {
+      opt.aggressor[i] = 0;
+      count++;
+    }
+  }
+  return count;
+}
+
 const stage: Stage = {
   name: "InitMarketState",
   section: "es-pipeline §5.4",
@@ -105,6 +114,7 @@ const stage: Stage = {
       ctx.optionFlows = [];
       return;
     }
+    if (ctx.cfg.fixes.keepNullAggressor) ctx.optionRowsWithoutAggressor = zeroUnknownAggressor(opt);
     const spot = ctx.cfg.fixes.causalSpot ? spotAtTradeTime(tr, opt, priceMin, priceMax, spotFallback) : ctx.spot;
     computeGreeks(ctx, opt, spot);
     ctx.optionFlows = optionFlows(opt, optionMultiplier);

@@ -1,13 +1,13 @@
 /**
- * S5 GenerateLevels — es-pipeline.md §5.5 and §6.
+ * S5 GenerateLevels — es-pipeline §5.5 and §6.
  * Static levels PM_HIGH/PM_LOW (ET [04:00, 09:30)), OR_HIGH/OR_LOW (ET [09:30, 09:45)),
  * SMA_200/SMA_400 as the LAST value of the 2-minute SMA [REF end-of-day, D-3], de-duplicated
  * on Python round(price, 2). Dynamic per-1-minute-bar series for distances and stacking.
  * ET time of day = wall clock of the bar start; the ET calendar date is ignored (§4).
  */
 import type { Bars, DynamicLevelName, LevelInfo, PipelineContext, Stage } from "../context";
-import { pyRound2Key } from "../numeric";
-import { etMinuteOfDay } from "../time";
+import { pyRound2Key } from "../../../core/pyformat";
+import { etInstantNs, etMinuteOfDay } from "../../../core/time/session";
 
 export const LEVEL_CODES: Record<DynamicLevelName, number> = {
   PM_HIGH: 0,
@@ -88,6 +88,47 @@ function asofJoin(minuteT: Float64Array, twoMinT: Float64Array, values: Float64A
   return out;
 }
 
+/**
+ * [FIX] D-3: the 2-minute SMA known at the END of each 1-minute bar — from the last 2-minute
+ * bar that has ended by then (start + 120 s ≤ minute start + 60 s), never one still open.
+ */
+export function causalAsofJoin(minuteT: Float64Array, twoMinT: Float64Array, values: Float64Array): Float64Array {
+  const out = new Float64Array(minuteT.length).fill(NaN);
+  let j = -1;
+  for (let i = 0; i < minuteT.length; i++) {
+    while (j + 1 < twoMinT.length && twoMinT[j + 1]! + 120e9 <= minuteT[i]! + 60e9) j++;
+    if (j >= 0) out[i] = values[j]!;
+  }
+  return out;
+}
+
+/** [FIX] D-3 level universe: static PM/OR levels gated to when they are known, moving SMA levels. */
+function causalLevels(ctx: PipelineContext, pm: WindowExtremes, or: WindowExtremes, sma: Record<"SMA_200" | "SMA_400", Float64Array>): LevelInfo[] {
+  const s = ctx.cfg.session;
+  const rel = (minutes: number) => Number(etInstantNs(ctx.date, minutes) - ctx.originNs);
+  const out: LevelInfo[] = [];
+  const seen = new Set<string>();
+  const addStatic = (kindName: DynamicLevelName, price: number, fromT: number) => {
+    const key = pyRound2Key(price);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ price, kindCode: LEVEL_CODES[kindName], kindName, fromT });
+  };
+  if (pm.count > 0) {
+    addStatic("PM_HIGH", pm.finalHigh, rel(s.rthStart));
+    addStatic("PM_LOW", pm.finalLow, rel(s.rthStart));
+  }
+  if (or.count > 0) {
+    addStatic("OR_HIGH", or.finalHigh, rel(s.orEnd));
+    addStatic("OR_LOW", or.finalLow, rel(s.orEnd));
+  }
+  for (const kindName of ["SMA_200", "SMA_400"] as const) {
+    const series = sma[kindName];
+    if (series.some(Number.isFinite)) out.push({ price: NaN, kindCode: LEVEL_CODES[kindName], kindName, series });
+  }
+  return out;
+}
+
 export function generateLevels(ctx: PipelineContext, m1: Bars, m2: Bars): void {
   const s = ctx.cfg.session;
   const etMin = etMinuteOfDay(m1.t, ctx.originNs);
@@ -96,6 +137,12 @@ export function generateLevels(ctx: PipelineContext, m1: Bars, m2: Bars): void {
   const sma200 = rollingSma(m2.close, 200);
   const sma400 = rollingSma(m2.close, 400);
 
+  if (ctx.cfg.fixes.causalLevels) {
+    const smaNow = { SMA_200: causalAsofJoin(m1.t, m2.t, sma200), SMA_400: causalAsofJoin(m1.t, m2.t, sma400) };
+    ctx.levelInfo = causalLevels(ctx, pm, or, smaNow);
+    ctx.dynamicLevels = { PM_HIGH: pm.high, PM_LOW: pm.low, OR_HIGH: or.high, OR_LOW: or.low, ...smaNow };
+    return;
+  }
   const candidates: LevelInfo[] = [];
   const add = (kindName: DynamicLevelName, price: number) => candidates.push({ price, kindCode: LEVEL_CODES[kindName], kindName });
   if (pm.count > 0) {

@@ -5,10 +5,15 @@
  * (`ofi_Ws`) and averaged (`ofi_near_level_Ws`, not level-specific) over the snapshots
  * with ts − W ≤ t ≤ ts. Prefix sums make every window O(log n); the sums are of
  * integers, hence exact whatever the order.
+ *
+ * [FIX] D-18 (`contOfi`): `ofi_Ws` is the order-flow imbalance of Cont et al. from best-level
+ * price/size changes (physics/order-flow.ts) summed over the same window, `ofi_near_level_Ws`
+ * its mean per snapshot; `boundedOfiAcceleration` keeps the 30 s / 120 s ratio in [−1, 1].
  */
 import type { PipelineContext, Stage } from "../context";
 import { need, putFloat } from "./physics/columns";
 import { depthImbalance } from "./physics/depth";
+import { bestLevelOfi } from "./physics/order-flow";
 import { closedRange, prefixSums } from "../windows";
 import { LakeError } from "../../../errors";
 
@@ -26,7 +31,7 @@ const stage: Stage = {
     const ev = need(ctx, "events", NAME);
     const mbp = need(ctx, "mbp", NAME);
     const fixes = ctx.cfg.fixes;
-    const cum = prefixSums(depthImbalance(mbp, BOOK_LEVELS));
+    const cum = prefixSums(fixes.contOfi ? bestLevelOfi(mbp) : depthImbalance(mbp, BOOK_LEVELS));
     const sums = new Map<number, Float64Array>();
     for (const w of ctx.cfg.windows.ofiSec) {
       const sum = new Float64Array(ev.n);

@@ -9,6 +9,10 @@
  * §5.11 also computes `dist_to_{pm,sma}_*_atr`, but S14 overwrites all four
  * unconditionally (§5.14 d), so silver-columns.json assigns them to S14 and this stage
  * emits only the OR variants.
+ *
+ * [FIX] D-5 (`fixes.spotDistances`): the true spot-relative distances as NEW columns
+ * `spot_dist_to_x = spot − dyn[X][i]` (spot = the entry bar's close, as S6/S14), null where
+ * X is undefined; the 182 `dist_to_*` keep their `L − X` meaning.
  */
 import type { DynamicLevelName, PipelineContext, Stage } from "../context";
 import { need, putFloat, putInt8 } from "./physics/columns";
@@ -16,7 +20,7 @@ import { need, putFloat, putInt8 } from "./physics/columns";
 const NAME = "ComputeLevelDistances";
 const DEFAULT_STACKING_BANDS = [2, 5, 10] as const;
 
-const LEVELS: readonly { key: DynamicLevelName; col: string; atr: boolean }[] = [
+export const LEVELS: readonly { key: DynamicLevelName; col: string; atr: boolean }[] = [
   { key: "PM_HIGH", col: "dist_to_pm_high", atr: false },
   { key: "PM_LOW", col: "dist_to_pm_low", atr: false },
   { key: "OR_HIGH", col: "dist_to_or_high", atr: true },
@@ -24,6 +28,22 @@ const LEVELS: readonly { key: DynamicLevelName; col: string; atr: boolean }[] = 
   { key: "SMA_200", col: "dist_to_sma_200", atr: false },
   { key: "SMA_400", col: "dist_to_sma_400", atr: false },
 ];
+
+/** D-5: `spot_dist_to_x = spot − dyn[X][bar]` per event; null where X is not defined. */
+export function putSpotDistances(ctx: PipelineContext, barIdx: ArrayLike<number>, spot: Float64Array, dyn: Partial<Record<DynamicLevelName, Float64Array>>): void {
+  for (const level of LEVELS) {
+    const series = dyn[level.key] as Float64Array | undefined;
+    const d = new Float64Array(spot.length).fill(NaN);
+    const valid = new Uint8Array(spot.length);
+    for (let e = 0; e < spot.length; e++) {
+      const x = series ? series[barIdx[e]!]! : NaN;
+      if (!Number.isFinite(x) || !Number.isFinite(spot[e]!)) continue;
+      d[e] = spot[e]! - x;
+      valid[e] = 1;
+    }
+    putFloat(ctx, `spot_${level.col}`, d, valid);
+  }
+}
 
 const stage: Stage = {
   name: NAME,
@@ -70,6 +90,7 @@ const stage: Stage = {
       if (level.atr) putFloat(ctx, `${level.col}_atr`, distAtr, atrValid);
     }
     putFloat(ctx, "dist_to_tested_level", new Float64Array(n)); // D-7: always 0
+    if (ctx.cfg.fixes.spotDistances) putSpotDistances(ctx, ev.barIdx, ev.entryPrice, dyn);
     bands.forEach((b, k) => putInt8(ctx, `level_stacking_${b}pt`, stacking[k]!));
   },
 };

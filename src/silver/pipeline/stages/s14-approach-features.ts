@@ -1,14 +1,15 @@
 /**
- * S14 ComputeApproachFeatures — es-pipeline.md §5.14 (a)–(e), attempt clustering §8.
- * Runs on the whole-UTC-day event set, in event (ts) order. Columns that need a part-2
- * input (S7 wall_ratio / barrier_delta_liq / tape_*, S11 dist_to_*) are written only when
+ * S14 ComputeApproachFeatures — es-pipeline §5.14 (a)–(e), attempt clustering §8.
+ * Runs on the whole-UTC-day event set, in event (ts) order. Columns that need a physics
+ * stage's input (S7 wall_ratio / barrier_delta_liq / tape_*, S11 dist_to_*) are written only when
  * that input exists; otherwise they stay typed nulls (never invented).
  */
 import type { Bars, Events, PipelineContext, Stage } from "../context";
 import { putColumn } from "../columns";
-import { pyRound2Key } from "../numeric";
-import { upperBound } from "../windows";
-import { etInstantNs } from "../time";
+import { pyRound2Key } from "../../../core/pyformat";
+import { lowerBound, upperBound } from "../windows";
+import { atr } from "../bars";
+import { etInstantNs } from "../../../core/time/session";
 
 const EPS = 1e-6;
 
@@ -58,13 +59,21 @@ export function approachContext(ev: Events, bars: Bars, lookbackNs: number) {
   return { velocity, nBars, distance };
 }
 
-/** §8: clusters per (kind, direction); a gap > 15 min (or a price move > band) opens a new one. */
-export function attemptClusters(ev: Events, gapNs: number, priceBand: number) {
+/**
+ * §8: clusters per (kind, direction); a gap > 15 min (or a price move > band) opens a new one.
+ * [FIX] D-21 (`fromT` set): only events from that instant (04:00 ET) take part — earlier ones
+ * get index and cluster 0 — and cluster ids are numbered across all groups in ts order of
+ * their first event, so an id names one cluster of the day.
+ */
+export function attemptClusters(ev: Events, gapNs: number, priceBand: number, fromT?: number) {
   const index = new BigInt64Array(ev.n);
   const cluster = new BigInt64Array(ev.n);
   const isNew = new Uint8Array(ev.n);
   const groups = new Map<string, number[]>();
+  const global = fromT !== undefined;
+  let globalId = 0;
   for (let i = 0; i < ev.n; i++) {
+    if (global && ev.t[i]! < fromT) continue;
     const key = `${ev.levelKindName[i]}|${ev.dir[i]}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
@@ -88,6 +97,16 @@ export function attemptClusters(ev: Events, gapNs: number, priceBand: number) {
       lastPrice = ev.levelPrice[i]!;
     });
   }
+  if (global) {
+    // global ids: clusters numbered by the event order of their first event
+    const idOf = new Map<string, bigint>();
+    for (let i = 0; i < ev.n; i++) {
+      if (ev.t[i]! < fromT!) continue;
+      const key = `${ev.levelKindName[i]}|${ev.dir[i]}|${cluster[i]}`;
+      if (!idOf.has(key)) idOf.set(key, BigInt(++globalId));
+      cluster[i] = idOf.get(key)!;
+    }
+  }
   return { index, cluster, isNew, groups: [...groups.values()] };
 }
 
@@ -110,17 +129,30 @@ function map(n: number, f: (i: number) => number): Float64Array {
   return out;
 }
 
+/**
+ * [FIX] D-32: NEW column `atr_rth` — the entry bar's ATR over bars from the session open only
+ * (the series restarts at the first bar ≥ 09:30 ET); null for an entry bar before the open.
+ */
+export function rthAtr(ev: Events, bars: Bars, window: number, sessionStartRel: number): Float64Array {
+  const series = atr(bars, window, lowerBound(bars.t, sessionStartRel));
+  return map(ev.n, (i) => {
+    const k = upperBound(bars.t, ev.t[i]!) - 1;
+    return k >= 0 ? series[k]! : NaN;
+  });
+}
+
 export function computeApproachFeatures(ctx: PipelineContext, ev: Events, bars: Bars, atrSeries: Float64Array): void {
   const n = ev.n;
   const { windows, bands, fixes } = ctx.cfg;
   const sessionStartRel = Number(etInstantNs(ctx.date, ctx.cfg.session.rthStart) - ctx.originNs);
 
   // (a) ATR of the bar with the greatest start ≤ ts (the entry bar itself).
-  const atr = map(n, (i) => {
+  const atrAt = map(n, (i) => {
     const k = upperBound(bars.t, ev.t[i]!) - 1;
     return k >= 0 ? atrSeries[k]! : NaN;
   });
-  putColumn(ctx, "atr", atr);
+  putColumn(ctx, "atr", atrAt);
+  if (fixes.rthAtr) putColumn(ctx, "atr_rth", rthAtr(ev, bars, windows.atrBars, sessionStartRel));
 
   // (b) approach context
   putColumn(ctx, "prior_touches", priorTouches(ev, sessionStartRel, bands.touchBand));
@@ -145,24 +177,25 @@ export function computeApproachFeatures(ctx: PipelineContext, ev: Events, bars: 
   const spot = ev.entryPrice;
   const dist = map(n, (i) => L[i]! - spot[i]!);
   putColumn(ctx, "distance_signed", dist);
-  putColumn(ctx, "distance_signed_atr", map(n, (i) => dist[i]! / (atr[i]! + EPS)));
+  putColumn(ctx, "distance_signed_atr", map(n, (i) => dist[i]! / (atrAt[i]! + EPS)));
   putColumn(ctx, "distance_signed_pct", map(n, (i) => dist[i]! / (spot[i]! + EPS)));
   for (const x of ["pm_high", "pm_low", "sma_200", "sma_400"]) {
     const d = floats(ctx, `dist_to_${x}`);
     if (!d) continue;
     // [REF] D-6: PM/SMA distances are re-divided by (ATR + 1e−6); [FIX] one formula /ATR, null if ATR ≤ 0.
     const perAtr = fixes.singleAtrDistance
-      ? map(n, (i) => (atr[i]! > 0 ? d[i]! / atr[i]! : NaN))
-      : map(n, (i) => d[i]! / (atr[i]! + EPS));
+      ? map(n, (i) => (atrAt[i]! > 0 ? d[i]! / atrAt[i]! : NaN))
+      : map(n, (i) => d[i]! / (atrAt[i]! + EPS));
     putColumn(ctx, `dist_to_${x}_atr`, perAtr);
     putColumn(ctx, `dist_to_${x}_pct`, map(n, (i) => d[i]! / (spot[i]! + EPS)));
   }
-  putColumn(ctx, "approach_distance_atr", map(n, (i) => ap.distance[i]! / (atr[i]! + EPS)));
+  putColumn(ctx, "approach_distance_atr", map(n, (i) => ap.distance[i]! / (atrAt[i]! + EPS)));
   putColumn(ctx, "approach_distance_pct", map(n, (i) => ap.distance[i]! / (spot[i]! + EPS)));
   putColumn(ctx, "level_price_pct", map(n, (i) => (L[i]! - spot[i]!) / (spot[i]! + EPS)));
 
   // (e) attempt clustering §8
-  const cl = attemptClusters(ev, windows.touchClusterMin * 60e9, bands.touchClusterPriceBand);
+  const clusterFrom = fixes.rthAttemptClustering ? Number(etInstantNs(ctx.date, ctx.cfg.session.premarketStart) - ctx.originNs) : undefined;
+  const cl = attemptClusters(ev, windows.touchClusterMin * 60e9, bands.touchClusterPriceBand, clusterFrom);
   putColumn(ctx, "attempt_index", cl.index);
   putColumn(ctx, "attempt_cluster_id", cl.cluster);
   const trends: [string, string][] = [

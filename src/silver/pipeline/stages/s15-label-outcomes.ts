@@ -1,8 +1,9 @@
 /**
- * S15 LabelOutcomes — es-pipeline.md §5.15 / §9.
+ * S15 LabelOutcomes — es-pipeline §5.15 / §9.
  * Horizons 2/4/8 min (suffixes _2min/_4min/_8min) over the all-hours 1-minute bars; the
  * unsuffixed columns copy the primary (4 min) horizon. [REF] The window includes the bar
  * starting at ts + H (D-14), σ includes the entry bar (D-15), same-bar ties use strength.
+ * [FIX] D-13 range gate, D-14 window after the entry bar, D-15 σ over LABEL_VOL_WINDOW = 10 min.
  */
 import type { PipelineContext, Stage } from "../context";
 import { putColumn } from "../columns";
@@ -46,7 +47,8 @@ const stage: Stage = {
     const { windows, labels, bands } = ctx.cfg;
     const volReturns = Math.round(windows.labelVolWindowSec / 60);
     for (const h of windows.labelHorizonsSec) {
-      const l = labelHorizon(ev, bars, h, labels, bands.monitorBand, volReturns, windows.atrBars);
+      const fx = ctx.cfg.fixes;
+      const l = labelHorizon(ev, bars, h, labels, bands.monitorBand, volReturns, windows.atrBars, { rangeGate: fx.consistentLabelGate, windowAfterEntry: fx.labelWindowAfterEntry });
       write(ctx, `_${Math.round(h / 60)}min`, l);
       if (h === windows.primaryHorizonSec) write(ctx, "", l);
     }

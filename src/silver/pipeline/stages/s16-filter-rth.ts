@@ -1,15 +1,18 @@
 /**
- * S16 FilterRTH — es-pipeline.md §5.16 (output schema §12).
+ * S16 FilterRTH — es-pipeline §5.16 (output schema §12).
  * Keeps events with sessionStart(D) ≤ ts ≤ sessionEnd(D) (09:30–13:30 ET inclusive) in
- * ts order, drops the helper bar_idx, and emits exactly the 182 Silver columns in schema
+ * ts order, drops the helper bar_idx, and emits exactly the columns of the config's Silver
+ * schema (`silverSchemaFor(fixes)`: the 182, plus the columns a fix switch adds) in schema
  * order with their schema types ([FIX] strict: a wrong type fails the run). Float NaN is
- * stored as null (§0). Columns no stage produced become typed nulls and are listed.
+ * stored as null (§0). Every stage is required: a column no stage wrote fails the run,
+ * naming the column and the stage that owns it.
  */
 import { Frame, type Column } from "../../../frame";
-import { SILVER_FEATURES } from "../../../schemas/silver";
+import { silverSchemaFor } from "../../../schemas/silver";
 import type { PipelineContext, Stage } from "../context";
-import { etInstantNs } from "../time";
-import { nullColumn, takeColumn } from "../../../frame";
+import { etInstantNs } from "../../../core/time/session";
+import { takeColumn } from "../../../frame";
+import { stageOfColumn } from "../registry";
 
 export function rthSelection(ctx: PipelineContext): Uint32Array {
   const ev = ctx.events;
@@ -35,15 +38,15 @@ function nanToNull(c: Column): Column {
   return valid === c.valid ? c : { ...c, valid };
 }
 
-export function assembleFrame(ctx: PipelineContext, rows: Uint32Array): { frame: Frame; missing: string[] } {
-  const missing: string[] = [];
+export function assembleFrame(ctx: PipelineContext, rows: Uint32Array): Frame {
+  const schema = silverSchemaFor(ctx.cfg.fixes);
+  const unwritten = schema.columns.filter((def) => !ctx.out.has(def.name)).map((def) => `${def.name} (${stageOfColumn(def.name) ?? "no stage"})`);
+  if (unwritten.length) {
+    throw new Error(`${unwritten.length} Silver column(s) were not computed by their stage: ${unwritten.slice(0, 8).join(", ")}${unwritten.length > 8 ? ", …" : ""}`);
+  }
   const total = ctx.events?.n ?? 0;
-  const cols = SILVER_FEATURES.columns.map((def) => {
-    const c = ctx.out.get(def.name);
-    if (!c) {
-      missing.push(def.name);
-      return nullColumn(def.name, def.type, rows.length);
-    }
+  const cols = schema.columns.map((def) => {
+    const c = ctx.out.get(def.name)!;
     if (c.type !== def.type) {
       throw new Error(`pipeline column "${def.name}" has type ${c.type}, Silver schema says ${def.type} (fix the stage that writes it)`);
     }
@@ -52,20 +55,18 @@ export function assembleFrame(ctx: PipelineContext, rows: Uint32Array): { frame:
     }
     return nanToNull(takeColumn(c, rows));
   });
-  return { frame: new Frame(cols, rows.length), missing };
+  return new Frame(cols, rows.length);
 }
 
 const stage: Stage = {
   name: "FilterRTH",
   section: "es-pipeline §5.16, §12",
   inputs: ["events", "out"],
-  outputs: ["frame", "missingColumns"],
+  outputs: ["frame"],
   run(ctx) {
     const rows = rthSelection(ctx);
-    const { frame, missing } = assembleFrame(ctx, rows);
     ctx.eventsBeforeRth = ctx.events?.n ?? 0;
-    ctx.frame = frame;
-    ctx.missingColumns = missing;
+    ctx.frame = assembleFrame(ctx, rows);
   },
 };
 export default stage;

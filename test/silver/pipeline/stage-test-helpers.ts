@@ -1,13 +1,14 @@
 /**
- * Hand-made inputs for the part-1 stage tests (S1–S6, S14–S16): bars and trades placed at
+ * Hand-made inputs for the framework stage tests (S1–S6, S14–S16): bars and trades placed at
  * ET wall-clock times, contexts, and in-memory Bronze frames.
  */
 import { frameFromRows, type Frame } from "../../../src/frame";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../../src/schemas/bronze";
 import { referenceConfig, type PipelineConfig } from "../../../src/silver/pipeline/config";
-import type { Bars, PipelineContext, Variant } from "../../../src/silver/pipeline/context";
+import type { Variant } from "../../../src/core/variant";
+import type { Bars, PipelineContext } from "../../../src/silver/pipeline/context";
 import { newContext } from "../../../src/silver/pipeline/run";
-import { etInstantNs, utcMidnightNs } from "../../../src/silver/pipeline/time";
+import { etInstantNs, utcMidnightNs } from "../../../src/core/time/session";
 import type { BronzeInput } from "../../../src/silver/pipeline/bronze-input";
 
 export function context(date: string, opts: { variant?: Variant; cfg?: PipelineConfig; bronze?: BronzeInput } = {}): PipelineContext {
@@ -79,13 +80,15 @@ export interface MbpRow {
   seq?: number | null;
   /** bid_sz_1 — enough to tell rows apart */
   bidSz1?: number;
+  /** contract code, ESH6 unless given */
+  symbol?: string;
 }
 
 export function mbpFrame(rows: MbpRow[]): Frame {
   return frameFromRows(
     FUTURES_MBP10.columns,
     rows.map((r, i) => {
-      const row: Record<string, unknown> = { ts_event_ns: r.ts, ts_recv_ns: r.ts, source: "test", symbol: "ESH6", is_snapshot: false, seq: r.seq === undefined ? i : r.seq };
+      const row: Record<string, unknown> = { ts_event_ns: r.ts, ts_recv_ns: r.ts, source: "test", symbol: r.symbol ?? "ESH6", is_snapshot: false, seq: r.seq === undefined ? i : r.seq };
       for (let k = 1; k <= 10; k++) {
         row[`bid_px_${k}`] = 7000 - 0.25 * k;
         row[`ask_px_${k}`] = 7000 + 0.25 * (k - 1);
