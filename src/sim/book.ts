@@ -3,7 +3,7 @@
  * comes from the price path; this holds the sizes behind it and how they evolve:
  * quote updates add/cancel around a depth-dependent mean, trades deplete the touch,
  * and "walls" (large resting orders, 300–1200 lots) build over several updates, then get
- * consumed by trades or pulled (issue 5: "sizes that build and deplete").
+ * consumed by trades or pulled (sizes build and deplete).
  */
 import type { Rng } from "./rng";
 
@@ -89,17 +89,20 @@ export class DepthBook {
   }
 
   private tendWalls(step: number): void {
+    let pulled = false;
     for (const w of this.walls) {
       const arr = w.side === 0 ? this.bid : this.ask;
       const i = w.tick - this.tickBase;
       if (step >= w.until) {
         arr[i] = this.fresh(4); // pulled
         w.target = -1;
+        pulled = true;
       } else if (arr[i]! < w.target) {
         arr[i] = Math.min(w.target, arr[i]! + Math.ceil((w.target - arr[i]!) * 0.2)); // building
       }
     }
-    this.walls = this.walls.filter((w) => w.target >= 0);
+    // runs on every quote update: only reallocate the list when a wall actually went away
+    if (pulled) this.walls = this.walls.filter((w) => w.target >= 0);
   }
 
   get activeWalls(): number {

@@ -1,5 +1,5 @@
 /**
- * The simulator's library entry points (issue 5 "Library API"): a whole ES trading day as
+ * The simulator's library entry points: a whole ES trading day as
  * columnar Bronze frames plus `levels.signals` payloads, deterministic in (seed, date, scale).
  *
  *   const day = generateDay({ date: "2026-03-02", seed: 7, scale: "light" });
@@ -10,10 +10,10 @@
  * generated with it — so `generateDays` is the same as generating each date alone.
  */
 import type { Frame } from "../frame";
-import { isWeekdayDay } from "../time/calendar";
-import { formatDate, parseDate, weekdaysFrom } from "./calendar";
-import { dayContracts, type ContractPlanOptions, type DayContract } from "./contracts";
-import { generateFutures } from "./futures";
+import { isWeekdayDay } from "../core/time/calendar";
+import { formatDate, parseDate, weekdaysFrom } from "../core/time/dates";
+import { dayContracts, type ContractPlanOptions, type DayContract } from "./futures-contracts";
+import { futuresByHour, generateFutures, type FuturesDay } from "./futures";
 import { generateOptions } from "./options";
 import { generatePath, macroLevel, type RegimeSegment } from "./path";
 import { resolveScale, type ScaleSpec, type SimRates } from "./scale";
@@ -49,6 +49,31 @@ export interface SimDay {
 }
 
 export function generateDay(opts: GenerateDayOptions): SimDay {
+  const setup = daySetup(opts);
+  const fut = generateFutures(opts.seed, setup.clock, setup.path, setup.contracts, setup.rates);
+  return finishDay(opts, setup, fut);
+}
+
+/**
+ * The same day with its MBP-10 rows yielded one UTC hour at a time (each Frame valid until
+ * the next step of the generator) and the rest returned at the end with an empty `mbp10` —
+ * for writing heavy days to Bronze in the memory of one hour. No `levels.signals` (they need
+ * the whole book).
+ */
+export function* generateDayByHour(opts: GenerateDayOptions): Generator<Frame, SimDay> {
+  const setup = daySetup(opts);
+  const fut = yield* futuresByHour(opts.seed, setup.clock, setup.path, setup.contracts, setup.rates);
+  return finishDay({ ...opts, signals: false }, setup, fut);
+}
+
+interface DaySetup {
+  rates: SimRates;
+  clock: SessionClock;
+  path: ReturnType<typeof generatePath>;
+  contracts: DayContract[];
+}
+
+function daySetup(opts: GenerateDayOptions): DaySetup {
   const day = parseDate(opts.date);
   if (!isWeekdayDay(day)) throw new Error(`${opts.date} is a weekend day: the simulator models weekday sessions only`);
   const rates = resolveScale(opts.scale, opts.rates);
@@ -57,7 +82,10 @@ export function generateDay(opts: GenerateDayOptions): SimDay {
   const plan: ContractPlanOptions = Array.isArray(opts.contracts) ? { symbols: opts.contracts as readonly string[] } : ((opts.contracts ?? {}) as ContractPlanOptions);
   const spreadPts = macroLevel(opts.seed, day) * 0.0086;
   const contracts = dayContracts(day, spreadPts, plan);
-  const fut = generateFutures(opts.seed, clock, path, contracts, rates);
+  return { rates, clock, path, contracts };
+}
+
+function finishDay(opts: GenerateDayOptions, { rates, clock, path, contracts }: DaySetup, fut: FuturesDay): SimDay {
   const opt = generateOptions(opts.seed, clock, path, rates);
   const wantSignals = (opts.signals ?? true) && rates.signalIntervalMs > 0;
   const signals = wantSignals ? generateSignals(opts.seed, clock, path, fut, opt, rates.signalIntervalMs) : [];

@@ -15,12 +15,13 @@
 import { FUTURES_MBP10, FUTURES_TRADES, MBP10_DEPTH } from "../schemas/bronze";
 import { Frame, allocValues, type Column } from "../frame";
 import { DepthBook } from "./book";
-import type { DayContract } from "./contracts";
+import type { DayContract } from "./futures-contracts";
 import { TICK, type PricePath } from "./path";
 import { Rng } from "./rng";
 import type { SimRates } from "./scale";
 import { STEP_MS, STEP_NS, type SessionClock } from "./session";
 import { TimeColumn } from "./time-column";
+import { MbpBuffer } from "./mbp-buffer";
 
 export const SIM_SOURCE = "sim";
 /** Top-of-book updates land in the first millisecond of a step, before its trades. */
@@ -56,6 +57,36 @@ export function generateFutures(
   contracts: readonly DayContract[],
   rates: SimRates,
 ): FuturesDay {
+  const run = futuresRun(seed, clock, path, contracts, rates, false);
+  for (let r = run.next(); ; r = run.next()) if (r.done) return r.value;
+}
+
+/**
+ * The same day with its MBP-10 rows handed out one UTC hour at a time (a Frame viewing a
+ * reused buffer: valid until the next `next()`), and the rest returned at the end without
+ * `mbp10` rows kept — memory is one hour of book updates, whatever the day's rate. Every
+ * random draw happens in the same order as in `generateFutures`, so the hours concatenate to
+ * its `mbp10` exactly. (A step never straddles an hour: steps are 250 ms from 04:00 ET and
+ * every event of a step lies inside it.)
+ */
+export function futuresByHour(
+  seed: number | string,
+  clock: SessionClock,
+  path: PricePath,
+  contracts: readonly DayContract[],
+  rates: SimRates,
+): Generator<Frame, FuturesDay> {
+  return futuresRun(seed, clock, path, contracts, rates, true);
+}
+
+function* futuresRun(
+  seed: number | string,
+  clock: SessionClock,
+  path: PricePath,
+  contracts: readonly DayContract[],
+  rates: SimRates,
+  hourly: boolean,
+): Generator<Frame, FuturesDay> {
   const n = clock.nSteps;
   const dayKey = String(clock.day);
   const counts = Rng.stream(seed, dayKey, "futures-counts");
@@ -64,28 +95,9 @@ export function generateFutures(
   const quotes = Rng.stream(seed, dayKey, "futures-quotes");
   const seqGaps = Rng.stream(seed, dayKey, "futures-seq");
 
-  // ---- pass 1: per-step counts ----
-  const nTrades = new Uint16Array(n);
-  const nQuotes = new Uint16Array(n);
-  const tradeLambda = (rates.tradesPerSec * STEP_MS) / 1000;
-  const quoteLambda = (rates.mbpPerSec * STEP_MS) / 1000;
-  let totalTrades = 0;
-  let totalQuotes = 0;
-  let topChanges = 0;
-  let minTick = Infinity;
-  let maxTick = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const a = clock.activity[i]!;
-    nTrades[i] = Math.min(65535, counts.poisson(tradeLambda * a));
-    nQuotes[i] = Math.min(65535, quoteCounts.poisson(quoteLambda * a));
-    totalTrades += nTrades[i]!;
-    totalQuotes += nQuotes[i]!;
-    const bt = path.bidTick[i]!;
-    if (i === 0 || bt !== path.bidTick[i - 1]) topChanges++;
-    if (bt < minTick) minTick = bt;
-    if (bt > maxTick) maxTick = bt;
-  }
+  const { nTrades, nQuotes, totalTrades, totalQuotes, topChanges, minTick, maxTick } = drawStepCounts(clock, path, rates, counts, quoteCounts);
   const totalMbp = topChanges + totalTrades + totalQuotes;
+  const capacity = hourly ? maxRowsPerHour(clock, path, nTrades, nQuotes) : totalMbp;
 
   // ---- books ----
   const maxOffset = contracts.reduce((m, c) => Math.max(m, Math.abs(c.offsetTicks)), 0);
@@ -96,55 +108,44 @@ export function generateFutures(
   const secondShare = contracts.length > 1 ? contracts[1]!.tradeShare : 0;
 
   // ---- outputs ----
-  const tTs = new TimeColumn(totalTrades);
-  const tRecv = new TimeColumn(totalTrades);
-  const tSym = new Array<string | null>(totalTrades);
-  const tPrice = new Float64Array(totalTrades);
-  const tSize = new Int32Array(totalTrades);
-  const tAggr = new Int8Array(totalTrades);
-  const tSeq = new BigInt64Array(totalTrades);
+  const tradeCols = newTradeColumns(totalTrades);
+  const { tTs, tRecv, tSym, tPrice, tSize, tAggr, tSeq } = tradeCols;
   const postTradeRow = new Int32Array(totalTrades);
   const tradeContract = new Uint8Array(totalTrades);
-  const mbpContract = new Uint8Array(totalMbp);
 
-  const mTs = new TimeColumn(totalMbp);
-  const mRecv = new TimeColumn(totalMbp);
-  const mSym = new Array<string | null>(totalMbp);
-  const mSeq = new BigInt64Array(totalMbp);
-  const bidPx: Float64Array[] = [];
-  const bidSz: Int32Array[] = [];
-  const askPx: Float64Array[] = [];
-  const askSz: Int32Array[] = [];
-  for (let k = 0; k < MBP10_DEPTH; k++) {
-    bidPx.push(new Float64Array(totalMbp));
-    bidSz.push(new Int32Array(totalMbp));
-    askPx.push(new Float64Array(totalMbp));
-    askSz.push(new Int32Array(totalMbp));
-  }
+  const mbp = new MbpBuffer(capacity);
+  const startNs = BigInt(clock.startMs) * 1_000_000n;
+  let hourRow0 = 0; // day row index of the buffer's first row
+  let bufferHour = -1;
 
   const seqNext = contracts.map(() => seqBase(clock.day));
-  const nextSeq = (ci: number): bigint => {
+  const nextSeq = (ci: number): number => {
     seqNext[ci] += 1 + (seqGaps.nextU32() & 7); // vendor channels interleave other instruments
-    return BigInt(seqNext[ci]!);
+    return seqNext[ci]!;
   };
 
   let row = 0;
+  const { bidPx, bidSz, askPx, askSz } = mbp;
   const emitBook = (ci: number, bt: number, offNs: number): void => {
     const book = books[ci]!;
+    const bid = book.bid;
+    const ask = book.ask;
     const shift = contracts[ci]!.offsetTicks;
     const b = bt - tickBase;
+    const r = row - hourRow0;
     for (let k = 0; k < MBP10_DEPTH; k++) {
-      bidPx[k]![row] = (bt + shift - k) * TICK;
-      bidSz[k]![row] = book.bid[b - k]!;
-      askPx[k]![row] = (bt + shift + 1 + k) * TICK;
-      askSz[k]![row] = book.ask[b + 1 + k]!;
+      bidPx[k]![r] = (bt + shift - k) * TICK;
+      bidSz[k]![r] = bid[b - k]!;
+      askPx[k]![r] = (bt + shift + 1 + k) * TICK;
+      askSz[k]![r] = ask[b + 1 + k]!;
     }
-    mTs.set(row, offNs);
-    mRecv.set(row, offNs + 20_000 + (quotes.nextU32() & 0x3ffff));
-    mSym[row] = contracts[ci]!.symbol;
-    mbpContract[row] = ci;
-    mSeq[row] = nextSeq(ci);
+    mbp.ts.off[r] = offNs;
+    mbp.recv.off[r] = offNs + 20_000 + (quotes.nextU32() & 0x3ffff);
+    mbp.sym[r] = contracts[ci]!.symbol;
+    mbp.contract[r] = ci;
+    mbp.seq.off[r] = nextSeq(ci);
     row++;
+    mbp.n = row - hourRow0;
   };
 
   // per-step scratch: event offsets (ns within the step) and kinds (0 trade, 1 quote)
@@ -157,6 +158,15 @@ export function generateFutures(
   for (let i = 0; i < n; i++) {
     const base = i * STEP_NS;
     const bt = path.bidTick[i]!;
+    if (hourly) {
+      const hour = utcHourOfStep(clock, i);
+      if (hour !== bufferHour) {
+        if (mbp.n > 0) yield mbp.toFrame(startNs, SIM_SOURCE, false);
+        hourRow0 = row;
+        mbp.n = 0;
+        bufferHour = hour;
+      }
+    }
     if (i === 0 || bt !== prevBt) {
       books[0]!.onTopChange(prevBt, bt);
       for (let ci = 1; ci < books.length; ci++) books[ci]!.onTopChange(prevBt, bt);
@@ -179,25 +189,7 @@ export function generateFutures(
     // changes the trade tape. 90 % of the step is for event times, the rest absorbs the
     // minimum spacing that keeps timestamps unique.
     const spacing = Math.max(4, Math.min(4096, Math.floor(SPACING_RESERVE_NS / e)));
-    for (let j = 0; j < e; j++) {
-      evOff[j] = TOP_WINDOW_NS + Math.floor((j < k ? tape : quotes).next() * EVENT_WINDOW_NS);
-      evKind[j] = j < k ? 0 : 1;
-    }
-    // insertion sort (per-step lists are tiny), then force strictly increasing with room
-    // for a post-trade book update between consecutive events
-    for (let a = 1; a < e; a++) {
-      const o = evOff[a]!;
-      const kd = evKind[a]!;
-      let b = a - 1;
-      while (b >= 0 && evOff[b]! > o) {
-        evOff[b + 1] = evOff[b]!;
-        evKind[b + 1] = evKind[b]!;
-        b--;
-      }
-      evOff[b + 1] = o;
-      evKind[b + 1] = kd;
-    }
-    for (let a = 1; a < e; a++) if (evOff[a]! < evOff[a - 1]! + spacing) evOff[a] = evOff[a - 1]! + spacing;
+    placeStepEvents(evOff, evKind, k, e, spacing, tape, quotes);
 
     // aggressor bias follows where the path goes next: buyers lift into rallies
     const ahead = path.mid[Math.min(n - 1, i + 8)]! - path.mid[i]!;
@@ -211,11 +203,7 @@ export function generateFutures(
         emitBook(ci, bt, off);
         continue;
       }
-      const u = tape.next();
-      const aggr = u < 0.012 ? 0 : u < 0.012 + pBuy * 0.988 ? 1 : -1;
-      const buySide = aggr === 1 || (aggr === 0 && tape.next() < 0.5);
-      const lots = tape.heavyTailInt(1.3, 1.45, 1500);
-      const size = ci === 0 ? lots : Math.min(3000, Math.max(1, Math.round(lots * contracts[ci]!.sizeMultiplier)));
+      const { aggr, buySide, size } = drawTrade(tape, pBuy, ci === 0 ? 1 : contracts[ci]!.sizeMultiplier, ci === 0);
       const shift = contracts[ci]!.offsetTicks;
       tTs.set(t, off);
       tRecv.set(t, off + 15_000 + (tape.nextU32() & 0x3ffff));
@@ -224,7 +212,7 @@ export function generateFutures(
       tPrice[t] = (buySide ? bt + 1 + shift : bt + shift) * TICK;
       tSize[t] = size;
       tAggr[t] = aggr;
-      tSeq[t] = nextSeq(ci);
+      tSeq.off[t] = nextSeq(ci);
       books[ci]!.onTrade(bt, buySide, size);
       postTradeRow[t] = row;
       emitBook(ci, bt, off + 1 + Math.floor(tape.next() * (spacing >> 1)));
@@ -233,57 +221,160 @@ export function generateFutures(
   }
   if (t !== totalTrades || row !== totalMbp) throw new Error(`sim bookkeeping: ${t}/${totalTrades} trades, ${row}/${totalMbp} mbp rows`);
 
-  const startNs = BigInt(clock.startMs) * 1_000_000n;
-  const sourceCol = (len: number) => new Array<string | null>(len).fill(SIM_SOURCE);
+  if (hourly && mbp.n > 0) yield mbp.toFrame(startNs, SIM_SOURCE, false);
+  const trades = tradesFrame(totalTrades, startNs, tradeCols);
+  return {
+    trades,
+    // Hour by hour, the rows were handed out already: the day keeps none of them.
+    mbp10: hourly ? Frame.empty(FUTURES_MBP10) : mbp.toFrame(startNs, SIM_SOURCE, false),
+    postTradeRow,
+    tradeOffNs: tTs.off,
+    mbpOffNs: hourly ? new Float64Array(0) : mbp.ts.off,
+    tradeContract,
+    mbpContract: hourly ? new Uint8Array(0) : mbp.contract,
+  };
+}
 
+const MS_PER_HOUR = 3_600_000;
+
+function utcHourOfStep(clock: SessionClock, i: number): number {
+  return Math.floor((clock.startMs + i * STEP_MS) / MS_PER_HOUR);
+}
+
+/** The most MBP-10 rows any UTC hour of the day holds (pass-1 counts: top moves + trades + quotes). */
+function maxRowsPerHour(clock: SessionClock, path: PricePath, nTrades: Uint16Array, nQuotes: Uint16Array): number {
+  let best = 0;
+  let cur = 0;
+  let hour = -1;
+  for (let i = 0; i < clock.nSteps; i++) {
+    const h = utcHourOfStep(clock, i);
+    if (h !== hour) {
+      best = Math.max(best, cur);
+      cur = 0;
+      hour = h;
+    }
+    cur += (i === 0 || path.bidTick[i] !== path.bidTick[i - 1] ? 1 : 0) + nTrades[i]! + nQuotes[i]!;
+  }
+  return Math.max(best, cur, 1);
+}
+
+interface StepCounts {
+  nTrades: Uint16Array;
+  nQuotes: Uint16Array;
+  totalTrades: number;
+  totalQuotes: number;
+  topChanges: number;
+  minTick: number;
+  maxTick: number;
+}
+
+/** Pass 1: per-step trade and quote counts, so every column is allocated once at its exact length. */
+function drawStepCounts(clock: SessionClock, path: PricePath, rates: SimRates, counts: Rng, quoteCounts: Rng): StepCounts {
+  const n = clock.nSteps;
+  const nTrades = new Uint16Array(n);
+  const nQuotes = new Uint16Array(n);
+  const tradeLambda = (rates.tradesPerSec * STEP_MS) / 1000;
+  const quoteLambda = (rates.mbpPerSec * STEP_MS) / 1000;
+  let totalTrades = 0;
+  let totalQuotes = 0;
+  let topChanges = 0;
+  let minTick = Infinity;
+  let maxTick = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const a = clock.activity[i]!;
+    nTrades[i] = Math.min(65535, counts.poisson(tradeLambda * a));
+    nQuotes[i] = Math.min(65535, quoteCounts.poisson(quoteLambda * a));
+    totalTrades += nTrades[i]!;
+    totalQuotes += nQuotes[i]!;
+    const bt = path.bidTick[i]!;
+    if (i === 0 || bt !== path.bidTick[i - 1]) topChanges++;
+    if (bt < minTick) minTick = bt;
+    if (bt > maxTick) maxTick = bt;
+  }
+  return { nTrades, nQuotes, totalTrades, totalQuotes, topChanges, minTick, maxTick };
+}
+
+/**
+ * Event times of one step's `k` trades and `e - k` quotes (ns within the step), sorted and
+ * forced strictly increasing with room for a post-trade book update between consecutive events.
+ */
+function placeStepEvents(evOff: Float64Array, evKind: Uint8Array, k: number, e: number, spacing: number, tape: Rng, quotes: Rng): void {
+  for (let j = 0; j < e; j++) {
+    evOff[j] = TOP_WINDOW_NS + Math.floor((j < k ? tape : quotes).next() * EVENT_WINDOW_NS);
+    evKind[j] = j < k ? 0 : 1;
+  }
+  // insertion sort: per-step lists are tiny
+  for (let a = 1; a < e; a++) {
+    const o = evOff[a]!;
+    const kd = evKind[a]!;
+    let b = a - 1;
+    while (b >= 0 && evOff[b]! > o) {
+      evOff[b + 1] = evOff[b]!;
+      evKind[b + 1] = evKind[b]!;
+      b--;
+    }
+    evOff[b + 1] = o;
+    evKind[b + 1] = kd;
+  }
+  for (let a = 1; a < e; a++) if (evOff[a]! < evOff[a - 1]! + spacing) evOff[a] = evOff[a - 1]! + spacing;
+}
+
+interface TradeColumns {
+  tTs: TimeColumn;
+  tRecv: TimeColumn;
+  tSym: (string | null)[];
+  tPrice: Float64Array;
+  tSize: Int32Array;
+  tAggr: Int8Array;
+  tSeq: TimeColumn;
+}
+
+function newTradeColumns(totalTrades: number): TradeColumns {
+  return {
+    tTs: new TimeColumn(totalTrades),
+    tRecv: new TimeColumn(totalTrades),
+    tSym: new Array<string | null>(totalTrades),
+    tPrice: new Float64Array(totalTrades),
+    tSize: new Int32Array(totalTrades),
+    tAggr: new Int8Array(totalTrades),
+    tSeq: new TimeColumn(totalTrades),
+  };
+}
+
+/**
+ * One print's aggressor (0: none, ±1), the side of the touch it takes and its size: heavy-tailed
+ * lots, scaled for a back month so its volume share holds.
+ */
+function drawTrade(tape: Rng, pBuy: number, sizeMultiplier: number, front: boolean): { aggr: number; buySide: boolean; size: number } {
+  const u = tape.next();
+  const aggr = u < 0.012 ? 0 : u < 0.012 + pBuy * 0.988 ? 1 : -1;
+  const buySide = aggr === 1 || (aggr === 0 && tape.next() < 0.5);
+  const lots = tape.heavyTailInt(1.3, 1.45, 1500);
+  const size = front ? lots : Math.min(3000, Math.max(1, Math.round(lots * sizeMultiplier)));
+  return { aggr, buySide, size };
+}
+
+/** The FUTURES_TRADES frame over the filled trade columns. */
+function tradesFrame(totalTrades: number, startNs: bigint, c: TradeColumns): Frame {
+  const sourceCol = (len: number) => new Array<string | null>(len).fill(SIM_SOURCE);
   const tradeCols: Column[] = [];
   for (const def of FUTURES_TRADES.columns) {
     let values;
     let valid: Uint8Array | undefined;
     switch (def.name) {
-      case "ts_event_ns": values = tTs.toBigInt(startNs); break;
-      case "ts_recv_ns": values = tRecv.toBigInt(startNs); break;
+      case "ts_event_ns": values = c.tTs.toBigInt(startNs); break;
+      case "ts_recv_ns": values = c.tRecv.toBigInt(startNs); break;
       case "source": values = sourceCol(totalTrades); break;
-      case "symbol": values = tSym; break;
-      case "price": values = tPrice; break;
-      case "size": values = tSize; break;
-      case "aggressor": values = tAggr; break;
+      case "symbol": values = c.tSym; break;
+      case "price": values = c.tPrice; break;
+      case "size": values = c.tSize; break;
+      case "aggressor": values = c.tAggr; break;
       case "exchange": values = new Array<string | null>(totalTrades).fill("CME"); break;
       case "conditions": values = allocValues("list_int16", totalTrades); break;
-      case "seq": values = tSeq; break;
+      case "seq": values = c.tSeq.toBigInt(0n); break;
       default: throw new Error(`sim: no generator for futures.trades column ${def.name}`);
     }
     tradeCols.push({ name: def.name, type: def.type, values, valid });
   }
-
-  const mbpCols: Column[] = [];
-  for (const def of FUTURES_MBP10.columns) {
-    const lvl = /^(bid|ask)_(px|sz)_(\d+)$/.exec(def.name);
-    let values;
-    if (lvl) {
-      const k = Number(lvl[3]) - 1;
-      values = lvl[1] === "bid" ? (lvl[2] === "px" ? bidPx[k]! : bidSz[k]!) : lvl[2] === "px" ? askPx[k]! : askSz[k]!;
-    } else {
-      switch (def.name) {
-        case "ts_event_ns": values = mTs.toBigInt(startNs); break;
-        case "ts_recv_ns": values = mRecv.toBigInt(startNs); break;
-        case "source": values = sourceCol(totalMbp); break;
-        case "symbol": values = mSym; break;
-        case "is_snapshot": values = new Uint8Array(totalMbp); break;
-        case "seq": values = mSeq; break;
-        default: throw new Error(`sim: no generator for futures.mbp10 column ${def.name}`);
-      }
-    }
-    mbpCols.push({ name: def.name, type: def.type, values });
-  }
-
-  return {
-    trades: new Frame(tradeCols, totalTrades),
-    mbp10: new Frame(mbpCols, totalMbp),
-    postTradeRow,
-    tradeOffNs: tTs.off,
-    mbpOffNs: mTs.off,
-    tradeContract,
-    mbpContract,
-  };
+  return new Frame(tradeCols, totalTrades);
 }

@@ -1,5 +1,5 @@
 /**
- * ES options trades for one simulated day (OPTION_TRADES, lake-contracts §2.4): calls and
+ * ES options trades for one simulated day (OPTION_TRADES, contracts §2.4): calls and
  * puts on the 5-point strike grid around spot, mostly same-day expiry, premiums from
  * Black-76 on the front future's path (so they move with spot), plus one one-sided block
  * per day — the kind of dealer-gamma flow the pipeline's fuel metric reacts to
@@ -7,16 +7,19 @@
  */
 import { OPTION_TRADES } from "../schemas/bronze";
 import { Frame, allocValues, type Column } from "../frame";
-import { black76 } from "./black76";
-import { formatEpochDay, isWeekdayDay, MS_PER_DAY, weekdayOf } from "../time/calendar";
-import { etToUtcMs } from "../time/eastern";
-import { quarterlyExpiringOnOrAfter } from "../time/es-contracts";
+import { black76Quote } from "../core/black76";
+import { formatEpochDay, isWeekdayDay, MS_PER_DAY, weekdayOf } from "../core/time/calendar";
+import { etToUtcMs } from "../core/time/eastern";
+import { quarterlyExpiringOnOrAfter } from "../core/time/futures-contracts";
 import { SIM_SOURCE, seqBase } from "./futures";
 import type { PricePath } from "./path";
 import { Rng } from "./rng";
 import type { SimRates } from "./scale";
 import { STEP_MS, STEP_NS, type SessionClock } from "./session";
 import { TimeColumn } from "./time-column";
+
+/** Rate the simulator prices options at (the pipeline takes its own from its config). */
+const RISK_FREE_RATE = 0.045;
 
 export const STRIKE_STEP = 5;
 const YEAR_MS = 365 * MS_PER_DAY;
@@ -78,26 +81,8 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
   const rng = Rng.stream(seed, dayKey, "options");
   const lambda = (rates.optionsPerSec * STEP_MS) / 1000;
 
-  // the day's block: 14–24 prints of 500–1500 lots (≈ 10–30k contracts; the fixture's end-of-day
-  // call buying was 6.9k in its last 10 minutes), one strike, one side, 20–60 s apart — enough
-  // dealer gamma for the pipeline's fuel to read AMPLIFY/DAMPEN near that strike
-  const blockStart = counts.chance(0.6)
-    ? clock.nSteps - Math.round(counts.uniform(12, 60) * 60_000 / STEP_MS)
-    : clock.rthOpenStep + Math.round(counts.uniform(30, 300) * 60_000 / STEP_MS);
-  const blockPrints = rates.optionsPerSec > 0 ? counts.int(14, 24) : 0;
-  const blockSteps = new Set<number>();
-  for (let b = 0, s = blockStart; b < blockPrints && s < n; b++, s += Math.round(counts.uniform(20, 60) * 1000 / STEP_MS)) blockSteps.add(s);
-  const blockRight = counts.chance(0.6) ? "C" : "P";
-  const blockAggr = counts.chance(0.7) ? 1 : -1;
-  const blockStrikeOffset = STRIKE_STEP * counts.int(-2, 2);
-
-  const perStep = new Uint16Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const a = clock.activity[i]! * (i < clock.rthOpenStep ? 0.5 : 1);
-    perStep[i] = counts.poisson(lambda * a) + (blockSteps.has(i) ? 1 : 0);
-    total += perStep[i]!;
-  }
+  const block = planBlock(counts, clock, rates);
+  const { perStep, total } = drawPerStep(counts, clock, lambda, block.steps);
 
   const menu = expiryMenu(clock.day);
   const expIso = menu.days.map(formatEpochDay);
@@ -127,40 +112,16 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
   for (let i = 0; i < n; i++) {
     const c = perStep[i]!;
     if (c === 0) continue;
-    offs.length = 0;
-    // 90 % of the step for event times, the rest absorbs the spacing that keeps them unique
-    const spacing = Math.max(1, Math.min(4096, Math.floor((STEP_NS * 0.1 - 1) / c)));
-    for (let j = 0; j < c; j++) offs.push(Math.floor(rng.next() * STEP_NS * 0.9));
-    offs.sort((a, b) => a - b);
-    for (let j = 1; j < c; j++) if (offs[j]! < offs[j - 1]! + spacing) offs[j] = offs[j - 1]! + spacing;
+    placeStepEvents(offs, c, rng);
     const spot = path.mid[i]!;
     const tMs = clock.startMs + i * STEP_MS;
     for (let j = 0; j < c; j++) {
-      const isBlock = j === c - 1 && blockSteps.has(i);
-      let e = 0;
-      let K: number;
-      let isCall: boolean;
-      let sz: number;
-      let ag: number;
-      if (isBlock) {
-        K = Math.round(spot / STRIKE_STEP) * STRIKE_STEP + blockStrikeOffset;
-        isCall = blockRight === "C";
-        sz = rng.int(500, 1500);
-        ag = blockAggr;
-      } else {
-        const u = rng.next();
-        while (e < cum.length - 1 && u >= cum[e]!) e++;
-        const atm = Math.round(spot / STRIKE_STEP) * STRIKE_STEP;
-        K = atm + STRIKE_STEP * Math.round(rng.normal() * (e === 0 ? 3 : 6));
-        isCall = K > spot ? rng.chance(0.72) : K < spot ? !rng.chance(0.72) : rng.chance(0.5);
-        sz = rng.heavyTailInt(1.2, 1.6, 500);
-        const a = rng.next();
-        ag = a < 0.1 ? 0 : a < 0.56 ? 1 : -1;
-      }
+      const isBlock = j === c - 1 && block.steps.has(i);
+      const { e, K, isCall, sz, ag } = isBlock ? blockPrint(block, spot, rng) : flowPrint(cum, spot, rng);
       const T = Math.max(0, expMs[e]! - tMs) / YEAR_MS;
       const moneyness = (K - spot) / spot;
       const sigma = Math.max(0.08, 0.15 - 0.9 * moneyness + 6 * moneyness * moneyness);
-      const q = black76(isCall, spot, K, sigma, T);
+      const q = black76Quote(isCall, spot, K, T, sigma, RISK_FREE_RATE);
       const px = roundPremium(q.price * (1 + 0.03 * rng.normal()));
       const tick = premiumTick(px);
 
@@ -190,30 +151,128 @@ export function generateOptions(seed: number | string, clock: SessionClock, path
   void expIso;
 
   const startNs = BigInt(clock.startMs) * 1_000_000n;
-  const cols: Column[] = OPTION_TRADES.columns.map((def): Column => {
-    switch (def.name) {
-      case "ts_event_ns": return { name: def.name, type: def.type, values: ts.toBigInt(startNs) };
-      case "ts_recv_ns": return { name: def.name, type: def.type, values: recv.toBigInt(startNs) };
-      case "source": return { name: def.name, type: def.type, values: new Array<string | null>(total).fill(SIM_SOURCE) };
-      case "underlying": return { name: def.name, type: def.type, values: new Array<string | null>(total).fill("ES") };
-      case "option_symbol": return { name: def.name, type: def.type, values: symbol };
-      case "exp_date": return { name: def.name, type: def.type, values: expDate };
-      case "strike": return { name: def.name, type: def.type, values: strike };
-      case "right": return { name: def.name, type: def.type, values: right };
-      case "price": return { name: def.name, type: def.type, values: price };
-      case "size": return { name: def.name, type: def.type, values: size };
-      case "opt_bid": return { name: def.name, type: def.type, values: optBid, valid: quoteValid };
-      case "opt_ask": return { name: def.name, type: def.type, values: optAsk, valid: quoteValid };
-      case "aggressor": return { name: def.name, type: def.type, values: aggr };
-      case "conditions": return { name: def.name, type: def.type, values: allocValues("list_int16", total) };
-      case "seq": return { name: def.name, type: def.type, values: seq };
-      default: throw new Error(`sim: no generator for options.trades column ${def.name}`);
-    }
-  });
-  return { options: new Frame(cols, total), gamma };
+  const options = optionsFrame(total, startNs, { ts, recv, symbol, expDate, strike, right, price, size, optBid, optAsk, quoteValid, aggr, seq });
+  return { options, gamma };
 }
 
 function roundTo(x: number, tick: number): number {
   const perPoint = Math.round(1 / tick);
   return Math.round(x * perPoint) / perPoint;
+}
+
+interface BlockPlan {
+  steps: Set<number>;
+  right: string;
+  aggr: number;
+  strikeOffset: number;
+}
+
+/**
+ * The day's block: 14–24 prints of 500–1500 lots (≈ 10–30k contracts; the fixture's end-of-day
+ * call buying was 6.9k in its last 10 minutes), one strike, one side, 20–60 s apart — enough
+ * dealer gamma for the pipeline's fuel to read AMPLIFY/DAMPEN near that strike.
+ */
+function planBlock(counts: Rng, clock: SessionClock, rates: SimRates): BlockPlan {
+  const n = clock.nSteps;
+  const blockStart = counts.chance(0.6)
+    ? clock.nSteps - Math.round(counts.uniform(12, 60) * 60_000 / STEP_MS)
+    : clock.rthOpenStep + Math.round(counts.uniform(30, 300) * 60_000 / STEP_MS);
+  const blockPrints = rates.optionsPerSec > 0 ? counts.int(14, 24) : 0;
+  const blockSteps = new Set<number>();
+  for (let b = 0, s = blockStart; b < blockPrints && s < n; b++, s += Math.round(counts.uniform(20, 60) * 1000 / STEP_MS)) blockSteps.add(s);
+  const blockRight = counts.chance(0.6) ? "C" : "P";
+  const blockAggr = counts.chance(0.7) ? 1 : -1;
+  const blockStrikeOffset = STRIKE_STEP * counts.int(-2, 2);
+  return { steps: blockSteps, right: blockRight, aggr: blockAggr, strikeOffset: blockStrikeOffset };
+}
+
+/** Prints per step: Poisson flow (half rate before the open) plus the block's prints. */
+function drawPerStep(counts: Rng, clock: SessionClock, lambda: number, blockSteps: Set<number>): { perStep: Uint16Array; total: number } {
+  const n = clock.nSteps;
+  const perStep = new Uint16Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const a = clock.activity[i]! * (i < clock.rthOpenStep ? 0.5 : 1);
+    perStep[i] = counts.poisson(lambda * a) + (blockSteps.has(i) ? 1 : 0);
+    total += perStep[i]!;
+  }
+  return { perStep, total };
+}
+
+/** 90 % of the step for event times, the rest absorbs the spacing that keeps them unique. */
+function placeStepEvents(offs: number[], c: number, rng: Rng): void {
+  offs.length = 0;
+  const spacing = Math.max(1, Math.min(4096, Math.floor((STEP_NS * 0.1 - 1) / c)));
+  for (let j = 0; j < c; j++) offs.push(Math.floor(rng.next() * STEP_NS * 0.9));
+  offs.sort((a, b) => a - b);
+  for (let j = 1; j < c; j++) if (offs[j]! < offs[j - 1]! + spacing) offs[j] = offs[j - 1]! + spacing;
+}
+
+interface PrintDraw {
+  e: number; // index into the expiry menu
+  K: number;
+  isCall: boolean;
+  sz: number;
+  ag: number;
+}
+
+function blockPrint(block: BlockPlan, spot: number, rng: Rng): PrintDraw {
+  const K = Math.round(spot / STRIKE_STEP) * STRIKE_STEP + block.strikeOffset;
+  const isCall = block.right === "C";
+  const sz = rng.int(500, 1500);
+  return { e: 0, K, isCall, sz, ag: block.aggr };
+}
+
+/** Flow print: expiry by menu weight, strike around the money, OTM side favoured. */
+function flowPrint(cum: number[], spot: number, rng: Rng): PrintDraw {
+  let e = 0;
+  const u = rng.next();
+  while (e < cum.length - 1 && u >= cum[e]!) e++;
+  const atm = Math.round(spot / STRIKE_STEP) * STRIKE_STEP;
+  const K = atm + STRIKE_STEP * Math.round(rng.normal() * (e === 0 ? 3 : 6));
+  const isCall = K > spot ? rng.chance(0.72) : K < spot ? !rng.chance(0.72) : rng.chance(0.5);
+  const sz = rng.heavyTailInt(1.2, 1.6, 500);
+  const a = rng.next();
+  const ag = a < 0.1 ? 0 : a < 0.56 ? 1 : -1;
+  return { e, K, isCall, sz, ag };
+}
+
+interface OptionColumns {
+  ts: TimeColumn;
+  recv: TimeColumn;
+  symbol: (string | null)[];
+  expDate: Int32Array;
+  strike: Float64Array;
+  right: (string | null)[];
+  price: Float64Array;
+  size: Int32Array;
+  optBid: Float64Array;
+  optAsk: Float64Array;
+  quoteValid: Uint8Array;
+  aggr: Int8Array;
+  seq: BigInt64Array;
+}
+
+function optionsFrame(total: number, startNs: bigint, c: OptionColumns): Frame {
+  const cols: Column[] = OPTION_TRADES.columns.map((def): Column => {
+    switch (def.name) {
+      case "ts_event_ns": return { name: def.name, type: def.type, values: c.ts.toBigInt(startNs) };
+      case "ts_recv_ns": return { name: def.name, type: def.type, values: c.recv.toBigInt(startNs) };
+      case "source": return { name: def.name, type: def.type, values: new Array<string | null>(total).fill(SIM_SOURCE) };
+      case "underlying": return { name: def.name, type: def.type, values: new Array<string | null>(total).fill("ES") };
+      case "option_symbol": return { name: def.name, type: def.type, values: c.symbol };
+      case "exp_date": return { name: def.name, type: def.type, values: c.expDate };
+      case "strike": return { name: def.name, type: def.type, values: c.strike };
+      case "right": return { name: def.name, type: def.type, values: c.right };
+      case "price": return { name: def.name, type: def.type, values: c.price };
+      case "size": return { name: def.name, type: def.type, values: c.size };
+      case "opt_bid": return { name: def.name, type: def.type, values: c.optBid, valid: c.quoteValid };
+      case "opt_ask": return { name: def.name, type: def.type, values: c.optAsk, valid: c.quoteValid };
+      case "aggressor": return { name: def.name, type: def.type, values: c.aggr };
+      case "conditions": return { name: def.name, type: def.type, values: allocValues("list_int16", total) };
+      case "seq": return { name: def.name, type: def.type, values: c.seq };
+      default: throw new Error(`sim: no generator for options.trades column ${def.name}`);
+    }
+  });
+  return new Frame(cols, total);
 }

@@ -75,7 +75,6 @@ export function generatePath(seed: number | string, clock: SessionClock): PriceP
 
   const openMid = macroLevel(seed, clock.day) + rng.normal() * 4;
   const closeTarget = macroLevel(seed, clock.day + 1);
-  const rthSteps = n - clock.rthOpenStep;
 
   // OU noise around the anchor: stationary std ≈ sigma·sqrt(tau/2) ≈ 4 pts in RTH
   const tauSec = 420;
@@ -87,10 +86,8 @@ export function generatePath(seed: number | string, clock: SessionClock): PriceP
   const script: RegimeSegment[] = [];
   let anchor = openMid;
   let dev = 0;
+  let seg: Segment = { vel: 0, end: 0, phase2At: -1, phase2Vel: 0 };
   let vel = 0; // anchor drift, pts per step
-  let segEnd = 0;
-  let phase2At = -1; // for reversals and bounces: step at which the drift flips
-  let phase2Vel = 0;
 
   const warmupCloses = warmup(rng, macroLevel(seed, clock.day - 1), openMid);
   {
@@ -99,106 +96,129 @@ export function generatePath(seed: number | string, clock: SessionClock): PriceP
     lv.slow = s / warmupCloses.length;
   }
 
-  const newSegment = (i: number): void => {
-    const inPm = i < clock.rthOpenStep;
-    const minutes = (a: number, b: number) => Math.round(rng.uniform(a, b) * 60 * STEPS_PER_SEC);
-    phase2At = -1;
-    if (inPm) {
-      const len = Math.min(minutes(20, 70), clock.rthOpenStep - i);
-      const trend = rng.chance(0.45);
-      const pts = trend ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(4, 12) : rng.normal() * 1.5;
-      vel = pts / len;
-      segEnd = i + len;
-      script.push({ startStep: i, kind: trend ? "trend" : "range" });
-      return;
-    }
-    if (i < clock.orEndStep) {
-      const len = clock.orEndStep - i;
-      vel = ((rng.chance(0.5) ? 1 : -1) * rng.uniform(6, 16)) / len;
-      segEnd = i + len;
-      script.push({ startStep: i, kind: "open-drive" });
-      return;
-    }
-    // A pull toward where the next session opens keeps multi-day runs coherent.
-    const remaining = Math.max(1, n - i);
-    const pull = ((closeTarget - anchor) / remaining) * 0.5;
-    if (rng.chance(0.58)) {
-      const cands: [string, number][] = [
-        ["PM_HIGH", lv.pmHigh],
-        ["PM_LOW", lv.pmLow],
-        ["OR_HIGH", lv.orHigh],
-        ["OR_LOW", lv.orLow],
-        ["SMA", lv.slow],
-      ];
-      const weights = cands.map(([, p]) => Math.exp(-Math.abs(p - anchor) / 14));
-      let u = rng.next() * weights.reduce((a, b) => a + b, 0);
-      let k = 0;
-      while (k < cands.length - 1 && (u -= weights[k]!) > 0) k++;
-      const [name, L] = cands[k]!;
-      const side = anchor < L ? 1 : -1; // +1: approaching from below
-      const o = rng.next();
-      const kind: RegimeKind = o < 0.4 ? "test-bounce" : o < 0.72 ? "test-break" : "test-chop";
-      const len = minutes(8, 24);
-      const approach = Math.round(len * rng.uniform(0.45, 0.7));
-      const target =
-        kind === "test-bounce" ? L - side * rng.uniform(0.25, 2) : kind === "test-break" ? L + side * rng.uniform(6, 13) : L + rng.normal() * 0.75;
-      vel = (target - anchor) / approach + pull;
-      phase2At = i + approach;
-      phase2Vel = kind === "test-bounce" ? -side * rng.uniform(5, 12) / (len - approach) : kind === "test-break" ? (side * rng.uniform(0, 4)) / (len - approach) : 0;
-      segEnd = i + len;
-      script.push({ startStep: i, kind, level: name, levelPrice: L });
-      return;
-    }
-    const o = rng.next();
-    if (o < 0.38) {
-      const len = minutes(15, 45);
-      vel = rng.normal() * 1.2 / len + pull;
-      segEnd = i + len;
-      script.push({ startStep: i, kind: "range" });
-    } else if (o < 0.75) {
-      const len = minutes(15, 50);
-      vel = ((rng.chance(0.5) ? 1 : -1) * rng.uniform(8, 22)) / len + pull;
-      segEnd = i + len;
-      script.push({ startStep: i, kind: "trend" });
-    } else {
-      const len = minutes(16, 40);
-      const half = Math.round(len / 2);
-      const pts = (rng.chance(0.5) ? 1 : -1) * rng.uniform(6, 15);
-      vel = pts / half + pull;
-      phase2At = i + half;
-      phase2Vel = (-pts * rng.uniform(0.8, 1.3)) / (len - half) + pull;
-      segEnd = i + len;
-      script.push({ startStep: i, kind: "reversal" });
-    }
-  };
-
   let bid = Math.floor(openMid / TICK);
   for (let i = 0; i < n; i++) {
-    if (i >= segEnd || i === clock.rthOpenStep || i === clock.orEndStep) newSegment(i);
-    if (i === phase2At) vel = phase2Vel;
+    if (i >= seg.end || i === clock.rthOpenStep || i === clock.orEndStep) {
+      seg = nextSegment(rng, clock, i, anchor, closeTarget, lv, script);
+      vel = seg.vel;
+    }
+    if (i === seg.phase2At) vel = seg.phase2Vel;
     const act = clock.activity[i]!;
     const sigma = baseSigma * Math.sqrt(i < clock.rthOpenStep ? Math.max(act, 0.25) : act) ;
     anchor += vel;
     dev += (-dev * dt) / tauSec + sigma * Math.sqrt(dt) * rng.normal();
     const m = anchor + dev;
     mid[i] = m;
-    // hysteresis: the one-tick [bid, ask] interval moves only when the mid leaves it
-    if (m > (bid + 1) * TICK + QUOTE_HYSTERESIS) bid = Math.floor(m / TICK);
-    else if (m < bid * TICK - QUOTE_HYSTERESIS) bid = Math.ceil(m / TICK) - 1;
+    bid = followQuote(bid, m);
     bidTick[i] = bid;
-
-    const px = bid * TICK;
-    if (i < clock.rthOpenStep) {
-      if (px > lv.pmHigh) lv.pmHigh = px;
-      if (px < lv.pmLow) lv.pmLow = px;
-    } else if (i < clock.orEndStep) {
-      if (px > lv.orHigh) lv.orHigh = px;
-      if (px < lv.orLow) lv.orLow = px;
-    }
+    trackLevels(lv, clock, i, bid * TICK);
     lv.slow += slowAlpha * (m - lv.slow);
   }
-  void rthSteps;
   return { mid, bidTick, openMid, closeMid: mid[n - 1]!, script, warmupCloses };
+}
+
+/** Hysteresis: the one-tick [bid, ask] interval moves only when the mid leaves it. */
+function followQuote(bid: number, m: number): number {
+  if (m > (bid + 1) * TICK + QUOTE_HYSTERESIS) return Math.floor(m / TICK);
+  if (m < bid * TICK - QUOTE_HYSTERESIS) return Math.ceil(m / TICK) - 1;
+  return bid;
+}
+
+/** Pre-market and opening-range extremes of the quoted bid, as the level tests see them. */
+function trackLevels(lv: Levels, clock: SessionClock, i: number, px: number): void {
+  if (i < clock.rthOpenStep) {
+    if (px > lv.pmHigh) lv.pmHigh = px;
+    if (px < lv.pmLow) lv.pmLow = px;
+  } else if (i < clock.orEndStep) {
+    if (px > lv.orHigh) lv.orHigh = px;
+    if (px < lv.orLow) lv.orLow = px;
+  }
+}
+
+/** One scripted regime: anchor drift per step until `end`, flipping to `phase2Vel` at `phase2At` (−1: never). */
+interface Segment {
+  vel: number;
+  end: number;
+  phase2At: number;
+  phase2Vel: number;
+}
+
+function nextSegment(rng: Rng, clock: SessionClock, i: number, anchor: number, closeTarget: number, lv: Levels, script: RegimeSegment[]): Segment {
+  if (i < clock.rthOpenStep) return premarketSegment(rng, clock, i, script);
+  if (i < clock.orEndStep) return openDriveSegment(rng, clock, i, script);
+  // A pull toward where the next session opens keeps multi-day runs coherent.
+  const remaining = Math.max(1, clock.nSteps - i);
+  const pull = ((closeTarget - anchor) / remaining) * 0.5;
+  if (rng.chance(0.58)) return levelTestSegment(rng, i, anchor, pull, lv, script);
+  return freeSegment(rng, i, pull, script);
+}
+
+function minutes(rng: Rng, a: number, b: number): number {
+  return Math.round(rng.uniform(a, b) * 60 * STEPS_PER_SEC);
+}
+
+function premarketSegment(rng: Rng, clock: SessionClock, i: number, script: RegimeSegment[]): Segment {
+  const len = Math.min(minutes(rng, 20, 70), clock.rthOpenStep - i);
+  const trend = rng.chance(0.45);
+  const pts = trend ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(4, 12) : rng.normal() * 1.5;
+  script.push({ startStep: i, kind: trend ? "trend" : "range" });
+  return { vel: pts / len, end: i + len, phase2At: -1, phase2Vel: 0 };
+}
+
+function openDriveSegment(rng: Rng, clock: SessionClock, i: number, script: RegimeSegment[]): Segment {
+  const len = clock.orEndStep - i;
+  const vel = ((rng.chance(0.5) ? 1 : -1) * rng.uniform(6, 16)) / len;
+  script.push({ startStep: i, kind: "open-drive" });
+  return { vel, end: i + len, phase2At: -1, phase2Vel: 0 };
+}
+
+/** Approach a level (nearer ones likelier), then bounce off it, break through or chop around it. */
+function levelTestSegment(rng: Rng, i: number, anchor: number, pull: number, lv: Levels, script: RegimeSegment[]): Segment {
+  const cands: [string, number][] = [
+    ["PM_HIGH", lv.pmHigh],
+    ["PM_LOW", lv.pmLow],
+    ["OR_HIGH", lv.orHigh],
+    ["OR_LOW", lv.orLow],
+    ["SMA", lv.slow],
+  ];
+  const weights = cands.map(([, p]) => Math.exp(-Math.abs(p - anchor) / 14));
+  let u = rng.next() * weights.reduce((a, b) => a + b, 0);
+  let k = 0;
+  while (k < cands.length - 1 && (u -= weights[k]!) > 0) k++;
+  const [name, L] = cands[k]!;
+  const side = anchor < L ? 1 : -1; // +1: approaching from below
+  const o = rng.next();
+  const kind: RegimeKind = o < 0.4 ? "test-bounce" : o < 0.72 ? "test-break" : "test-chop";
+  const len = minutes(rng, 8, 24);
+  const approach = Math.round(len * rng.uniform(0.45, 0.7));
+  const target =
+    kind === "test-bounce" ? L - side * rng.uniform(0.25, 2) : kind === "test-break" ? L + side * rng.uniform(6, 13) : L + rng.normal() * 0.75;
+  const vel = (target - anchor) / approach + pull;
+  const phase2Vel = kind === "test-bounce" ? -side * rng.uniform(5, 12) / (len - approach) : kind === "test-break" ? (side * rng.uniform(0, 4)) / (len - approach) : 0;
+  script.push({ startStep: i, kind, level: name, levelPrice: L });
+  return { vel, end: i + len, phase2At: i + approach, phase2Vel };
+}
+
+/** Range, trend or reversal, each with the pull toward the next session's open. */
+function freeSegment(rng: Rng, i: number, pull: number, script: RegimeSegment[]): Segment {
+  const o = rng.next();
+  if (o < 0.38) {
+    const len = minutes(rng, 15, 45);
+    script.push({ startStep: i, kind: "range" });
+    return { vel: rng.normal() * 1.2 / len + pull, end: i + len, phase2At: -1, phase2Vel: 0 };
+  }
+  if (o < 0.75) {
+    const len = minutes(rng, 15, 50);
+    script.push({ startStep: i, kind: "trend" });
+    return { vel: ((rng.chance(0.5) ? 1 : -1) * rng.uniform(8, 22)) / len + pull, end: i + len, phase2At: -1, phase2Vel: 0 };
+  }
+  const len = minutes(rng, 16, 40);
+  const half = Math.round(len / 2);
+  const pts = (rng.chance(0.5) ? 1 : -1) * rng.uniform(6, 15);
+  const vel = pts / half + pull;
+  const phase2Vel = (-pts * rng.uniform(0.8, 1.3)) / (len - half) + pull;
+  script.push({ startStep: i, kind: "reversal" });
+  return { vel, end: i + len, phase2At: i + half, phase2Vel };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Publish wire messages through JetStream (issue 5 `--to nats`, `lake replay`): publish acks
+ * Publish wire messages through JetStream (`lake simulate --to nats`, `lake replay`): publish acks
  * with many in flight, `noAsyncTraces` (measured: async stack capture dominates publish
  * cost), as fast as possible or paced in event time (`speed`) or by message rate (`rate`).
  *
@@ -7,9 +7,10 @@
  * they exist (another service owns their configuration; a mismatch is reported, not fixed).
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { connect, createInbox, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { connect, createInbox, headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { natsServers } from "../config";
 import { LakeError, errorMessage } from "../errors";
-import { ensureStreams } from "../ingest/streams";
+import { ensureStreams } from "../ingest/main/streams";
 import type { WireMessage } from "./wire";
 
 export interface Progress {
@@ -137,7 +138,12 @@ export class PacedSender {
         }
       }
       if (this.outstanding() >= this.window) await this.waitAcks(this.window >> 1);
-      this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${this.published}` });
+      let h: ReturnType<typeof headers> | undefined;
+      if (m.msgId) {
+        h = headers();
+        h.set("Nats-Msg-Id", m.msgId);
+      }
+      this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${this.published}`, headers: h });
       this.published++;
       this.bytes += m.data.length;
       this.simTimeNs = m.tsNs;
@@ -184,16 +190,23 @@ export interface Publisher extends AsyncDisposable {
 }
 
 /** Connect, make sure the §1.2 streams exist, and return a JetStream client. */
-export async function openPublisher(natsUrl: string): Promise<Publisher> {
+export async function openPublisher(natsUrl: string, replicas = 1): Promise<Publisher> {
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: natsUrl, noAsyncTraces: true, name: "lake-sim" });
+    nc = await connect({ servers: natsServers(natsUrl), noAsyncTraces: true, name: "lake-sim" });
   } catch (e) {
     throw new LakeError(`cannot connect to NATS at ${natsUrl}: ${errorMessage(e)} (set --nats-url or NATS_URL)`);
   }
-  const jsm = await jetstreamManager(nc);
-  // A publisher only reports an incompatible stream; the service refuses to consume from it.
-  const createdStreams = (await ensureStreams(jsm, { onIncompatible: "warn" })).created;
+  let createdStreams: string[];
+  try {
+    const jsm = await jetstreamManager(nc);
+    // A publisher only reports an incompatible stream; the service refuses to consume from it.
+    createdStreams = (await ensureStreams(jsm, { onIncompatible: "warn", replicas })).created;
+  } catch (e) {
+    // an open connection keeps the process alive: close it before reporting
+    await nc.close().catch(() => {});
+    throw new LakeError(`NATS at ${natsUrl}: ${errorMessage(e)} (the server must run with JetStream, e.g. nats-server -js)`);
+  }
   const js = jetstream(nc);
   const close = async () => {
     if (!nc.isClosed()) await nc.drain();

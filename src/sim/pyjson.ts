@@ -1,6 +1,6 @@
 /**
  * JSON text exactly as the predecessor's publishers produced it with Python's `json.dumps`
- * (lake-contracts §1.4): `", "` and `": "` separators, floats in Python `repr` form
+ * (contracts §1.4): `", "` and `": "` separators, floats in Python `repr` form
  * (`6845.0`, not `6845`; exponent below 1e-4 and from 1e16), bare `NaN` / `Infinity`
  * tokens, integers (including int64 ns timestamps) printed exactly from bigint.
  *
@@ -8,7 +8,7 @@
  * `pyFloat` for float fields, `pyInt` for integer fields; `pyDumps` takes the set of keys
  * whose numbers are integers.
  */
-import { pyFloatRepr } from "../util/pyfloat";
+import { pyFloatRepr } from "../core/pyformat";
 
 export function pyFloat(x: number): string {
   if (Number.isFinite(x)) return pyFloatRepr(x);

@@ -1,5 +1,5 @@
 /**
- * Read a stored Bronze day back as wire-message sources (issue 5 `lake replay`): any
+ * Read a stored Bronze day back as wire-message sources (`lake replay`): any
  * Bronze files — ours or the predecessor's physical variants (§2.5) — through BronzeReader
  * (by-name union, type widening, the file's own contract `symbol`, all contracts), one UTC
  * hour at a time so a heavy day never has to fit in memory. Each hour's frames come back
@@ -10,10 +10,10 @@ import type { Frame } from "../frame";
 import { BronzeReader } from "../read/bronze-reader";
 import type { LakeLocation } from "../read/lake-files";
 import { bronzeTable } from "../schemas/bronze";
-import { etToUtcMs } from "../time/eastern";
-import { parseDate } from "./calendar";
+import { etToUtcMs } from "../core/time/eastern";
+import { parseDate } from "../core/time/dates";
 import type { WireSchema, WireSource } from "./wire";
-import { MS_PER_DAY, NS_PER_DAY, NS_PER_HOUR, NS_PER_MS } from "../time/calendar";
+import { MS_PER_DAY, NS_PER_DAY, NS_PER_HOUR, NS_PER_MS } from "../core/time/calendar";
 
 export type ReplaySchema = Exclude<WireSchema, "signals">;
 export const REPLAY_SCHEMAS: readonly ReplaySchema[] = ["trades", "mbp10", "options"];

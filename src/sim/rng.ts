@@ -1,5 +1,5 @@
 /**
- * Seeded PRNG for the market simulator. Determinism is the contract (issue 5: same seed →
+ * Seeded PRNG for the market simulator. Determinism is the contract (same seed →
  * byte-identical output), so nothing here touches Math.random or the clock.
  *
  * sfc32 (Small Fast Counter, 128-bit state) — 32-bit integer ops only, fast in JS JITs and
@@ -128,18 +128,4 @@ export class Rng {
   }
 }
 
-/**
- * mulberry32: a tiny seeded uniform [0, 1) stream from a 32-bit seed. For synthetic bench
- * and test batches that need "some deterministic numbers" but not the simulator's keyed,
- * independent streams (use Rng for anything that feeds the market model).
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../core/mulberry32";

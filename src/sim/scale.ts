@@ -1,5 +1,5 @@
 /**
- * The scale knob (issue 5): how many events a simulated day holds. Rates are RTH averages
+ * The scale knob: how many events a simulated day holds. Rates are RTH averages
  * per second; the pre-market and the intraday U-shape scale them per step (session.ts).
  *
  *   light   ≈ 60k messages/day   (unit tests, quick demos)

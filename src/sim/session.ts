@@ -1,14 +1,14 @@
 /**
- * The simulated trading day's clock and activity profile (issue 5 "Sessions"):
+ * The simulated trading day's clock and activity profile:
  * events run from 04:00 ET (thin pre-market) to 16:00 ET, RTH 09:30–16:00 ET is busy with a
  * U-shaped intraday volume curve. All times are New York wall time converted with the
- * tz database (src/time/eastern.ts), so 2026-03-06 (EST, RTH opens 14:30 UTC) and 2026-03-09 (EDT,
+ * tz database (src/core/time/eastern.ts), so 2026-03-06 (EST, RTH opens 14:30 UTC) and 2026-03-09 (EDT,
  * 13:30 UTC) both open at 09:30 local.
  *
  * The day is discretised into fixed steps of STEP_MS; the price path has one value per
  * step and every event draws its count per step (a piecewise-constant Poisson intensity).
  */
-import { etToUtcMs } from "../time/eastern";
+import { etToUtcMs } from "../core/time/eastern";
 
 export const STEP_MS = 250;
 export const STEPS_PER_SEC = 1000 / STEP_MS;

@@ -1,7 +1,7 @@
 /**
  * Helpers of the `levels.signals` generator (signals.ts): per-level smoothing state, number
  * rounding for payload values, and the cross-level fields (runway to the next obstacle,
- * confluence) that need the whole level set of a snapshot (lake-contracts §1.9).
+ * confluence) that need the whole level set of a snapshot (contracts §1.9).
  */
 
 export interface LinkableLevel {

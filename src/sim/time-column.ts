@@ -15,8 +15,8 @@ export class TimeColumn {
   set(i: number, offNs: number): void {
     this.off[i] = offNs;
   }
-  toBigInt(startNs: bigint): BigInt64Array {
-    const n = this.off.length;
+  /** The first `n` offsets (default all) as int64 epoch ns. */
+  toBigInt(startNs: bigint, n = this.off.length): BigInt64Array {
     const out = new BigInt64Array(n);
     if (startNs < 0n || !LITTLE_ENDIAN) {
       for (let i = 0; i < n; i++) out[i] = startNs + BigInt(this.off[i]!);

@@ -1,5 +1,5 @@
 /**
- * Bronze rows → NATS wire messages, byte for byte as lake-contracts §1.6–§1.9 specify (and as
+ * Bronze rows → NATS wire messages, byte for byte as contracts §1.6–§1.9 specify (and as
  * the predecessor's Python publishers sent them): keys in declaration order, every key
  * present, int64 ns timestamps as exact integers, enum encodings of §1.5, a 10-element
  * `levels` array for MBP-10, `spy` for the signal market context.
@@ -11,7 +11,7 @@
 import { bronzeTable, FUTURES_MBP10 } from "../schemas/bronze";
 import { LEVEL_SIGNALS_SUBJECT } from "../schemas/gold";
 import { isNullAt, type Column, type Frame } from "../frame";
-import { formatEpochDay } from "../time/calendar";
+import { formatEpochDay } from "../core/time/calendar";
 import { pyDumps, pyFloat, pyStr } from "./pyjson";
 import { mbp10ByteEncoder } from "./wire-bytes";
 import type { SignalPayload } from "./signals";
@@ -31,6 +31,11 @@ export interface WireMessage {
   data: Uint8Array;
   /** Event time (ns) the merge ordered by — used for event-time pacing. */
   tsNs: bigint;
+  /**
+   * JetStream message id (`Nats-Msg-Id`): subject + ts_event_ns + seq, so a re-publish of the
+   * same event inside the stream's duplicate window is dropped by the server, not stored twice.
+   */
+  msgId?: string;
 }
 
 type Cell = (i: number) => string;
@@ -237,7 +242,12 @@ export function* wireMessages(src: WireSource, schemas: readonly WireSchema[] = 
   const slab = new SlabEncoder();
   const cursors = openCursors(src, schemas);
   const bytes = cursors.map((c) => c.bytes ?? ((i: number) => slab.encode(c.text(i))));
-  for (const [k, i, tsNs] of merge(cursors)) yield { subject: cursors[k]!.subject, data: bytes[k]!(i), tsNs };
+  for (const [k, i, tsNs] of merge(cursors)) {
+    const c = cursors[k]!;
+    const seq = c.seq(i);
+    // events without a seq (signals) are told apart by their position in the day's stream
+    yield { subject: c.subject, data: bytes[k]!(i), tsNs, msgId: `${c.subject}:${tsNs}:${seq === NO_SEQ ? `n${i}` : seq}` };
+  }
 }
 
 export function* wireTexts(src: WireSource, schemas: readonly WireSchema[] = WIRE_SCHEMAS): Generator<{ subject: string; json: string; tsNs: bigint }> {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { writeBronzeDay } from "../../src/sim/bronze";
-import { generateDay } from "../../src/sim/day";
+import { generateDay, generateDays, type SimDay } from "../../src/sim/day";
+import type { Frame } from "../../src/frame";
 import { wireTexts } from "../../src/sim/wire";
 import { localStore } from "../../src/storage";
 
@@ -15,6 +16,23 @@ function wireDigest(seed: number): string {
     h.update(m.json);
   }
   return h.digest("hex");
+}
+
+/** sha256 of every column of a frame (values and validity), by table, plus the signals. */
+function dayDigest(day: SimDay): Record<"trades" | "mbp10" | "options" | "signals", string> {
+  const frameDigest = (f: Frame) => {
+    const h = new Bun.CryptoHasher("sha256");
+    h.update(String(f.numRows));
+    for (const c of f.columns) {
+      h.update(c.name);
+      const v = c.values;
+      if (ArrayBuffer.isView(v)) h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      else h.update(JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : ArrayBuffer.isView(x) ? Array.from(x as Int16Array) : x)));
+      if (c.valid) h.update(c.valid);
+    }
+    return h.digest("hex");
+  };
+  return { trades: frameDigest(day.trades), mbp10: frameDigest(day.mbp10), options: frameDigest(day.options), signals: Bun.hash(JSON.stringify(day.signals)).toString() };
 }
 
 function filesUnder(dir: string): Map<string, Buffer> {
@@ -47,10 +65,18 @@ describe("simulator determinism", () => {
   });
 
   test("a day does not depend on which other days are generated with it", () => {
-    const alone = generateDay({ date: "2026-03-04", seed: 3, scale: "light", signals: false });
-    const again = generateDay({ date: "2026-03-04", seed: 3, scale: "light", signals: false });
-    expect(again.trades.values<BigInt64Array>("ts_event_ns")).toEqual(alone.trades.values<BigInt64Array>("ts_event_ns"));
-    expect(again.mbp10.values<Int32Array>("bid_sz_3")).toEqual(alone.mbp10.values<Int32Array>("bid_sz_3"));
+    const D = "2026-03-04";
+    const opts = { seed: 3, scale: "light" as const };
+    const alone = dayDigest(generateDay({ ...opts, date: D }));
+    // D as the third of a run (two other days generated first, in the same process) …
+    const run = [...generateDays({ ...opts, from: "2026-03-02", days: 4 })];
+    expect(run.map((d) => d.date)).toEqual(["2026-03-02", "2026-03-03", D, "2026-03-05"]);
+    expect(dayDigest(run[2]!)).toEqual(alone);
+    // … and after a later day: the other days really are other data
+    generateDay({ ...opts, date: "2026-03-09" });
+    expect(dayDigest(generateDay({ ...opts, date: D }))).toEqual(alone);
+    expect(dayDigest(run[1]!).trades).not.toBe(alone.trades);
+    expect(dayDigest(run[3]!).mbp10).not.toBe(alone.mbp10);
   });
 
   test("the same seed writes byte-identical Bronze files under the same keys", async () => {

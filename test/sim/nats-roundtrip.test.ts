@@ -8,9 +8,9 @@ import { join } from "node:path";
 import type { Frame } from "../../src/frame";
 import { BRONZE_TABLES } from "../../src/schemas/bronze";
 import { parseTimeBound } from "../../src/sim/replay";
-import { startNats } from "../helpers/nats";
+import { startNats } from "../../testkit/nats";
 import { firstDifference, lake, readAll, startServe, tempDir, waitFor } from "./helpers/lake";
-import { FIXTURE_DAY_A } from "../helpers/shared";
+import { FIXTURE_DAY_A } from "../../testkit/fixtures";
 
 // Bronze only (signals have their own test): a light day thinned to ~40k messages
 const SIM = ["--date", "2026-03-09", "--seed", "13", "--scale", "light", "--trade-rate", "0.3", "--mbp-rate", "0", "--option-rate", "0.05", "--signal-interval", "0"];
@@ -58,7 +58,7 @@ describe("simulate → NATS → serve → Bronze", () => {
       {
         await using nats = await startNats();
         await using serve = startServe(nats.url, replayed);
-        await lake(["replay", "--date", "2026-03-09", "--data-root", direct, "--nats-url", nats.url, "--rate", PACE]);
+        await lake(["replay", "--date", "2026-03-09", "--source", direct, "--data-root", replayed, "--nats-url", nats.url, "--rate", PACE]);
         await waitFor("serve to land every replayed row", async () => String(await bronzeCounts(replayed)) === String(expected), 120_000, () => serve.log().slice(-3000));
         expect(await serve.term()).toBe(0);
         await expectSameBronze(direct, replayed);
@@ -81,7 +81,7 @@ describe("simulate → NATS → serve → Bronze", () => {
       const expected = await Promise.all(BRONZE_TABLES.map(async (t) => inWindow(await readAll(fixture, `bronze/${t.schemaPath}`, t.schema))));
       await using nats = await startNats();
       await using serve = startServe(nats.url, dirs.path);
-      await lake(["replay", "--date", "2026-01-14", "--data-root", fixture, "--from", "10:00", "--to", "10:10", "--nats-url", nats.url, "--rate", PACE]);
+      await lake(["replay", "--date", "2026-01-14", "--source", fixture, "--data-root", dirs.path, "--start-time", "10:00", "--end-time", "10:10", "--nats-url", nats.url, "--rate", PACE]);
       await waitFor("serve to land the replayed window", async () => String(await bronzeCounts(dirs.path)) === String(expected.map((f) => f.numRows)), 120_000, () => serve.log().slice(-3000));
       expect(await serve.term()).toBe(0);
       for (const [k, t] of BRONZE_TABLES.entries()) {

@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { LEVEL_SIGNALS } from "../../src/schemas/gold";
 import { generateDay } from "../../src/sim/day";
-import { startNats } from "../helpers/nats";
+import { startNats } from "../../testkit/nats";
 import { lake, readAll, startServe, tempDir, waitFor } from "./helpers/lake";
 
 test(

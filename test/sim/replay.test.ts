@@ -10,7 +10,7 @@ import { SUBJECTS, wireTexts } from "../../src/sim/wire";
 import { localStore } from "../../src/storage";
 import type { Store } from "../../src/storage/store";
 import { tempDir } from "./helpers/lake";
-import { FIXTURE_DAY_A } from "../helpers/shared";
+import { FIXTURE_DAY_A } from "../../testkit/fixtures";
 
 const FIXTURE = FIXTURE_DAY_A;
 

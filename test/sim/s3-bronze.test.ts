@@ -3,7 +3,7 @@ import { writeBronzeDay } from "../../src/sim/bronze";
 import { generateDay } from "../../src/sim/day";
 import { readReplayChunks } from "../../src/sim/replay";
 import { localStore, s3Store } from "../../src/storage";
-import { startS3rver } from "../helpers/s3";
+import { startS3rver } from "../../testkit/s3";
 import { tempDir } from "./helpers/lake";
 
 test("a simulated day goes to S3 under the same keys and bytes as locally, and replays from there", async () => {

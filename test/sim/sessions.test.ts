@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseDate } from "../../src/sim/calendar";
-import { etToUtcMs } from "../../src/time/eastern";
+import { parseDate } from "../../src/core/time/dates";
+import { etToUtcMs } from "../../src/core/time/eastern";
 import { generateDay, tradingDates } from "../../src/sim/day";
 
 const utcMinutes = (ns: bigint) => {

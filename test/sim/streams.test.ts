@@ -4,7 +4,7 @@ import { connect } from "@nats-io/transport-node";
 import { openPublisher, publishAll } from "../../src/sim/publish";
 import { generateDay } from "../../src/sim/day";
 import { wireMessages } from "../../src/sim/wire";
-import { startNats } from "../helpers/nats";
+import { startNats } from "../../testkit/nats";
 
 test("missing streams are created with the §1.2 settings; existing ones are left exactly as they are", async () => {
   await using nats = await startNats();

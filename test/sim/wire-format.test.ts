@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { cellValue, Frame, frameFromRows } from "../../src/frame";
-import { decoderForSubject, JsonCursor, Partitions, TableBuffer } from "../../src/ingest/decode";
+import { decoderForSubject, JsonCursor, Partitions, TableBuffer } from "../../src/ingest/worker/decode";
 import { FUTURES_MBP10, FUTURES_TRADES, OPTION_TRADES } from "../../src/schemas/bronze";
 import { generateDay } from "../../src/sim/day";
 import { pyFloat } from "../../src/sim/pyjson";

@@ -35,7 +35,7 @@ export interface ServeProc extends AsyncDisposable {
 export function startServe(natsUrl: string, dataRoot: string): ServeProc {
   const logFile = `${dataRoot}.serve.log`;
   const proc = Bun.spawn(
-    ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot, "--bronze-flush-interval", "0.5", "--gold-flush-interval", "0.5"],
+    ["bun", "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", natsUrl, "--data-root", dataRoot, "--bronze-flush-interval", "0.5", "--gold-flush-interval", "0.5", "--no-compact"],
     { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false" } },
   );
   const stop = async (sig: NodeJS.Signals) => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { parseDate } from "../../src/sim/calendar";
-import { esFrontMonthCode } from "../../src/read/es-calendar";
-import { frontContract } from "../../src/time/es-contracts";
-import { dayContracts } from "../../src/sim/contracts";
+import { parseDate } from "../../src/core/time/dates";
+import { esFrontMonthCode } from "../../src/core/time/es-calendar";
+import { frontContract } from "../../src/core/time/futures-contracts";
+import { dayContracts } from "../../src/sim/futures-contracts";
 import { generateDays } from "../../src/sim/day";
 
 const shares = (date: string, rollDate?: string) =>

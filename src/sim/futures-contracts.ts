@@ -1,16 +1,16 @@
 /**
  * Which ES contracts trade on a simulated day and how the volume splits between them
- * (issue 5: front + next, the next taking a small share, a roll where the share flips).
+ * (front + next, the next taking a small share, a roll where the share flips).
  *
  * Before the roll the front is the expiring quarterly and the next one gains share on the
  * last sessions before the roll date; from the roll date the next contract is the front
  * and the expiring one fades until it expires. Roll date = expiry − 8 days (§6.4), so the
- * dominant contract always agrees with `frontContract(date)` (src/time/es-contracts) unless a test overrides
+ * dominant contract always agrees with `frontContract(date)` (src/core/time/futures-contracts) unless a test overrides
  * the roll date.
  */
-import { isWeekdayDay, MS_PER_DAY } from "../time/calendar";
-import { esContract, frontContract, nextQuarterly, type QuarterlyContract } from "../time/es-contracts";
-import { parseDate } from "./calendar";
+import { isWeekdayDay, MS_PER_DAY } from "../core/time/calendar";
+import { esContract, frontContract, nextQuarterly, type QuarterlyContract } from "../core/time/futures-contracts";
+import { parseDate } from "../core/time/dates";
 
 export interface DayContract {
   readonly symbol: string;
