@@ -11,18 +11,24 @@
  *
  *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000] [--ring-mb 32]
  *                        [--pull-batch 2048] [--client raw|natsjs] [--profile DIR]
- * A count of 0 skips that schema (e.g. `--mbp 0` measures trades alone).
+ *                        [--compaction [--scale light|normal]]
+ * A count of 0 skips that schema (e.g. `--mbp 0` measures trades alone). `--compaction`
+ * drains the backlog into a lake seeded with a real-time-shaped day (≈ 20,000 small
+ * files of closed hours) three times: `--no-compact`, with background compaction running, and
+ * `--no-compact` again, and prints the ratio of the rate with compaction to the mean of the
+ * two without (the target: ≥ 0.8×).
  */
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureStreams } from "../src/ingest/streams";
+import { ensureStreams } from "../src/ingest/main/streams";
 import { bronzeTable } from "../src/schemas/bronze";
-import { startNats } from "../test/helpers/nats";
-import { mbp, trade } from "../test/ingest/helpers/gen";
+import { startNats } from "../testkit/nats";
+import { mbp, trade } from "../testkit/ingest-messages";
+import { BENCH_DAY, realtimeDay } from "./lib/realtime-day";
 
 const { values: argv } = parseArgs({
   options: {
@@ -33,6 +39,8 @@ const { values: argv } = parseArgs({
     profile: { type: "string" }, // directory: write the service's CPU profile (markdown) there
     "pull-batch": { type: "string", default: "2048" },
     client: { type: "string", default: "raw" }, // data path of lake serve: raw (own framing) | natsjs (consume())
+    compaction: { type: "boolean", default: false }, // drain with and without background compaction of a real-time-shaped day
+    scale: { type: "string", default: "normal" }, // that day's scale: light | normal
   },
 });
 const N_TRADES = Number(argv.trades);
@@ -75,6 +83,24 @@ const lastOf = async (subject: string) => (await jsm.streams.getMessage("MARKET_
 const lastTrade = N_TRADES ? await lastOf("market.futures.trades") : 0;
 const lastMbp = N_MBP ? await lastOf("market.futures.mbp10") : 0;
 
+/** CPU seconds per thread of a process (utime + stime from /proc), to show where the drain's CPU goes. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      // Main thread = the thread whose id is the pid; workers are named "Worker".
+      const key = Number(tid) === pid ? "main" : name === "Worker" ? "workers" : `[${name}]`;
+      out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / 100 /* USER_HZ */);
+    }
+  } catch {
+    // process gone
+  }
+  return out;
+}
+
 // ---- anchor: bare JetStream consume ---------------------------------------------------
 async function anchor(subject: string | undefined, expected: number): Promise<number> {
   const name = `anchor_${Math.random().toString(36).slice(2, 8)}`;
@@ -101,92 +127,114 @@ const anchorCpu = [natsCpu() - anchorCpu0[0]!, (threadCpu(process.pid).get("main
 console.log(`anchor: bare Bun JetStream consume of all ${N_TRADES + N_MBP} msgs: ${anchorAll.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s; CPU: consumer main thread ${anchorCpu[1]!.toFixed(2)} s (${Math.round((100 * anchorCpu[1]!) / anchorAll)}%), nats-server ${anchorCpu[0]!.toFixed(2)} s (${Math.round((100 * anchorCpu[0]!) / anchorAll)}%)`);
 
 // ---- the service ----------------------------------------------------------------------
-const lake = join(dir, "lake");
-const logFile = join(dir, "serve.log");
-t = performance.now();
-const proc = Bun.spawn(
-  ["bun", ...(argv.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${resolve(argv.profile)}`] : []), "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
-    "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!, "--pull-batch", argv["pull-batch"]!],
-  { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false", LAKE_INGEST_CLIENT: argv.client! } },
-);
-const wm = (durable: string): number => {
-  const p = join(lake, "_ingest", durable, "commit.json");
-  try {
-    return existsSync(p) ? JSON.parse(readFileSync(p, "utf8")).watermark : 0;
-  } catch {
-    return 0; // renamed mid-read
-  }
-};
-const hwm = (): number => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-};
-/** CPU seconds per thread of a process (utime + stime from /proc), to show where the drain's CPU goes. */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
-      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-      // Main thread = the thread whose id is the pid; workers are named "Worker".
-      const key = Number(tid) === pid ? "main" : name === "Worker" ? "workers" : `[${name}]`;
-      out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / 100 /* USER_HZ */);
+interface Drain {
+  total: number;
+  rate: number;
+  log: string;
+  lake: string;
+}
+
+/** One drain of the whole backlog through a fresh `lake serve` (its data root seeded from `seed`). */
+async function drain(label: string, extraArgs: string[], seed: string | null): Promise<Drain> {
+  const lake = join(dir, `lake-${label}`);
+  if (seed) cpSync(join(seed, "bronze"), join(lake, "bronze"), { recursive: true });
+  const logFile = join(dir, `serve-${label}.log`);
+  t = performance.now();
+  const proc = Bun.spawn(
+    ["bun", ...(argv.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${resolve(argv.profile)}`] : []), "run", join(ROOT, "src/main.ts"), "serve", "--nats-url", nats.url, "--data-root", lake,
+      "--bronze-buffer-limit", argv.buffer!, "--bronze-flush-interval", "0.5", "--summary-interval", "1", "--ring-mb", argv["ring-mb"]!, "--pull-batch", argv["pull-batch"]!, ...extraArgs],
+    { cwd: ROOT, stdout: "ignore", stderr: Bun.file(logFile), env: { ...process.env, USE_S3: "false", LAKE_INGEST_CLIENT: argv.client! } },
+  );
+  const wm = (durable: string): number => {
+    const p = join(lake, "_ingest", durable, "commit.json");
+    try {
+      return existsSync(p) ? JSON.parse(readFileSync(p, "utf8")).watermark : 0;
+    } catch {
+      return 0; // renamed mid-read
     }
-  } catch {
-    // process gone
+  };
+  const hwm = (): number => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"));
+      return m ? Number(m[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const cpuDelta = (a: Map<string, number>, b: Map<string, number>) => [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const);
+  let cpuStartServe = new Map<string, number>();
+  let cpuStartNats = new Map<string, number>();
+  let cpuEndServe = new Map<string, number>();
+  let cpuEndNats = new Map<string, number>();
+  let started = 0;
+  let doneTrades = 0;
+  let doneMbp = 0;
+  let peak = 0;
+  const deadlineMs = Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
+  const deadline = Date.now() + deadlineMs;
+  // A schema with no messages counts as drained from the start.
+  while (((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) && Date.now() < deadline) {
+    await Bun.sleep(20);
+    peak = Math.max(peak, hwm());
+    if (!started && existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running")) {
+      started = performance.now();
+      cpuStartServe = threadCpu(proc.pid);
+      cpuStartNats = threadCpu(nats.pid()!);
+    }
+    if (N_TRADES && !doneTrades && wm(bronzeTable("futures.trades").durable) >= lastTrade) doneTrades = performance.now();
+    if (N_MBP && !doneMbp && wm(bronzeTable("futures.mbp10").durable) >= lastMbp) doneMbp = performance.now();
   }
-  return out;
-}
-const cpuDelta = (a: Map<string, number>, b: Map<string, number>) => [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const);
-let cpuStartServe = new Map<string, number>();
-let cpuStartNats = new Map<string, number>();
-let cpuEndServe = new Map<string, number>();
-let cpuEndNats = new Map<string, number>();
-let started = 0;
-let doneTrades = 0;
-let doneMbp = 0;
-let peak = 0;
-const deadlineMs = Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
-const deadline = Date.now() + deadlineMs;
-// A schema with no messages counts as drained from the start.
-while (((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) && Date.now() < deadline) {
-  await Bun.sleep(20);
+  const allDone = Math.max(doneTrades, doneMbp);
   peak = Math.max(peak, hwm());
-  if (!started && existsSync(logFile) && readFileSync(logFile, "utf8").includes("lake serve running")) {
-    started = performance.now();
-    cpuStartServe = threadCpu(proc.pid);
-    cpuStartNats = threadCpu(nats.pid()!);
+  cpuEndServe = threadCpu(proc.pid);
+  cpuEndNats = threadCpu(nats.pid()!);
+  const loadAvg = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  proc.kill("SIGTERM");
+  const code = await proc.exited;
+  if ((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) {
+    console.log(readFileSync(logFile, "utf8").slice(-4000));
+    throw new Error(`drain did not complete within ${deadlineMs / 1000} s (BENCH_DEADLINE_MS)`);
   }
-  if (N_TRADES && !doneTrades && wm(bronzeTable("futures.trades").durable) >= lastTrade) doneTrades = performance.now();
-  if (N_MBP && !doneMbp && wm(bronzeTable("futures.mbp10").durable) >= lastMbp) doneMbp = performance.now();
+  const t0 = started || t;
+  const s = (x: number) => (x - t0) / 1000;
+  const total = s(allDone);
+  console.log(`lake serve [${label}] (data client ${argv.client}, pull batch ${argv["pull-batch"]}, buffer ${argv.buffer} rows, ring ${argv["ring-mb"]} MiB/consumer), exit ${code}, startup ${((t0 - t) / 1000).toFixed(2)} s:`);
+  if (N_TRADES) console.log(`  trades: ${N_TRADES} committed in ${s(doneTrades).toFixed(2)} s = ${Math.round(N_TRADES / s(doneTrades))} msgs/s (target ≥ 300000)`);
+  if (N_MBP) console.log(`  mbp10 : ${N_MBP} committed in ${s(doneMbp).toFixed(2)} s = ${Math.round(N_MBP / s(doneMbp))} msgs/s (target ≥ 150000)`);
+  console.log(`  all   : ${N_TRADES + N_MBP} in ${total.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / total)} msgs/s; anchor ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s → ratio ${(anchorAll / total).toFixed(2)}× of bare consume`);
+  console.log(`  peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MiB (target < 1024 MiB); load average at the end: ${loadAvg}`);
+  const fmtCpu = (d: (readonly [string, number])[]) => d.filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${v.toFixed(2)} s (${Math.round((100 * v) / total)}%)`).join(", ");
+  console.log(`  CPU during the drain (${total.toFixed(2)} s wall; % of one core): serve: ${fmtCpu(cpuDelta(cpuStartServe, cpuEndServe))}; nats-server: ${fmtCpu([["all threads", cpuDelta(cpuStartNats, cpuEndNats).reduce((a, [, v]) => a + v, 0)]])}`);
+  const serveLog = readFileSync(logFile, "utf8");
+  const summary = serveLog.split("\n").filter((l) => l.includes("futures.trades ")).slice(-3);
+  console.log(summary.join("\n"));
+  return { total, rate: (N_TRADES + N_MBP) / total, log: serveLog, lake };
 }
-const allDone = Math.max(doneTrades, doneMbp);
-peak = Math.max(peak, hwm());
-cpuEndServe = threadCpu(proc.pid);
-cpuEndNats = threadCpu(nats.pid()!);
-const loadAvg = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-proc.kill("SIGTERM");
-const code = await proc.exited;
-if ((N_TRADES && !doneTrades) || (N_MBP && !doneMbp)) {
-  console.log(readFileSync(logFile, "utf8").slice(-4000));
-  throw new Error(`drain did not complete within ${deadlineMs / 1000} s (BENCH_DEADLINE_MS)`);
+
+const COMPACTION = argv.compaction === true;
+if (!COMPACTION) {
+  await drain("default", [], null);
+} else {
+  // The same backlog drained three times into a lake already holding a real-time-shaped day of
+  // closed hours (thousands of small files): with --no-compact, while the service compacts them
+  // in the background (first pass after 1 s), and with --no-compact again. Same-run ratio.
+  const seed = await realtimeDay(argv.scale === "light" ? "light" : "normal", 5);
+  const resetConsumers = async () => {
+    for (const k of ["futures.trades", "futures.mbp10"]) await jsm.consumers.delete("MARKET_DATA", bronzeTable(k).durable).catch(() => false);
+  };
+  // without → with → without: neither warm-up nor a drifting load favours one side
+  const before = await drain("no-compact-1", ["--no-compact"], seed);
+  await resetConsumers();
+  const withC = await drain("with-compaction", ["--compact-interval", "1", "--compact-retain", "0"], seed);
+  const passes = withC.log.split("\n").filter((l) => l.includes("compacted closed hours"));
+  const committed = [...new Bun.Glob(`bronze/**/date=${BENCH_DAY}/**/compact-*.json`).scanSync(withC.lake)].length;
+  const hours = new Set([...new Bun.Glob(`bronze/**/date=${BENCH_DAY}/**/*.parquet`).scanSync(seed)].map((k) => k.slice(0, k.lastIndexOf("/")))).size;
+  await resetConsumers();
+  const after = await drain("no-compact-2", ["--no-compact"], seed);
+  const without = (before.rate + after.rate) / 2;
+  console.log(`\ningest during compaction: ${Math.round(withC.rate)} msgs/s vs ${Math.round(without)} msgs/s without (mean of ${Math.round(before.rate)} before and ${Math.round(after.rate)} after) → ${(withC.rate / without).toFixed(2)}× (target ≥ 0.8×)`);
+  console.log(`  compaction during that drain: ${committed} of ${hours} seeded partition-hours committed when the drain ended; ${passes.length} pass(es) finished`);
+  for (const l of passes) console.log(`  ${l.slice(0, 300)}`);
 }
-const t0 = started || t;
-const s = (x: number) => (x - t0) / 1000;
-const total = s(allDone);
-console.log(`lake serve (data client ${argv.client}, pull batch ${argv["pull-batch"]}, buffer ${argv.buffer} rows, ring ${argv["ring-mb"]} MiB/consumer), exit ${code}, startup ${((t0 - t) / 1000).toFixed(2)} s:`);
-if (N_TRADES) console.log(`  trades: ${N_TRADES} committed in ${s(doneTrades).toFixed(2)} s = ${Math.round(N_TRADES / s(doneTrades))} msgs/s (target ≥ 300000)`);
-if (N_MBP) console.log(`  mbp10 : ${N_MBP} committed in ${s(doneMbp).toFixed(2)} s = ${Math.round(N_MBP / s(doneMbp))} msgs/s (target ≥ 150000)`);
-console.log(`  all   : ${N_TRADES + N_MBP} in ${total.toFixed(2)} s = ${Math.round((N_TRADES + N_MBP) / total)} msgs/s; anchor ${Math.round((N_TRADES + N_MBP) / anchorAll)} msgs/s → ratio ${(anchorAll / total).toFixed(2)}× of bare consume`);
-console.log(`  peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MiB (target < 1024 MiB); load average at the end: ${loadAvg}`);
-const fmtCpu = (d: (readonly [string, number])[]) => d.filter(([, v]) => v > 0.005).map(([k, v]) => `${k} ${v.toFixed(2)} s (${Math.round((100 * v) / total)}%)`).join(", ");
-console.log(`  CPU during the drain (${total.toFixed(2)} s wall; % of one core): serve: ${fmtCpu(cpuDelta(cpuStartServe, cpuEndServe))}; nats-server: ${fmtCpu([["all threads", cpuDelta(cpuStartNats, cpuEndNats).reduce((a, [, v]) => a + v, 0)]])}`);
-const summary = readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("futures.trades ")).slice(-3);
-console.log(summary.join("\n"));
 await nc.close();
 rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 /**
- * bench:read — 1M MBP-10 rows through BronzeReader → Frame, next to DuckDB materialising
- * the very same query inside DuckDB (`CREATE TEMP TABLE … AS <scan>`), measured in the same
- * run, interleaved. Target (issue 4): ours ≤ 1.5× DuckDB's own time.
+ * bench:read — 1M MBP-10 rows through BronzeReader → Frame, next to DuckDB running the very
+ * same scan, measured in the same run, interleaved. Headline anchor: DuckDB's own
+ * materialised result of the scan (our path minus the conversion to typed arrays); second
+ * column: `CREATE TEMP TABLE … AS <scan>`, which adds DuckDB's table-storage work and so
+ * flatters us. Target: ours ≤ 1.5× DuckDB's materialised result.
  *
  * The lake is lake-written (encodeParquet, ZSTD, one file per UTC hour) from the codec
  * bench's realistic book generator, cached under .bench-out/ between runs.
@@ -58,8 +60,8 @@ async function contractScan(s: DuckSession): Promise<Awaited<ReturnType<typeof b
   });
 }
 
-// The anchor: the reader's own scan SQL, materialised by DuckDB into a temp table.
-async function duckOwn(): Promise<{ ms: number; rows: number }> {
+// Second anchor: the reader's own scan SQL, materialised by DuckDB into a temp table.
+async function duckTable(): Promise<{ ms: number; rows: number }> {
   using s = await DuckSession.open();
   const { sql, params } = await contractScan(s);
   const t = performance.now();
@@ -70,7 +72,7 @@ async function duckOwn(): Promise<{ ms: number; rows: number }> {
   return { ms, rows: Number(n.values<BigInt64Array>("n")[0]) };
 }
 
-// Second anchor: DuckDB's materialised result of the same scan, left in DuckDB's memory —
+// Headline anchor: DuckDB's materialised result of the same scan, left in DuckDB's memory —
 // exactly our path minus the conversion to typed arrays.
 async function duckResult(): Promise<{ ms: number; rows: number }> {
   using s = await DuckSession.open();
@@ -89,14 +91,15 @@ async function ours(): Promise<{ ms: number; rows: number }> {
 }
 
 await ours(); // warm the page cache and DuckDB
-await duckOwn();
+await duckTable();
+await duckResult();
 const a: number[] = [];
 const b: number[] = [];
 const c: number[] = [];
 let rows = 0;
 for (let i = 0; i < RUNS; i++) {
   const o = await ours();
-  const d = await duckOwn();
+  const d = await duckTable();
   const r = await duckResult();
   if (r.rows !== d.rows) throw new Error(`row counts differ: result ${r.rows}, table ${d.rows}`);
   c.push(r.ms);
@@ -107,9 +110,10 @@ for (let i = 0; i < RUNS; i++) {
 }
 const mo = median(a);
 const md = median(b);
-console.log(`bench:read — ${rows.toLocaleString("en-US")} MBP-10 rows × ${FUTURES_MBP10.columns.length} cols, ${reader.lastRead.files.length} files (lake ${how}), median of ${RUNS}`);
-console.log(`  ours   BronzeReader.readFuturesMbp10 → Frame   ${mo.toFixed(0).padStart(6)} ms   ${((rows / mo) * 1000 / 1e6).toFixed(2)} M rows/s`);
-console.log(`  anchor DuckDB CREATE TEMP TABLE AS <same scan> ${md.toFixed(0).padStart(6)} ms   ${((rows / md) * 1000 / 1e6).toFixed(2)} M rows/s`);
 const mr = median(c);
-console.log(`  anchor DuckDB materialised result (no convert) ${mr.toFixed(0).padStart(6)} ms   ${((rows / mr) * 1000 / 1e6).toFixed(2)} M rows/s`);
-console.log(`  ratio  ours / DuckDB temp table = ${(mo / md).toFixed(2)}×   ours / DuckDB result = ${(mo / mr).toFixed(2)}×   (target ≤ 1.50×)`);
+const rate = (ms: number) => `${((rows / ms) * 1000 / 1e6).toFixed(2)} M rows/s`;
+console.log(`bench:read — ${rows.toLocaleString("en-US")} MBP-10 rows × ${FUTURES_MBP10.columns.length} cols, ${reader.lastRead.files.length} files (lake ${how}), median of ${RUNS}`);
+console.log(`  ours   BronzeReader.readFuturesMbp10 → Frame          ${mo.toFixed(0).padStart(6)} ms   ${rate(mo)}`);
+console.log(`  anchor DuckDB materialised result of the same scan    ${mr.toFixed(0).padStart(6)} ms   ${rate(mr)}`);
+console.log(`  (2nd)  DuckDB CREATE TEMP TABLE AS <same scan>        ${md.toFixed(0).padStart(6)} ms   ${rate(md)}`);
+console.log(`  ratio  ours / DuckDB result = ${(mo / mr).toFixed(2)}× (target ≤ 1.50×)   ours / DuckDB temp table = ${(mo / md).toFixed(2)}×`);

@@ -1,5 +1,5 @@
 /**
- * bun run bench:silver — wall time and peak RSS of `lake silver --force` (issue 8 §4) over a
+ * bun run bench:silver — wall time and peak RSS of `lake silver --force` over a
  * simulated 5-day normal-scale lake, with 1 and 2 workers on the shared WorkerPool.
  *
  * Anchor, measured in the same run: the plain pipeline (runPipeline in-process, no encode,
@@ -101,7 +101,7 @@ for (const w of [1, 2]) {
 }
 
 if (argv.includes("--s3")) {
-  const { startS3rver } = await import("../test/helpers/s3");
+  const { startS3rver } = await import("../testkit/s3");
   const { s3Store } = await import("../src/storage");
   await using s3 = await startS3rver();
   const local = localStore(root);

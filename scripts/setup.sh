@@ -2,7 +2,7 @@
 # Fresh machine → a working ./lake and everything `bun test` needs. Idempotent: each step
 # is skipped when already satisfied. Needs Node/npm and apt (root, or sudo for apt).
 #
-#   ./scripts/setup.sh            # Bun (from npm) · nats-server (apt) · bun install · bun run build
+#   ./scripts/setup.sh            # Bun (from npm) · nats-server, chromium (apt) · bun install · bun run build
 #
 # Environment: LAKE_SETUP_SKIP_APT=1 skips the apt step (nats-server then must be on PATH).
 set -euo pipefail
@@ -49,6 +49,17 @@ if ! command -v nats-server >/dev/null 2>&1; then
 else
   say "nats-server at $(command -v nats-server)"
 fi
+
+# ── 2b. chromium (the report test renders `lake report` pages in headless Chromium) ──
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "${LAKE_SETUP_SKIP_APT:-}" = 1 ]; then die "chromium not found and LAKE_SETUP_SKIP_APT=1"; fi
+  command -v apt-get >/dev/null 2>&1 || die "chromium not found and no apt-get: install Chromium and re-run"
+  say "installing chromium with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq chromium </dev/null
+fi
+command -v chromium >/dev/null 2>&1 && say "chromium at $(command -v chromium)" || die "chromium installation failed"
 
 # ── 3. Dependencies, exactly as locked ───────────────────────────────────────
 say "bun install --frozen-lockfile"

@@ -7,6 +7,13 @@
 // files and CI logs (tests read our usage text). Must run before run.ts is imported.
 if (!process.stdout.isTTY || !process.stderr.isTTY) process.env.NO_COLOR ??= "1";
 
+// `lake … | head`: a reader that has seen enough closes the pipe; like any Unix filter we stop
+// quietly instead of reporting a broken pipe (or crashing on a write still in flight).
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 export {};
 const { runCli } = await import("./cli/run");
 process.exitCode = await runCli(process.argv.slice(2));

@@ -1,11 +1,12 @@
 /**
- * Batch worker entry point: runs named tasks from src/runtime/tasks.ts for WorkerPool
- * (src/runtime/pool.ts), one at a time. Protocol: src/runtime/wire.ts.
+ * Batch worker entry point: runs named tasks from src/app/tasks.ts for WorkerPool
+ * (src/runtime/pool.ts), one at a time. Protocol: src/runtime/worker-protocol.ts.
  * Thin by design — the work lives in src/; this file only moves messages.
  */
 import { setDefaultDuckThreads } from "../src/runtime/duckdb-native";
-import { TASKS, Transfer, type TaskContext } from "../src/runtime/tasks";
-import { pack, toWireError, unpack, type FromWorker, type ToWorker } from "../src/runtime/wire";
+import { findTask } from "../src/app/tasks";
+import { Transfer, type TaskContext } from "../src/runtime/tasks";
+import { pack, serializeError, unpack, type FromWorker, type ToWorker } from "../src/runtime/worker-protocol";
 
 declare const self: Worker;
 
@@ -18,14 +19,14 @@ function send(msg: FromWorker, transferList?: ArrayBuffer[]): void {
 // An exception that escapes a task's promise (a stray timer, an unhandled rejection) kills
 // this worker; say why first, so the pool can reject the running task with the real message.
 function dieWith(e: unknown): void {
-  send({ type: "fatal", error: toWireError(e) });
+  send({ type: "fatal", error: serializeError(e) });
   process.exit(70);
 }
 process.on("uncaughtException", dieWith);
 process.on("unhandledRejection", dieWith);
 
 async function runTask(id: number, name: string, payload: unknown): Promise<void> {
-  const fn = TASKS[name];
+  const fn = findTask(name);
   if (!fn) {
     send({ type: "err", id, error: { name: "LakeError", message: `unknown task "${name}"`, exitCode: 1 } });
     return;
@@ -41,7 +42,7 @@ async function runTask(id: number, name: string, payload: unknown): Promise<void
     }
     send({ type: "ok", id, value: pack(value) });
   } catch (e) {
-    send({ type: "err", id, error: toWireError(e) });
+    send({ type: "err", id, error: serializeError(e) });
   }
 }
 

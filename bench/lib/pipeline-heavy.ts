@@ -1,5 +1,5 @@
 /**
- * bench:pipeline, heavy-scale section — S7–S13 (issue 7, part 2; `--no-heavy` skips it). Two cases:
+ * bench:pipeline, heavy-scale section — the physics stages S7–S13 (`--no-heavy` skips it). Two cases:
  *  1. the simulator's heavy day (≈2.5 M raw MBP-10 rows) through the whole pipeline, per stage;
  *     anchor: one pass over the raw book's size columns in the same run;
  *  2. the physics stages' worst case: 1 M snapshots handed straight to S7–S13 (S1's 250 ms
@@ -16,7 +16,7 @@ import physicsS10 from "../../src/silver/pipeline/stages/s10-barrier-evolution";
 import physicsS11 from "../../src/silver/pipeline/stages/s11-level-distances";
 import physicsS12 from "../../src/silver/pipeline/stages/s12-gex-features";
 import physicsS13 from "../../src/silver/pipeline/stages/s13-force-mass";
-import { heavyDayContext } from "./heavy-day";
+import { heavyDayContext } from "../../testkit/heavy-day";
 
 const PHYSICS_IDS = new Set(["S7", "S8", "S9", "S10", "S11", "S12", "S13"]);
 

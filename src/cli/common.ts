@@ -7,22 +7,27 @@
 import type { ArgsDef } from "citty";
 import { loadConfig, type Config } from "../config";
 import { LakeError, UsageError } from "../errors";
-import { epochDayOf } from "../time/calendar";
+import { epochDayOf } from "../core/time/calendar";
 import { setLogLevel } from "../log";
 
 export const globalArgs = {
   "log-level": { type: "string", description: "debug | info | warn | error (env LAKE_LOG_LEVEL)" },
-  json: { type: "boolean", description: "machine-readable JSON output" },
+  "log-format": { type: "string", description: "text (default) | json: one JSON object per log line (env LAKE_LOG_FORMAT)" },
+  json: { type: "boolean", description: "machine-readable JSON output on stdout (progress stays on stderr)" },
+  quiet: { type: "boolean", description: "no progress lines on stderr (warnings and errors still print)" },
 } as const satisfies ArgsDef;
 
 export const configArgs = {
   "data-root": { type: "string", description: "lake root: directory or s3://bucket/prefix (env DATA_ROOT)" },
   "use-s3": { type: "string", description: "true|false (env USE_S3)" },
-  "s3-endpoint": { type: "string", description: "S3 endpoint URL (env S3_ENDPOINT)" },
+  "s3-endpoint": { type: "string", description: "S3 endpoint URL (env S3_ENDPOINT, else AWS_ENDPOINT_URL_S3)" },
   "s3-bucket": { type: "string", description: "S3 bucket (env S3_BUCKET)" },
-  "s3-region": { type: "string", description: "S3 region (env S3_REGION)" },
-  "nats-url": { type: "string", description: "NATS server URL (env NATS_URL)" },
-  "local-root": { type: "string", description: "local directory for Silver and Gold when the lake is on S3 (env LAKE_LOCAL_ROOT; default DATA_ROOT when it is a directory)" },
+  "s3-region": { type: "string", description: "S3 region (env S3_REGION, else AWS_REGION)" },
+  "s3-addressing": { type: "string", description: "path|virtual (env S3_ADDRESSING; default virtual on AWS, path with an endpoint)" },
+  "nats-url": { type: "string", description: "NATS server URL, or a cluster's URLs separated by commas (env NATS_URL)" },
+  replicas: { type: "string", description: "replicas of the JetStream streams and the lease KV bucket the lake creates: 1, or 3 in a cluster (env LAKE_NATS_REPLICAS)" },
+  "local-root": { type: "string", description: "working copy of Silver and Gold when the lake is on S3 (env LAKE_LOCAL_ROOT; default DATA_ROOT when it is a directory)" },
+  "single-writer": { type: "string", description: "true: one writer only, so Silver/Gold may be published to an S3 endpoint without conditional writes (env LAKE_SINGLE_WRITER)" },
   ...globalArgs,
 } as const satisfies ArgsDef;
 
@@ -56,7 +61,20 @@ export function numberFlag(flag: string, v: unknown, range: { min: number; max?:
 
 /** `--json` prints `value` as indented JSON for scripts; otherwise the human text (lake silver/gold). */
 export function printResult(json: boolean | undefined, value: unknown, human: () => string): void {
-  console.log(json ? JSON.stringify(value, null, 2) : human());
+  console.log(json ? JSON.stringify(snakeKeys(value), (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) : human());
+}
+
+/**
+ * One key case in every `--json` output: snake_case, like the Python API scripts already
+ * read. Only our own camelCase field names change: keys without a lower→upper step (column
+ * names, outcome labels such as BREAK, dates) are left as they are.
+ */
+export function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (v === null || typeof v !== "object" || v instanceof Date) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[/[a-z][A-Z]/.test(k) ? k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase() : k] = snakeKeys(x);
+  return out;
 }
 
 /**
@@ -66,7 +84,7 @@ export function printResult(json: boolean | undefined, value: unknown, human: ()
  */
 export function localRoot(cfg: Config): string {
   if (cfg.localRoot === null) {
-    throw new LakeError(`Silver and Gold keep their files in a local directory, and DATA_ROOT is ${cfg.dataRoot}: set LAKE_LOCAL_ROOT (or --local-root) to a directory; Bronze is still read from S3`);
+    throw new LakeError(`Silver and Gold are built in a local working copy, and DATA_ROOT is ${cfg.dataRoot}: set LAKE_LOCAL_ROOT (or --local-root) to a directory; what is built is published to the bucket`);
   }
   return cfg.localRoot;
 }
@@ -77,6 +95,14 @@ export function lakeBackend(cfg: Config): Pick<Config, "useS3" | "s3" | "dataRoo
 }
 
 /** `--workers`: threads of the shared WorkerPool (lake silver build/verify, lake demo). */
+/** Which Bronze dates a Silver command works on (parsed by silver/selection). */
+export const bronzeDatesArgs = {
+  dates: { type: "string", description: "comma-separated dates YYYY-MM-DD" },
+  from: { type: "string", description: "first date (with --to): Bronze dates in the range" },
+  to: { type: "string", description: "last date (with --from)" },
+  all: { type: "boolean", description: "every Bronze date with futures trades (the default)" },
+} as const;
+
 export const workersArg = { type: "string", description: "dates built in parallel on the worker pool (default: CPU cores)" } as const;
 
 export function parseWorkers(w: string | undefined): number {

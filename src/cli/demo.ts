@@ -1,208 +1,100 @@
 /**
- * `lake demo` (issue 9 §4): the whole medallion on a throw-away local lake, in one command.
+ * `lake demo`: the whole medallion on a throw-away local lake, in one command.
  * A private nats-server (unless --nats-url/NATS_URL names a reachable one), `lake serve`
  * streaming the simulator's days into Bronze + Gold signals, a Silver build on the worker
  * pool, a Gold promotion and validation, then a short report. Every process it started is
- * stopped, by PID, whatever happens.
+ * stopped, by PID, whatever happens. The steps live in src/app/demo.ts.
  */
 import { defineCommand } from "citty";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync } from "node:fs";
-import { canConnect, freePort, waitForListening } from "../util/net";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Subprocess } from "bun";
-import { LakeError, UsageError } from "../errors";
-import { GoldCurator } from "../gold/curator";
-import { validateDataset } from "../gold/validate";
-import { esPipelineManifest } from "../silver/baselines";
-import { checkDate } from "../silver/names";
+import { UsageError } from "../errors";
+import { isQuiet, progress } from "../log";
+import { checkDate } from "../core/validate";
 import { fmtInt, fmtSeconds } from "../silver/report";
 import { table } from "./table";
-import { configArgs, configFromArgs, parseWorkers, workersArg } from "./common";
-import { localBronze } from "../silver/lineage";
-import { buildOnPool } from "./silver";
-import { isCompiled } from "../runtime/workers";
-
-/** How to run this same lake: the compiled binary itself, or `bun src/main.ts`. */
-function selfCommand(): string[] {
-  return isCompiled() ? [process.execPath] : [process.execPath, Bun.main];
-}
-
-function reachable(url: string, timeoutMs = 500): Promise<boolean> {
-  const u = new URL(url);
-  return canConnect(Number(u.port || 4222), u.hostname, timeoutMs);
-}
-
-function findNatsServer(): string | null {
-  return Bun.which("nats-server") ?? ["/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"].find(existsSync) ?? null;
-}
-
-class Processes {
-  private readonly procs: { name: string; p: Subprocess }[] = [];
-  spawn(name: string, cmd: string[], logDir: string): Subprocess {
-    const out = openSync(join(logDir, `${name}.log`), "a");
-    const p = Bun.spawn(cmd, { stdout: out, stderr: out, stdin: "ignore" });
-    this.procs.push({ name, p });
-    return p;
-  }
-  /** SIGTERM, then SIGKILL after `graceMs`; returns the exit code. */
-  async stop(p: Subprocess, graceMs = 30_000): Promise<number | null> {
-    if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
-    p.kill("SIGTERM");
-    const t = setTimeout(() => p.kill("SIGKILL"), graceMs);
-    await p.exited;
-    clearTimeout(t);
-    return p.exitCode;
-  }
-  async stopAll(): Promise<void> {
-    for (const { p } of [...this.procs].reverse()) await this.stop(p, 10_000);
-  }
-}
-
-const TABLE_DIRS = { trades: "bronze/futures/trades", mbp10: "bronze/futures/mbp10", options: "bronze/options/trades", signals: "gold/levels/signals" } as const;
-
-function parquetFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile() && e.name.endsWith(".parquet")) out.push(join(e.parentPath, e.name));
-  return out;
-}
-
-/**
- * Rows, files and bytes per table. This runs every 500 ms while Bronze fills: only footers
- * are read, and each file's once (`seen`; lake files are never rewritten).
- */
-async function rowCounts(root: string, seen: Map<string, number>): Promise<Record<keyof typeof TABLE_DIRS, { rows: number; files: number; bytes: number }>> {
-  const { readParquetInfo } = await import("../parquet");
-  const out = {} as Record<keyof typeof TABLE_DIRS, { rows: number; files: number; bytes: number }>;
-  for (const [k, d] of Object.entries(TABLE_DIRS) as [keyof typeof TABLE_DIRS, string][]) {
-    let rows = 0;
-    let bytes = 0;
-    const files = parquetFiles(join(root, d));
-    for (const f of files) {
-      const file = Bun.file(f);
-      let n = seen.get(f);
-      if (n === undefined) {
-        n = (await readParquetInfo({ byteLength: file.size, slice: (start: number, end?: number) => file.slice(start, end).arrayBuffer() })).numRows;
-        seen.set(f, n);
-      }
-      rows += n;
-      bytes += file.size;
-    }
-    out[k] = { rows, files: files.length, bytes };
-  }
-  return out;
-}
+import { configArgs, configFromArgs, parseWorkers, snakeKeys, workersArg } from "./common";
+import { buildAndCurate, judge, natsForDemo, publishSimulatedDays, waitForBronze, type Curated, type DemoPlace, type Verdict } from "../app/demo";
+import { Processes, selfCommand } from "../app/processes";
+import { s3ForDemo } from "../app/demo-s3";
+import { LakeFiles } from "../read/lake-files";
+import { s3Store } from "../storage";
 
 export default defineCommand({
   meta: { name: "demo", description: "The whole medallion in one command: simulate → NATS → lake serve → Bronze → Silver → Gold, with a report" },
   args: {
     ...configArgs,
-    dir: { type: "string", description: "work directory (default: a new temp dir); the lake goes in DIR/lake" },
+    dir: { type: "string", description: "work directory, kept afterwards; the lake goes in DIR/lake (default: a temp dir, deleted at the end with its NATS store)" },
     from: { type: "string", description: "first simulated trading date (default 2026-03-02)" },
     days: { type: "string", description: "simulated weekdays (default 2: the first is the second's warm-up)" },
     scale: { type: "string", description: "light (default) | normal | heavy" },
     seed: { type: "string", description: "simulator seed (default 1)" },
     workers: { ...workersArg, description: "Silver worker threads (default: CPU cores)" },
+    s3: { type: "boolean", description: "the lake in a bucket: DATA_ROOT=s3://… when configured, else a private S3 emulator (s3rver); Silver and Gold are published there" },
   },
   async run({ args }) {
     const t0 = performance.now();
     const cfg = configFromArgs(args);
-    const from = checkDate(args.from ?? "2026-03-02");
-    const days = Number(args.days ?? 2);
-    if (!Number.isInteger(days) || days < 1 || days > 10) throw new UsageError(`--days must be 1..10, got ${JSON.stringify(args.days)}`);
-    const scale = args.scale ?? "light";
-    if (!["light", "normal", "heavy"].includes(scale)) throw new UsageError(`--scale must be light, normal or heavy, got ${JSON.stringify(scale)}`);
+    const sim = { from: checkDate(args.from ?? "2026-03-02"), days: Number(args.days ?? 2), scale: args.scale ?? "light", seed: args.seed ?? "1" };
+    if (!Number.isInteger(sim.days) || sim.days < 1 || sim.days > 10) throw new UsageError(`--days must be 1..10, got ${JSON.stringify(args.days)}`);
+    if (!["light", "normal", "heavy"].includes(sim.scale)) throw new UsageError(`--scale must be light, normal or heavy, got ${JSON.stringify(sim.scale)}`);
     const workers = parseWorkers(args.workers || undefined);
+    const keep = args.dir !== undefined;
     const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), "lake-demo-")));
-    const root = join(dir, "lake");
-    const logs = join(dir, "logs");
-    mkdirSync(logs, { recursive: true });
-    const say = (m: string) => !args.json && process.stderr.write(`demo: ${m}\n`);
+    // a throw-away lake (and its NATS store) is hundreds of MB a run: deleted once its processes are gone
+    // a failed run keeps it: its logs say why
+    let failed = true;
+    const cleanUp = () => {
+      if (keep) return;
+      if (failed) process.stderr.write(`demo: kept ${dir} (logs in ${join(dir, "logs")}); delete it when done\n`);
+      else rmSync(dir, { recursive: true, force: true });
+    };
+    const place: DemoPlace = { dir, root: join(dir, "lake"), logs: join(dir, "logs") };
+    mkdirSync(place.logs, { recursive: true });
+    const say = (m: string) => progress(`demo: ${m}`);
     const self = selfCommand();
     const procs = new Processes();
-    const onSignal = () => void procs.stopAll().then(() => process.exit(130));
+    const onSignal = () =>
+      void procs.stopAll().then(() => {
+        failed = false; // interrupted on purpose: nothing to investigate
+        cleanUp();
+        process.exit(130);
+      });
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      // 1. NATS: an explicitly configured reachable server, else a private one (never the default shared one)
-      let natsUrl = cfg.natsUrl;
-      const explicit = cfg.sources.NATS_URL !== "default";
-      if (!(explicit && (await reachable(natsUrl)))) {
-        const bin = findNatsServer();
-        if (!bin) throw new LakeError("nats-server not found on PATH (or /usr/sbin): install it (e.g. apt-get install nats-server) or pass --nats-url of a running JetStream server");
-        const port = await freePort();
-        const p = procs.spawn("nats-server", [bin, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "nats")], logs);
-        await waitForListening(p, port, 10_000, "nats-server");
-        natsUrl = `nats://127.0.0.1:${port}`;
-        say(`started a private nats-server at ${natsUrl} (pid ${p.pid})`);
-      } else say(`using NATS at ${natsUrl}`);
-
-      // 2. lake serve, then the simulator publishing onto NATS
-      const serve = procs.spawn("serve", [...self, "serve", "--data-root", root, "--nats-url", natsUrl, "--summary-interval", "5"], logs);
-      say(`lake serve running (pid ${serve.pid}); simulating ${days} ${scale} day(s) from ${from}…`);
-      const sim = Bun.spawn([...self, "simulate", "--from", from, "--days", String(days), "--scale", scale, "--seed", args.seed ?? "1", "--to", "nats", "--nats-url", natsUrl, "--json"], {
-        stdout: "pipe",
-        stderr: Bun.file(join(logs, "simulate.log")),
-      });
-      const simOut = await new Response(sim.stdout).text();
-      if ((await sim.exited) !== 0) throw new LakeError(`lake simulate failed (exit ${sim.exitCode}); see ${join(logs, "simulate.log")}`);
-      const simRes = JSON.parse(simOut) as { seconds: number; days: { date: string; trades: number; mbp10: number; options: number; signals: number; published: number }[] };
-      const want = { trades: 0, mbp10: 0, options: 0, published: 0 };
-      for (const d of simRes.days) {
-        want.trades += d.trades;
-        want.mbp10 += d.mbp10;
-        want.options += d.options;
-        want.published += d.published;
-      }
-      say(`published ${fmtInt(want.published)} messages in ${fmtSeconds(simRes.seconds)}; waiting for Bronze to hold them…`);
+      // 1. NATS, 2. lake serve, then the simulator publishing onto NATS
+      const natsUrl = await natsForDemo({ url: cfg.natsUrl, explicit: cfg.sources.NATS_URL !== "default" }, procs, place, say);
+      const bucket = args.s3 ? await s3ForDemo(cfg, procs, place, say) : null;
+      const lakeRoot = bucket ? bucket.dataRoot : place.root;
+      const files = bucket ? new LakeFiles(s3Store(bucket.settings)) : new LakeFiles(place.root);
+      const serve = procs.spawn("serve", [...self, "serve", "--data-root", lakeRoot, ...(bucket?.settings.endpoint ? ["--s3-endpoint", bucket.settings.endpoint] : []), "--nats-url", natsUrl, "--summary-interval", "5"], place.logs, bucket?.env);
+      say(`lake serve running (pid ${serve.pid}); simulating ${sim.days} ${sim.scale} day(s) from ${sim.from}…`);
+      const published = await publishSimulatedDays(self, sim, natsUrl, place.logs);
+      say(`published ${fmtInt(published.want.published)} messages in ${fmtSeconds(published.seconds)}; waiting for Bronze to hold them…`);
 
       // 3. wait until Bronze holds every published row (exactly once), then stop serve (final flush)
       const t1 = performance.now();
-      const footerRows = new Map<string, number>();
-      let counts = await rowCounts(root, footerRows);
-      let lastTotal = -1;
-      let lastChange = performance.now();
-      // give up after 90 s, or after 20 s without a single new row (a stuck writer is reported, not waited on)
-      while (performance.now() - t1 < 90_000 && performance.now() - lastChange < 20_000 && serve.exitCode === null) {
-        if (counts.trades.rows >= want.trades && counts.mbp10.rows >= want.mbp10 && counts.options.rows >= want.options) break;
-        await Bun.sleep(500);
-        counts = await rowCounts(root, footerRows);
-        const total = counts.trades.rows + counts.mbp10.rows + counts.options.rows;
-        if (total !== lastTotal) {
-          lastTotal = total;
-          lastChange = performance.now();
-        }
-      }
+      const bronze = await waitForBronze(files, published.want, serve);
       const serveExit = await procs.stop(serve, 40_000);
-      counts = await rowCounts(root, footerRows);
-      const ingestS = (performance.now() - t1) / 1000 + simRes.seconds;
+      const counts = await bronze.counts();
+      const ingestS = (performance.now() - t1) / 1000 + published.seconds;
       say(`lake serve stopped (exit ${serveExit})`);
 
       // 4. Silver on the worker pool, 5. Gold promote + validate
-      const dates = simRes.days.map((d) => d.date);
-      const silver = await buildOnPool({ root, bronze: localBronze(root) }, esPipelineManifest(), dates, { force: true, workers, variant: "reference", quiet: args.json });
-      const curator = new GoldCurator(root);
-      const promotion = silver.signals_total > 0 ? await curator.promoteToTraining("es_pipeline", { force: true, notes: "lake demo" }) : null;
-      const validation = promotion?.status === "success" ? await validateDataset(curator, "signals_production") : null;
-      const labels = validation?.label_distribution ?? {};
-      // label balance is a property of two simulated light days, not of the lake's correctness:
-      // the demo reports it as a warning; every integrity check must pass
-      const failed = validation?.checks.filter((c) => !c.pass) ?? [];
-      const warnings = failed.filter((c) => c.name === "label_distribution").map((c) => `${c.name}: ${c.detail}`);
-      const integrityFailed = failed.filter((c) => c.name !== "label_distribution").map((c) => `${c.name}: ${c.detail}`);
-      const ok =
-        counts.trades.rows === want.trades &&
-        counts.mbp10.rows === want.mbp10 &&
-        counts.options.rows === want.options &&
-        silver.status === "success" &&
-        validation !== null &&
-        integrityFailed.length === 0;
-
+      const curated = bucket
+        ? await buildAndCurate(join(dir, "working-copy"), published.dates, workers, isQuiet(), {
+            tiers: { store: s3Store(bucket.settings), singleWriter: bucket.singleWriter },
+            bronze: { useS3: true, s3: bucket.settings, dataRoot: bucket.dataRoot },
+          })
+        : await buildAndCurate(place.root, published.dates, workers, isQuiet());
+      const verdict = judge(published.want, counts, curated);
+      const { want } = published;
       const report = {
-        ok,
+        ok: verdict.ok,
         dir,
-        data_root: root,
+        data_root: bucket ? bucket.where : place.root,
         nats_url: natsUrl,
         seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
         ingest: {
@@ -213,44 +105,73 @@ export default defineCommand({
           gold_signals: counts.signals,
           serve_exit: serveExit,
         },
-        silver: { status: silver.status, dates: silver.dates_processed, rows: silver.signals_total, errors: silver.errors, label_distribution: labels },
-        gold: { promotion, validation: validation ? { ok: validation.ok, passed: validation.checks.length - failed.length, checks: validation.checks.length, failed: integrityFailed, warnings } : null },
-        next: `lake query --data-root ${root} "select level_kind_name, outcome, count(*) n from silver_features group by all order by n desc"`,
+        silver: { status: curated.silver.status, dates: curated.silver.dates_processed, rows: curated.silver.signals_total, errors: curated.silver.errors, label_distribution: curated.validation?.label_distribution ?? {} },
+        gold: {
+          promotion: curated.promotion,
+          validation: curated.validation ? { ok: curated.validation.ok, passed: verdict.passed, checks: curated.validation.checks.length, failed: verdict.failed, warnings: verdict.warnings } : null,
+        },
+        kept: keep,
+        next: bucket
+          ? "lake demo --s3 --dir DIR keeps the emulator's files in DIR/s3 and the working copy in DIR/working-copy"
+          : keep
+          ? `lake query --data-root ${place.root} "select level_kind_name, outcome, count(*) n from silver_features group by all order by n desc"`
+          : "lake demo --dir DIR keeps the lake in DIR/lake to query it (this run's was deleted)",
       };
-      if (args.json) console.log(JSON.stringify(report, null, 2));
-      else {
-        const r = report.ingest;
-        console.log(
-          [
-            `lake demo — ${ok ? "OK" : "FAILED"} in ${fmtSeconds(report.seconds)} (lake at ${root})`,
-            "",
-            table([
-              ["TABLE", "PUBLISHED", "IN LAKE", "FILES", "MB"],
-              ["futures.trades", r.expected.trades, r.bronze.trades.rows, r.bronze.trades.files, (r.bronze.trades.bytes / 1e6).toFixed(1)],
-              ["futures.mbp10", r.expected.mbp10, r.bronze.mbp10.rows, r.bronze.mbp10.files, (r.bronze.mbp10.bytes / 1e6).toFixed(1)],
-              ["options.trades", r.expected.options, r.bronze.options.rows, r.bronze.options.files, (r.bronze.options.bytes / 1e6).toFixed(1)],
-              ["gold level signals", "-", r.gold_signals.rows, r.gold_signals.files, (r.gold_signals.bytes / 1e6).toFixed(1)],
-            ]),
-            `ingested ${fmtInt(r.published)} messages at ${fmtInt(r.msgs_per_s)} msg/s end to end`,
-            `Silver es_pipeline: ${silver.status}, ${fmtInt(silver.signals_total)} rows over ${silver.dates_processed} date(s); outcomes ${JSON.stringify(labels)}`,
-            ...silver.errors.map((e) => `  ${e}`),
-            promotion ? `Gold signals_production: ${promotion.status}${promotion.status === "success" ? `, ${fmtInt(promotion.signal_count)} rows` : ` (${promotion.reason})`}` : "Gold: nothing to promote",
-            ...(validation
-              ? [
-                  `Gold validation: ${validation.checks.length - failed.length}/${validation.checks.length} checks passed${integrityFailed.length ? `; FAILED ${integrityFailed.join("; ")}` : ""}`,
-                  ...warnings.map((w) => `  warning — ${w} (two simulated light days are too few events for a balanced training set; \`lake gold validate\` applies the limits strictly)`),
-                ]
-              : []),
-            "",
-            `try next:  ${report.next}`,
-          ].join("\n"),
-        );
-      }
-      if (!ok) process.exitCode = 1;
+      if (args.json) console.log(JSON.stringify(snakeKeys(report), null, 2));
+      else console.log(renderReport(report, curated, verdict));
+      if (!verdict.ok) process.exitCode = 1;
+      failed = !verdict.ok;
     } finally {
       await procs.stopAll();
+      cleanUp();
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
   },
 });
+
+type DemoReport = {
+  ok: boolean;
+  kept: boolean;
+  data_root: string;
+  seconds: number;
+  ingest: {
+    published: number;
+    msgs_per_s: number;
+    expected: { trades: number; mbp10: number; options: number };
+    bronze: Record<"trades" | "mbp10" | "options", { rows: number; files: number; bytes: number }>;
+    gold_signals: { rows: number; files: number; bytes: number };
+  };
+  next: string;
+};
+
+/** The human-readable report: rows published vs in the lake per table, then Silver and Gold. */
+function renderReport(report: DemoReport, c: Curated, v: Verdict): string {
+  const r = report.ingest;
+  const labels = c.validation?.label_distribution ?? {};
+  const row = (name: string, expected: number | string, t: { rows: number; files: number; bytes: number }) => [name, expected, t.rows, t.files, (t.bytes / 1e6).toFixed(1)];
+  const promotion = c.promotion;
+  return [
+    `lake demo — ${report.ok ? "OK" : "FAILED"} in ${fmtSeconds(report.seconds)} (${report.kept ? `lake at ${report.data_root}` : "throw-away lake, deleted"})`,
+    "",
+    table([
+      ["TABLE", "PUBLISHED", "IN LAKE", "FILES", "MB"],
+      row("futures.trades", r.expected.trades, r.bronze.trades),
+      row("futures.mbp10", r.expected.mbp10, r.bronze.mbp10),
+      row("options.trades", r.expected.options, r.bronze.options),
+      row("gold level signals", "-", r.gold_signals),
+    ]),
+    `ingested ${fmtInt(r.published)} messages at ${fmtInt(r.msgs_per_s)} msg/s end to end`,
+    `Silver es_pipeline: ${c.silver.status}, ${fmtInt(c.silver.signals_total)} rows over ${c.silver.dates_processed} date(s); outcomes ${JSON.stringify(labels)}`,
+    ...c.silver.errors.map((e) => `  ${e}`),
+    promotion ? `Gold signals_production: ${promotion.status}${promotion.status === "success" ? `, ${fmtInt(promotion.signal_count)} rows` : ` (${promotion.reason})`}` : "Gold: nothing to promote",
+    ...(c.validation
+      ? [
+          `Gold validation: ${v.passed}/${c.validation.checks.length} checks passed${v.failed.length ? `; FAILED ${v.failed.join("; ")}` : ""}`,
+          ...v.warnings.map((w) => `  warning — ${w} (two simulated light days are too few events for a balanced training set; \`lake gold validate\` applies the limits strictly)`),
+        ]
+      : []),
+    "",
+    `try next:  ${report.next}`,
+  ].join("\n");
+}

@@ -1,16 +1,19 @@
 /**
  * `lake doctor`: can this binary do its job here? Checks the embedded DuckDB, the batch
  * worker pool (with DuckDB inside a worker), the configuration and the tools the demo and
- * tests need. Exit 1 if any check fails; `--json` for scripts.
+ * tests need, and that no test-only hook (LAKE_TEST_FAULTS) is switched on. Exit 1 if any
+ * check fails; `--json` for scripts.
  */
 import { defineCommand } from "citty";
+import { S3Store } from "../storage";
 import { loadConfig } from "../config";
 import { LakeError, errorMessage } from "../errors";
 import { duckConnect, duckdbLibraryPath } from "../runtime/duckdb-native";
-import { WorkerPool } from "../runtime/pool";
+import { openBatchPool } from "../app/pool";
 import { isCompiled } from "../runtime/workers";
+import { TEST_FAULTS_VAR, testFaults } from "../core/test-faults";
 import { LAKE_VERSION } from "../version";
-import { globalArgs } from "./common";
+import { globalArgs, snakeKeys } from "./common";
 
 interface Check {
   check: string;
@@ -45,7 +48,7 @@ export default defineCommand({
     );
     checks.push(
       await attempt("worker pool", async () => {
-        await using pool = new WorkerPool({ size: 1 });
+        await using pool = openBatchPool(1);
         const data = Float64Array.from({ length: 1000 }, (_, i) => i);
         const sum = await pool.run<number>("sum", data, { transfer: true });
         if (sum !== 499500) throw new Error(`worker returned ${sum}, expected 499500`);
@@ -60,6 +63,24 @@ export default defineCommand({
         return `data root ${cfg.dataRoot}${cfg.useS3 ? " (S3)" : ""}${local}, NATS ${cfg.natsUrl}`;
       }),
     );
+    const cfg = (() => {
+      try {
+        return loadConfig({});
+      } catch {
+        return null; // the config check above already failed and said why
+      }
+    })();
+    if (cfg?.useS3) {
+      checks.push(
+        await attempt("s3 conditional writes", async () => {
+          const store = new S3Store(cfg.s3!);
+          const probe = await store.conditionalSupport();
+          return probe.supported
+            ? `${store.root}: ${probe.detail} (lock-free multi-writer updates on)`
+            : `${store.root}: not enforced — ${probe.detail}; registry updates are refused, single writer only`;
+        }),
+      );
+    }
     checks.push(
       await attempt("nats-server", () => {
         const path = Bun.which("nats-server");
@@ -67,7 +88,14 @@ export default defineCommand({
         return path;
       }),
     );
-    if (args.json) console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+    checks.push(
+      await attempt("test hooks", () => {
+        const faults = testFaults();
+        if (faults.raw) throw new Error(`${TEST_FAULTS_VAR}=${faults.raw} is set: test-only fault injection is active (unset it outside tests)`);
+        return `off (${TEST_FAULTS_VAR} unset)`;
+      }),
+    );
+    if (args.json) console.log(JSON.stringify(snakeKeys({ ok: checks.every((c) => c.ok), checks }), null, 2));
     else {
       const w = Math.max(...checks.map((c) => c.check.length));
       for (const c of checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.check.padEnd(w)}  ${c.detail}`);

@@ -1,8 +1,9 @@
 /** `lake gold signals --date D`: streamed Gold level signals (contracts §6.2), de-duplicated by default. */
 import { defineCommand } from "citty";
 import { GoldReader } from "../read/gold-reader";
-import { LakeFiles, checkPartitionValue } from "../read/lake-files";
-import { outputArgs, parseOutput, parseRange, rangeArgs } from "../read/cli-args";
+import { LakeFiles } from "../read/lake-files";
+import { checkPartitionValue } from "../core/validate";
+import { outputArgs, parseColumns, parseOutput, parseRange, rangeArgs } from "../read/cli-args";
 import { writeResult } from "../read/output";
 import { configArgs, configFromArgs } from "./common";
 
@@ -12,6 +13,7 @@ export default defineCommand({
     ...rangeArgs,
     underlying: { type: "string", description: "underlying (default ES)" },
     "keep-duplicates": { type: "boolean", description: "keep repeated (ts_event_ns, level_id) rows" },
+    columns: { type: "string", description: "comma-separated columns to read (plus ts_event_ns and level_id); on S3 only their chunks are fetched" },
     ...outputArgs,
     ...configArgs,
   },
@@ -22,7 +24,7 @@ export default defineCommand({
     const range = parseRange(args);
     const underlying = checkPartitionValue("underlying", (args.underlying as string | undefined) ?? "ES");
     const reader = new GoldReader(new LakeFiles(cfg));
-    const frames = reader.streamLevelSignals(underlying, { ...range, dedupe: !args["keep-duplicates"] });
+    const frames = reader.streamLevelSignals(underlying, { ...range, ...parseColumns(args.columns), dedupe: !args["keep-duplicates"] });
     await writeResult(frames, output);
   },
 });

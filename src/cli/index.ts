@@ -12,16 +12,22 @@ export const subCommands: Record<string, Lazy> = {
   config: lazy(() => import("./config")),
   simulate: lazy(() => import("./simulate")),
   replay: lazy(() => import("./replay")),
+  import: lazy(() => import("./import")),
   duckdb: lazy(() => import("./duckdb")),
   doctor: lazy(() => import("./doctor")),
   query: lazy(() => import("./query")),
   bronze: lazy(() => import("./bronze")),
-  contracts: lazy(() => import("./contracts")),
+  contracts: lazy(() => import("./futures-contracts")),
   silver: lazy(() => import("./silver")),
   gold: lazy(() => import("./gold")),
   demo: lazy(() => import("./demo")),
   serve: lazy(() => import("./serve")),
   status: lazy(() => import("./status")),
+  ingest: lazy(() => import("./ingest")),
+  completion: lazy(() => import("./completion")),
+  report: lazy(() => import("./report")),
+  compact: lazy(() => import("./compact")),
+  worker: lazy(() => import("./worker")),
 };
 
 export const mainCommand = defineCommand({

@@ -3,6 +3,7 @@
  * flags, their parsing, and opening the publisher with a note about streams it created.
  */
 import type { ArgsDef } from "citty";
+import { progress } from "../log";
 import { parsePositive, parseSpeed } from "../sim/pace";
 import { openPublisher, type Publisher } from "../sim/publish";
 
@@ -31,8 +32,8 @@ export function parsePacing(args: Record<string, unknown>): Pacing {
 }
 
 /** Connect (creating missing Bronze/Gold streams) and say on stderr which streams were created. */
-export async function openCliPublisher(natsUrl: string): Promise<Publisher> {
-  const pub = await openPublisher(natsUrl);
-  if (pub.createdStreams.length) process.stderr.write(`created streams: ${pub.createdStreams.join(", ")}\n`);
+export async function openCliPublisher(natsUrl: string, replicas = 1): Promise<Publisher> {
+  const pub = await openPublisher(natsUrl, replicas);
+  if (pub.createdStreams.length) progress(`created streams: ${pub.createdStreams.join(", ")}`);
   return pub;
 }

@@ -11,7 +11,10 @@ import { LakeFiles } from "../read/lake-files";
 import { outputArgs, parseOutput } from "../read/cli-args";
 import { writeResult } from "../read/output";
 import { LAKE_VIEWS, registerViews } from "../read/views";
-import { configArgs, configFromArgs } from "./common";
+import { configArgs, configFromArgs, localRoot } from "./common";
+import { bucketTiers, pullSilver } from "../app/bucket-tiers";
+import { pullGold } from "../app/bucket-gold";
+import { SilverFeatureBuilder } from "../silver/builder";
 
 export default defineCommand({
   meta: {
@@ -34,6 +37,13 @@ export default defineCommand({
     // Silver and Gold training sets live in the local root: with the lake on S3 (contracts §7),
     // or wherever LAKE_LOCAL_ROOT puts them
     const local = cfg.localRoot && cfg.localRoot !== cfg.dataRoot ? new LakeFiles(cfg.localRoot) : files;
+    const bucket = bucketTiers(cfg);
+    if (bucket && /silver_features|gold_training/i.test(sql)) {
+      // on a bucket lake they are published there: bring the working copy up to date first
+      const root = localRoot(cfg);
+      await pullSilver(bucket, new SilverFeatureBuilder(root));
+      await pullGold(bucket, root);
+    }
     using _held = files.hold(); // the views' files stay in the S3 cache until the query has run
     using s = await DuckSession.open();
     await registerViews(s, files, sql, local);

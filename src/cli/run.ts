@@ -1,13 +1,13 @@
 /**
  * The CLI edge: resolve the command, check flags, run it, and turn every failure into
- * one line on stderr plus an exit code (contract of issue 2 §4):
+ * one line on stderr plus an exit code (the CLI's error contract):
  *   0 ok · 1 runtime failure (LakeError, unexpected error) · 2 usage (unknown command or
  *   flag, missing/invalid argument — usage printed on stderr too).
  * Library code throws; only this file decides what the user sees.
  */
 import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
 import { LakeError, UsageError, errorMessage } from "../errors";
-import { LOG_LEVELS, setLogLevel } from "../log";
+import { LOG_FORMATS, LOG_LEVELS, setLogFormat, setLogLevel, setQuiet, type LogFormat } from "../log";
 import { mainCommand } from "./index";
 
 type Cmd = CommandDef<any>;
@@ -96,7 +96,9 @@ async function resolve(root: Cmd, argv: string[], where: Where): Promise<{ cmd: 
 /** Flags accepted before any subcommand; every command that takes them declares them too. */
 const GLOBAL_FLAGS = new Map<string, "boolean" | "string">([
   ["log-level", "string"],
+  ["log-format", "string"],
   ["json", "boolean"],
+  ["quiet", "boolean"],
 ]);
 
 /** citty silently accepts undeclared flags and empty values; we refuse them (exit 2). */
@@ -132,12 +134,33 @@ function applyLogLevel(rest: string[]): void {
     if (a === "--log-level") value = rest[i + 1];
     else if (a.startsWith("--log-level=")) value = a.slice("--log-level=".length);
   }
+  applyOutputFlags(rest);
   if (value === undefined) return;
   if (!(LOG_LEVELS as readonly string[]).includes(value)) {
     throw new UsageError(`--log-level is invalid: got ${JSON.stringify(value)}, expected ${LOG_LEVELS.join(", ")}`);
   }
   setLogLevel(value as (typeof LOG_LEVELS)[number]);
   process.env.LAKE_LOG_LEVEL = value; // worker threads spawned later inherit it
+}
+
+/** --log-format and --quiet, for this thread and (through the environment) the workers it starts. */
+function applyOutputFlags(rest: string[]): void {
+  const end = rest.indexOf("--");
+  const flags = end < 0 ? rest : rest.slice(0, end);
+  let fmt: string | undefined = process.env.LAKE_LOG_FORMAT || undefined;
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i] === "--log-format") fmt = flags[i + 1];
+    else if (flags[i]!.startsWith("--log-format=")) fmt = flags[i]!.slice("--log-format=".length);
+  }
+  if (fmt !== undefined) {
+    if (!(LOG_FORMATS as readonly string[]).includes(fmt)) throw new UsageError(`--log-format must be ${LOG_FORMATS.join(" or ")}, got ${JSON.stringify(fmt)}`);
+    setLogFormat(fmt as LogFormat);
+    process.env.LAKE_LOG_FORMAT = fmt;
+  }
+  if (flags.includes("--quiet")) {
+    setQuiet(true);
+    process.env.LAKE_QUIET = "1";
+  }
 }
 
 function suggest(name: string, candidates: string[], prefix = ""): string {
@@ -176,8 +199,10 @@ function isCittyUsageError(e: unknown): boolean {
 
 /** Run the CLI for `argv`; returns the exit code. `root` is replaceable for tests. */
 export async function runCli(argv: string[], root: Cmd = mainCommand): Promise<number> {
-  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "-V")) {
-    console.log((root.meta as { version: string }).version);
+  const versionFlags = new Set(["--version", "-v", "-V"]);
+  if ((argv.length === 1 && versionFlags.has(argv[0]!)) || (argv.length === 2 && argv.includes("--json") && argv.some((a) => versionFlags.has(a)))) {
+    const version = (root.meta as { version: string }).version;
+    console.log(argv.includes("--json") ? JSON.stringify(versionInfo(version), null, 2) : version);
     return 0;
   }
   // `lake help [command…]` is `lake [command…] --help`.
@@ -201,16 +226,29 @@ export async function runCli(argv: string[], root: Cmd = mainCommand): Promise<n
     await runCommand(cmd, { rawArgs: rest });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code === "EPIPE") return 0; // the reader closed the pipe (main.ts)
     const isUsage = e instanceof LakeError ? e.exitCode === 2 : isCittyUsageError(e);
     if (isUsage) {
-      process.stderr.write((await usage(where.cmd, where.parent)) + "\n\n");
-      process.stderr.write(`lake: ${oneLine(errorMessage(e))}\n`);
+      // one line and where to read more: the whole usage buries the message
+      process.stderr.write(`lake: ${oneLine(errorMessage(e))}\nrun '${commandPath(where)} --help' for usage\n`);
       return 2;
     }
     process.stderr.write(`lake: ${oneLine(errorMessage(e))}\n`);
     if (process.env.LAKE_DEBUG || process.env.LAKE_LOG_LEVEL === "debug") console.error(e);
     return e instanceof LakeError ? e.exitCode : 1;
   }
+}
+
+/** "lake silver status": the words that reach the command a usage error is about. */
+function commandPath(where: Where): string {
+  const own = (where.cmd.meta as { name?: string } | undefined)?.name;
+  const parent = (where.parent?.meta as { name?: string } | undefined)?.name;
+  if (!parent) return "lake";
+  return own ? `${parent} ${own}` : parent;
+}
+
+function versionInfo(version: string): Record<string, string> {
+  return { version, bun_version: Bun.version, platform: process.platform, arch: process.arch };
 }
 
 /** One line on stderr: strip ANSI colours (citty adds them) and fold newlines. */

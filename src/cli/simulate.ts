@@ -1,19 +1,25 @@
 /**
- * `lake simulate` — deterministic ES market days (issue 5), straight into Bronze or onto NATS.
+ * `lake simulate` — deterministic ES market days, straight into Bronze or onto NATS.
  *
  *   lake simulate --to bronze --days 5 --from 2026-03-02 --seed 7
  *   lake simulate --to nats --date 2026-03-02 --scale light --speed 10x
+ *   lake simulate --to dbn --date 2026-03-02 --out ./dbn          (Databento DBN v3 zstd files)
  */
 import { defineCommand } from "citty";
+import { mkdirSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { writeDbnDay } from "../sim/dbn-day";
 import { LakeError, UsageError } from "../errors";
+import { progress } from "../log";
 import { ObjectExistsError, openStore } from "../storage";
-import { writeBronzeDay } from "../sim/bronze";
-import { generateDay, tradingDates, type SimDay } from "../sim/day";
+import { writeBronzeDayByHour, writerTag } from "../sim/bronze";
+import { liveDay, switchDay } from "../compact/day-switch";
+import { generateDay, generateDayByHour, tradingDates, type SimDay } from "../sim/day";
 import { formatSimTime, parseNonNegative } from "../sim/pace";
 import { publishAll } from "../sim/publish";
 import { SCALES, type ScaleName, type SimRates } from "../sim/scale";
 import { wireMessages } from "../sim/wire";
-import { epochDayOf, isWeekdayDay } from "../time/calendar";
+import { epochDayOf, isWeekdayDay } from "../core/time/calendar";
 import { configArgs, configFromArgs, dateFlag } from "./common";
 import { openCliPublisher, pacingArgs, parsePacing } from "./pacing";
 import { printTable } from "./table";
@@ -31,15 +37,16 @@ export default defineCommand({
     "option-rate": { type: "string", description: "option trades/s, RTH average (overrides --scale)" },
     "signal-interval": { type: "string", description: "levels.signals snapshot interval in ms, 0 = none (overrides --scale)" },
     "roll-date": { type: "string", description: "override the contract roll date YYYY-MM-DD (default: expiry − 8 days)" },
-    to: { type: "string", description: "bronze | nats (default bronze)" },
+    to: { type: "string", description: "bronze | nats | dbn (default bronze)" },
+    out: { type: "string", description: "--to dbn: output directory for the DBN v3 zstd files (default ./dbn)" },
     ...pacingArgs("--to nats"),
-    overwrite: { type: "boolean", description: "--to bronze: replace existing simulator files" },
+    overwrite: { type: "boolean", description: "--to bronze: replace the date's Bronze (any writer) atomically" },
     ...configArgs,
   },
   async run({ args }) {
     const cfg = configFromArgs(args);
     const dest = (args.to as string | undefined) ?? "bronze";
-    if (dest !== "bronze" && dest !== "nats") throw new UsageError(`--to must be bronze or nats, got ${JSON.stringify(dest)}`);
+    if (dest !== "bronze" && dest !== "nats" && dest !== "dbn") throw new UsageError(`--to must be bronze, nats or dbn, got ${JSON.stringify(dest)}`);
     const dates = resolveDates(args.date as string | undefined, args.from as string | undefined, args.days as string | undefined);
     const scaleName = ((args.scale as string | undefined) ?? "normal") as ScaleName;
     if (!(scaleName in SCALES)) throw new UsageError(`--scale must be light, normal or heavy, got ${JSON.stringify(args.scale)}`);
@@ -62,34 +69,53 @@ export default defineCommand({
       const store = openStore(cfg);
       for (const date of dates) {
         const g0 = performance.now();
-        const day = gen(date, false);
-        const g1 = performance.now();
-        const files = await writeBronzeDay(store, day, { overwrite: Boolean(args.overwrite) }).catch((e) => {
-          if (e instanceof ObjectExistsError) {
-            throw new LakeError(`${e.key} already exists: this lake already holds seed ${seed} for ${date}. Pass --overwrite to replace it, or use another --data-root / --seed`);
-          }
-          throw e;
-        });
-        const g2 = performance.now();
+        const { live } = await liveDay(store, date);
+        const tag = writerTag(seed);
+        const others = live.filter((f) => f.leaves.some((k) => !k.includes(`-${tag}-`))).map((f) => f.file.key);
+        if (others.length && !args.overwrite) {
+          throw new LakeError(
+            `${cfg.dataRoot} already holds Bronze for ${date} not written by seed ${seed} (${others.length} file${others.length === 1 ? "" : "s"}, e.g. ${others[0]}): a second seed would mix two markets in one day. Pass --overwrite to replace the day, or use another --data-root`,
+          );
+        }
+        if (live.length && !args.overwrite) {
+          throw new LakeError(`${cfg.dataRoot} already holds seed ${seed} for ${date} (${live.length} files). Pass --overwrite to replace it, or use another --data-root / --seed`);
+        }
+        // MBP-10 hour by hour: a heavy day's book updates are encoded as they are generated.
+        const hours = () => generateDayByHour({ date, seed, scale: scaleName, rates, contracts: rollDate ? { rollDate } : undefined, signals: false });
+        // --overwrite replaces the whole day at one instant: readers never see two seeds, nor
+        // half a day, even if this process dies part-way (src/compact/day-switch.ts)
+        const { day, mbpRows, files } = args.overwrite
+          ? (await switchDay(store, date, (put) => writeBronzeDayByHour(store, hours(), seed, { put }), { reason: `lake simulate --seed ${seed}` })).result
+          : await writeBronzeDayByHour(store, hours(), seed).catch((e) => {
+              if (e instanceof ObjectExistsError) {
+                throw new LakeError(`${e.key} already exists: this lake already holds seed ${seed} for ${date}. Pass --overwrite to replace it, or use another --data-root / --seed`);
+              }
+              throw e;
+            });
         rows.push({
-          ...daySummary(date, day),
+          ...daySummary(date, day, mbpRows),
           files: files.length,
           bytes: files.reduce((s, f) => s + f.bytes, 0),
-          generate_ms: Math.round(g1 - g0),
-          write_ms: Math.round(g2 - g1),
+          seconds: Number(((performance.now() - g0) / 1000).toFixed(2)),
         });
+      }
+    } else if (dest === "dbn") {
+      const out = resolve((args.out as string | undefined) ?? "dbn");
+      mkdirSync(out, { recursive: true });
+      for (const date of dates) {
+        const day = gen(date, false);
+        const files = await writeDbnDay(out, day);
+        rows.push({ ...daySummary(date, day), files: Object.values(files).map((f) => basename(f)).join(" ") });
       }
     } else {
       const pacing = parsePacing(args);
-      await using pub = await openCliPublisher(cfg.natsUrl);
+      await using pub = await openCliPublisher(cfg.natsUrl, cfg.natsReplicas);
       for (const [k, date] of dates.entries()) {
         const day = gen(date, true);
         const res = await publishAll(pub.nc, wireMessages(day), {
           ...pacing,
           onProgress: (p) =>
-            process.stderr.write(
-              `day ${k + 1}/${dates.length}  sim ${formatSimTime(p.simTimeNs)}  ${p.published.toLocaleString("en-US")} msgs  ${Math.round(p.rate).toLocaleString("en-US")} msg/s\n`,
-            ),
+            progress(`day ${k + 1}/${dates.length}  sim ${formatSimTime(p.simTimeNs)}  ${p.published.toLocaleString("en-US")} msgs  ${Math.round(p.rate).toLocaleString("en-US")} msg/s`),
         });
         rows.push({
           ...daySummary(date, day),
@@ -106,18 +132,18 @@ export default defineCommand({
       return;
     }
     printTable(rows);
-    const what = dest === "bronze" ? `Bronze lake at ${cfg.dataRoot}` : `NATS ${cfg.natsUrl}`;
+    const what = dest === "bronze" ? `Bronze lake at ${cfg.dataRoot}` : dest === "dbn" ? `DBN files in ${resolve((args.out as string | undefined) ?? "dbn")}` : `NATS ${cfg.natsUrl}`;
     console.log(`${dates.length} day(s) → ${what} in ${totalS.toFixed(2)} s (seed ${seed}, scale ${scaleName})`);
   },
 });
 
 /** The leading columns of a day's summary row: what was simulated. */
-function daySummary(date: string, day: SimDay): Record<string, unknown> {
+function daySummary(date: string, day: SimDay, mbpRows = day.mbp10.numRows): Record<string, unknown> {
   return {
     date,
     contracts: day.contracts.map((c) => `${c.symbol} ${(c.share * 100).toFixed(0)}%`).join(", "),
     trades: day.trades.numRows,
-    mbp10: day.mbp10.numRows,
+    mbp10: mbpRows,
     options: day.options.numRows,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * "Best experiment by metric" (contracts §5.7 Recommended; issue 9 §1): among `completed`
+ * "Best experiment by metric" (contracts §5.7 Recommended): among `completed`
  * experiments that carry a finite numeric value for the metric, the highest (or lowest);
  * ties broken by the latest `created_at`, then by registry order (first wins). Experiments
  * without the metric, or not completed, are listed with the reason they were passed over.

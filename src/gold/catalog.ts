@@ -5,8 +5,8 @@
  * history `{name}@{n}` until pruned.
  */
 import { isAbsolute, join } from "node:path";
-import { readJsonRegistry, withFileLock, writeFileAtomic } from "../silver/fsutil";
-import { isoNowZ } from "../silver/names";
+import { readJsonRegistry, withFileLock, writeFileAtomic } from "../core/atomic-file";
+import { isoNowZ } from "../core/validate";
 
 export interface HistoryEntry {
   /** `{name}@{n}` */

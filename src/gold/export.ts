@@ -1,7 +1,7 @@
 /** `lake gold export`: a dataset as Parquet (copied byte-for-byte) or CSV (RFC 4180, nulls empty). */
 import { cellValue, type Frame } from "../frame";
 import { csvQuote } from "../read/output";
-import { copyFileAtomic, writeFileAtomic } from "../silver/fsutil";
+import { copyFileAtomic, writeFileAtomic } from "../core/atomic-file";
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";

@@ -1,5 +1,5 @@
 /**
- * WorkerPool: run named tasks (src/runtime/tasks.ts) on a fixed number of batch worker
+ * WorkerPool: run named tasks (registered in src/app/tasks.ts) on a fixed number of batch worker
  * threads (workers/batch.ts). One binary, one pool: the Silver builder and any other batch
  * job share it.
  *
@@ -15,8 +15,7 @@
  * - idle workers do not keep the process alive; `close()` stops them all.
  */
 import { LakeError } from "../errors";
-import { TASKS } from "./tasks";
-import { fromWireError, pack, unpack, type FromWorker, type ToWorker, type WireError } from "./wire";
+import { deserializeError, pack, unpack, type FromWorker, type ToWorker, type SerializedError } from "./worker-protocol";
 import { spawnWorker, type WorkerEntry } from "./workers";
 
 export interface WorkerPoolOptions {
@@ -24,6 +23,8 @@ export interface WorkerPoolOptions {
   size?: number;
   /** Worker entry point; default "batch". */
   entry?: WorkerEntry;
+  /** Names of the tasks the workers know: an unknown name is rejected up front, not by a worker. */
+  knownTasks?: readonly string[];
 }
 
 export interface RunOptions {
@@ -52,13 +53,14 @@ interface Slot {
   job: Job | null;
   /** Set once the slot is finished (crashed, aborted or closed): later events are ignored. */
   gone: boolean;
-  fatal?: WireError;
+  fatal?: SerializedError;
   exited: Promise<void>;
 }
 
 export class WorkerPool implements AsyncDisposable {
   readonly size: number;
   private readonly entry: WorkerEntry;
+  private readonly knownTasks?: ReadonlySet<string>;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -70,12 +72,13 @@ export class WorkerPool implements AsyncDisposable {
     if (!Number.isInteger(size) || size < 1) throw new LakeError(`WorkerPool size must be a positive integer, got ${size}`);
     this.size = size;
     this.entry = opts.entry ?? "batch";
+    if (opts.knownTasks) this.knownTasks = new Set(opts.knownTasks);
   }
 
   run<T = unknown>(task: string, payload?: unknown, opts: RunOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new LakeError(`worker pool is closed (task "${task}")`));
-    if (!Object.hasOwn(TASKS, task)) {
-      return Promise.reject(new LakeError(`unknown task "${task}" (known: ${Object.keys(TASKS).sort().join(", ")})`));
+    if (this.knownTasks && !this.knownTasks.has(task)) {
+      return Promise.reject(new LakeError(`unknown task "${task}" (known: ${[...this.knownTasks].sort().join(", ")})`));
     }
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal, task));
     const buffers = opts.transfer === true ? new Set<ArrayBuffer>() : undefined;
@@ -194,7 +197,7 @@ export class WorkerPool implements AsyncDisposable {
       settle(job, "resolve", unpack(msg.value));
     } else {
       this.counters.failed++;
-      settle(job, "reject", fromWireError(msg.error, `in worker task "${job.task}"`));
+      settle(job, "reject", deserializeError(msg.error, `in worker task "${job.task}"`));
     }
     this.dispatch();
   }

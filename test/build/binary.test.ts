@@ -126,14 +126,15 @@ describe("./lake, alone in an empty directory", () => {
     expect(report.checks.filter((c: { ok: boolean; check: string }) => !c.ok && c.check !== "nats-server")).toEqual([]);
   });
 
-  test("unknown command and unknown flag exit 2 with usage on stderr", async () => {
+  test("unknown command and unknown flag exit 2 with one line and a pointer to --help", async () => {
     const cmd = await lake(["no-such-command"]);
     expect(cmd.code).toBe(2);
-    expect(cmd.stderr).toContain("USAGE lake");
+    expect(cmd.stderr).toContain("run 'lake --help' for usage");
     expect(cmd.stderr).toContain('lake: unknown command "no-such-command"');
     const flag = await lake(["config", "--no-such-flag"]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("USAGE lake config");
+    expect(flag.stderr).toContain("run 'lake config --help' for usage");
+    expect(flag.stderr.split("\n")).toHaveLength(3);
     expect(flag.stderr).toContain('lake: unknown flag "--no-such-flag"');
   });
 
@@ -141,7 +142,7 @@ describe("./lake, alone in an empty directory", () => {
     const r = await lake(["config"], { NATS_URL: "http://wrong-scheme:4222" });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe('lake: NATS_URL is invalid: got "http://wrong-scheme:4222", expected a URL such as nats://127.0.0.1:4222\n');
+    expect(r.stderr).toBe('lake: NATS_URL is invalid: got "http://wrong-scheme:4222", expected a URL such as nats://127.0.0.1:4222, or several separated by commas (a cluster)\n');
   });
 
   test("wrote nothing into the working directory", () => {

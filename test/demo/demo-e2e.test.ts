@@ -1,24 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processesMentioning } from "../../testkit/processes";
 
 const REPO = join(import.meta.dir, "../..");
 
-/** PIDs of processes whose command line mentions `needle` (our own demo dir). */
-function processesMentioning(needle: string): number[] {
-  const out: number[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle)) out.push(Number(pid));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
-
-describe("lake demo (issue 9 §4)", () => {
+describe("lake demo", () => {
   test("the compiled binary runs the whole medallion in a temp dir, green, and leaves no process behind", async () => {
     const work = mkdtempSync(join(tmpdir(), "lake-demo-test-"));
     try {

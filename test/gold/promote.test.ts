@@ -7,7 +7,7 @@ import { mechanicsOnlyManifest } from "../../src/silver/baselines";
 import { sha256Bytes } from "../../src/silver/lineage";
 import { FIXTURE_DATE, lakeWithSilver } from "./gold-lake";
 
-describe("promoteToTraining (contracts §5.2–5.4, issue 9 §2)", () => {
+describe("promoteToTraining (contracts §5.2–5.4)", () => {
   test("writes a sorted, ZSTD, schema-typed dataset with metadata, lineage and a relative catalog entry", async () => {
     const { lake, curator } = await lakeWithSilver(["2026-01-13", FIXTURE_DATE]);
     using _ = lake;
@@ -43,23 +43,29 @@ describe("promoteToTraining (contracts §5.2–5.4, issue 9 §2)", () => {
     expect(curator.listTrainingDatasets().map((d) => d.name)).toEqual(["signals_production"]);
   });
 
-  test("dates subset; skipped without force; forced re-promotion upserts and keeps history name@1 until pruned", async () => {
+  test("dates subset; new Silver dates are appended as a new entry; up to date is skipped; forced re-promotion keeps history until pruned", async () => {
     const { lake, curator } = await lakeWithSilver(["2026-01-13", FIXTURE_DATE]);
     using _ = lake;
     const first = await curator.promoteToTraining("es_pipeline", { dates: [FIXTURE_DATE] });
     expect(first.status === "success" && first.signal_count).toBe(107);
+    // the version has a date the dataset lacks: promote appends it, keeping the previous file
+    const again = await curator.promoteToTraining("es_pipeline");
+    expect(again).toMatchObject({ status: "success", signal_count: 137, replaced: "signals_production@1", appended_dates: ["2026-01-13"] });
+    expect(curator.getDatasetMetadata("signals_production")!.lineage.dates).toEqual(["2026-01-13", FIXTURE_DATE]);
     const skip = await curator.promoteToTraining("es_pipeline");
-    expect(skip).toMatchObject({ status: "skipped", reason: "Dataset signals_production already exists. Use force=True to overwrite." });
-    const again = await curator.promoteToTraining("es_pipeline", { force: true });
-    expect(again).toMatchObject({ status: "success", signal_count: 137, replaced: "signals_production@1" });
+    expect(skip).toMatchObject({ status: "skipped", reason: "Dataset signals_production is up to date: it already has every date of es_pipeline (2). Use --force to rebuild it." });
+    const other = await curator.promoteToTraining("v1.0_mechanics_only").catch((e: Error) => e.message);
+    expect(other).toContain("Silver version v1.0_mechanics_only does not exist (versions: es_pipeline)");
+    const forced = await curator.promoteToTraining("es_pipeline", { force: true });
+    expect(forced).toMatchObject({ status: "success", signal_count: 137, replaced: "signals_production@2" });
     const list = curator.listTrainingDatasets();
     expect(list).toHaveLength(1);
-    expect(list[0]!.history!.map((h) => [h.id, h.signal_count])).toEqual([["signals_production@1", 107]]);
+    expect(list[0]!.history!.map((h) => [h.id, h.signal_count])).toEqual([["signals_production@1", 107], ["signals_production@2", 137]]);
     expect((await curator.loadTrainingData("signals_production@1")).numRows).toBe(107);
     expect(curator.getDatasetMetadata("signals_production@1")!.signal_count).toBe(107);
     expect((await curator.loadTrainingData()).numRows).toBe(137);
     const dropped = await curator.pruneHistory("signals_production");
-    expect(dropped.map((h) => h.id)).toEqual(["signals_production@1"]);
+    expect(dropped.map((h) => h.id)).toEqual(["signals_production@1", "signals_production@2"]);
     expect(existsSync(join(lake.root, "gold/training/history/signals_production@1.parquet"))).toBe(false);
     expect(curator.listTrainingDatasets()[0]!.history).toEqual([]);
   });
@@ -67,7 +73,7 @@ describe("promoteToTraining (contracts §5.2–5.4, issue 9 §2)", () => {
   test("errors: missing version throws; missing manifest / no data are error results; bad names refused", async () => {
     const { lake, curator, silver } = await lakeWithSilver();
     using _ = lake;
-    await expect(curator.promoteToTraining("v9_nope")).rejects.toThrow("Version v9_nope not found");
+    await expect(curator.promoteToTraining("v9_nope")).rejects.toThrow("Silver version v9_nope does not exist");
     expect(await curator.promoteToTraining("es_pipeline", { dates: ["2025-01-01"] })).toEqual({ status: "error", reason: "No data found in Silver version", silver_version: "es_pipeline" });
     await silver.buildFeatureSet(mechanicsOnlyManifest(), [FIXTURE_DATE]);
     const { rmSync } = await import("node:fs");

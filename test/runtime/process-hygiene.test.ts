@@ -1,12 +1,12 @@
 /**
- * Helper processes started through test/helpers/processes.ts never outlive the test
+ * Helper processes started through testkit/processes.ts never outlive the test
  * process: not on a normal exit that forgot to stop them, not when it is SIGKILLed.
  */
 import { describe, expect, test } from "bun:test";
-import { spawnService, waitForListening } from "../helpers/processes";
-import { freePort } from "../helpers/net";
+import { spawnService, waitForListening } from "../../testkit/processes";
+import { freePort } from "../../testkit/net";
 
-const HELPERS = new URL("../helpers/processes.ts", import.meta.url).pathname;
+const HELPERS = new URL("../../testkit/processes.ts", import.meta.url).pathname;
 
 function alive(pid: number): boolean {
   try {

@@ -1,10 +1,13 @@
 /**
  * WorkerPool from source: results, errors, crashes, bounds, transfers, Frames, abort, close.
  * (The same pool inside the compiled binary is exercised by test/build/binary.test.ts.)
+ * The test.* tasks exist only behind LAKE_TEST_FAULTS=worker-tasks, set here for this file.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LakeError } from "../../src/errors";
 import { Frame } from "../../src/frame";
+import { knownTaskNames } from "../../src/app/tasks";
+import { openBatchPool } from "../../src/app/pool";
 import { WorkerPool } from "../../src/runtime/pool";
 
 /** The error a promise rejects with; fails the test if it resolves. */
@@ -16,6 +19,15 @@ async function rejected(p: Promise<unknown>): Promise<any> {
   }
   throw new Error("expected the task to fail");
 }
+
+const before = process.env.LAKE_TEST_FAULTS;
+beforeAll(() => {
+  process.env.LAKE_TEST_FAULTS = "worker-tasks";
+});
+afterAll(() => {
+  if (before === undefined) delete process.env.LAKE_TEST_FAULTS;
+  else process.env.LAKE_TEST_FAULTS = before;
+});
 
 describe("WorkerPool", () => {
   test("returns task results, including typed arrays and bigint sums", async () => {
@@ -58,10 +70,10 @@ describe("WorkerPool", () => {
 
   test("an error thrown by a task rejects run() with the task's message and keeps lake error classes", async () => {
     await using pool = new WorkerPool({ size: 1 });
-    const plain = await rejected(pool.run("debug.fail", { message: "bad date 2026-13-01" }));
+    const plain = await rejected(pool.run("test.fail", { message: "bad date 2026-13-01" }));
     expect(plain).toBeInstanceOf(Error);
     expect(plain.message).toBe("bad date 2026-13-01");
-    const lake = await rejected(pool.run("debug.fail", { message: "bronze missing for 2026-01-05", kind: "LakeError" }));
+    const lake = await rejected(pool.run("test.fail", { message: "bronze missing for 2026-01-05", kind: "LakeError" }));
     expect(lake).toBeInstanceOf(LakeError);
     expect(lake.exitCode).toBe(1);
     expect(lake.message).toBe("bronze missing for 2026-01-05");
@@ -72,11 +84,11 @@ describe("WorkerPool", () => {
 
   test("a worker that exits or dies of an uncaught exception rejects its task and is replaced", async () => {
     await using pool = new WorkerPool({ size: 1 });
-    const exited = await rejected(pool.run("debug.crash", { how: "exit" }));
+    const exited = await rejected(pool.run("test.crash", { how: "exit" }));
     expect(exited).toBeInstanceOf(LakeError);
-    expect(exited.message).toBe('worker crashed while running task "debug.crash": worker exited with code 3');
-    const thrown = await rejected(pool.run("debug.crash", { how: "throw" }));
-    expect(thrown.message).toBe('worker crashed while running task "debug.crash": debug.crash: uncaught exception in worker');
+    expect(exited.message).toBe('worker crashed while running task "test.crash": worker exited with code 3');
+    const thrown = await rejected(pool.run("test.crash", { how: "throw" }));
+    expect(thrown.message).toBe('worker crashed while running task "test.crash": test.crash: uncaught exception in worker');
     expect(await pool.run("echo", "still working")).toBe("still working");
     expect(pool.stats()).toMatchObject({ crashed: 2, workers: 1, completed: 1 });
   });
@@ -84,7 +96,7 @@ describe("WorkerPool", () => {
   test("a crash fails only the task on the crashed worker; queued tasks still run", async () => {
     await using pool = new WorkerPool({ size: 2 });
     const results = await Promise.allSettled([
-      pool.run("debug.crash", { how: "exit" }),
+      pool.run("test.crash", { how: "exit" }),
       pool.run("echo", 1),
       pool.run("echo", 2),
       pool.run("echo", 3),
@@ -93,16 +105,40 @@ describe("WorkerPool", () => {
     expect(results.slice(1).map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([1, 2, 3]);
   });
 
+  test("test tasks are unknown unless LAKE_TEST_FAULTS enables them", async () => {
+    process.env.LAKE_TEST_FAULTS = "";
+    try {
+      await using pool = openBatchPool(1);
+      const err = await rejected(pool.run("test.crash", { how: "exit" }));
+      expect(err).toBeInstanceOf(LakeError);
+      expect(err.message).toStartWith('unknown task "test.crash"');
+      expect(err.message).not.toContain("test.sleep");
+    } finally {
+      process.env.LAKE_TEST_FAULTS = "worker-tasks";
+    }
+  });
+
+  test("runs `size` tasks at the same time when that many are queued", async () => {
+    for (const size of [2, 3]) {
+      await using pool = new WorkerPool({ size });
+      const counter = new Int32Array(new SharedArrayBuffer(4)); // tasks arrived at the barrier
+      // each task waits (up to a generous deadline) until `size` tasks are inside the workers at once
+      const met = await Promise.all(Array.from({ length: size }, () => pool.run<boolean>("test.barrier", { counter, parties: size, timeoutMs: 60_000 })));
+      expect(met).toEqual(Array(size).fill(true));
+      expect(pool.stats().workers).toBe(size);
+    }
+  }, 180_000);
+
   test("never runs more tasks at once than its size", async () => {
     await using pool = new WorkerPool({ size: 2 });
     const counter = new Int32Array(new SharedArrayBuffer(8)); // [running, max running seen]
-    const seen = await Promise.all(Array.from({ length: 6 }, () => pool.run<number>("debug.concurrency", { counter, ms: 60 })));
+    const seen = await Promise.all(Array.from({ length: 6 }, () => pool.run<number>("test.concurrency", { counter, ms: 60 })));
     expect(seen).toHaveLength(6);
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
     expect(Atomics.load(counter, 1)).toBeLessThanOrEqual(2);
     expect(Atomics.load(counter, 0)).toBe(0);
     expect(pool.stats().workers).toBeLessThanOrEqual(2);
-    const indices = await Promise.all([0, 1, 2, 3].map(() => pool.run<number>("debug.sleep", { ms: 5 })));
+    const indices = await Promise.all([0, 1, 2, 3].map(() => pool.run<number>("test.sleep", { ms: 5 })));
     expect(indices.every((i) => i === 0 || i === 1)).toBe(true);
   });
 
@@ -116,7 +152,7 @@ describe("WorkerPool", () => {
     process.env[name] = "set-after-process-start";
     try {
       await using pool = new WorkerPool({ size: 1 });
-      expect(await pool.run("debug.env", { name })).toBe("set-after-process-start");
+      expect(await pool.run("test.env", { name })).toBe("set-after-process-start");
     } finally {
       delete process.env[name];
     }
@@ -125,7 +161,7 @@ describe("WorkerPool", () => {
   test("forwards progress reports to onProgress", async () => {
     await using pool = new WorkerPool({ size: 1 });
     const ticks: unknown[] = [];
-    const n = await pool.run<number>("debug.progress", { n: 3 }, { onProgress: (p) => ticks.push(p) });
+    const n = await pool.run<number>("test.progress", { n: 3 }, { onProgress: (p) => ticks.push(p) });
     expect(n).toBe(3);
     expect(ticks).toEqual([
       { done: 1, total: 3 },
@@ -135,7 +171,7 @@ describe("WorkerPool", () => {
   });
 
   test("unknown task names are rejected up front with the list of known tasks", async () => {
-    await using pool = new WorkerPool({ size: 1 });
+    await using pool = new WorkerPool({ size: 1, knownTasks: knownTaskNames() });
     const err = await rejected(pool.run("no.such.task", {}));
     expect(err).toBeInstanceOf(LakeError);
     expect(err.message).toStartWith('unknown task "no.such.task" (known: ');
@@ -147,21 +183,21 @@ describe("WorkerPool", () => {
     await using pool = new WorkerPool({ size: 1 });
     const running = new AbortController();
     const queued = new AbortController();
-    const p1 = rejected(pool.run("debug.sleep", { ms: 10_000 }, { signal: running.signal }));
-    const p2 = rejected(pool.run("debug.sleep", { ms: 10_000 }, { signal: queued.signal }));
+    const p1 = rejected(pool.run("test.sleep", { ms: 10_000 }, { signal: running.signal }));
+    const p2 = rejected(pool.run("test.sleep", { ms: 10_000 }, { signal: queued.signal }));
     queued.abort("user cancelled");
-    expect((await p2).message).toBe('task "debug.sleep" aborted: user cancelled');
+    expect((await p2).message).toBe('task "test.sleep" aborted: user cancelled');
     running.abort(new Error("deadline"));
-    expect((await p1).message).toBe('task "debug.sleep" aborted: deadline');
+    expect((await p1).message).toBe('task "test.sleep" aborted: deadline');
     expect(await pool.run("echo", "after abort")).toBe("after abort");
   });
 
   test("close() rejects queued and running tasks; run() after close rejects", async () => {
     const pool = new WorkerPool({ size: 1 });
-    const running = rejected(pool.run("debug.sleep", { ms: 10_000 }));
+    const running = rejected(pool.run("test.sleep", { ms: 10_000 }));
     const waiting = rejected(pool.run("echo", 1));
     await pool.close();
-    expect((await running).message).toBe('worker pool closed while task "debug.sleep" was running');
+    expect((await running).message).toBe('worker pool closed while task "test.sleep" was running');
     expect((await waiting).message).toBe('worker pool closed before task "echo" ran');
     expect((await rejected(pool.run("echo", 1))).message).toBe('worker pool is closed (task "echo")');
     expect(pool.stats().workers).toBe(0);
