@@ -13,7 +13,7 @@
  */
 import { concatFrames, sortFrame, type Frame } from "../frame";
 import { ParquetStreamWriter } from "../parquet/stream-writer";
-import { decodeLakeFile, decodeParquetWithInfo, encodeParquet, readParquetInfo } from "../parquet";
+import { concatLakeFiles, decodeParquetWithInfo, openLakeFile, type OpenLakeFile, type ParquetInfo } from "../parquet";
 import { unionSeqRanges, type SeqRanges } from "../read/superseding";
 import type { TableSchema } from "../schemas/types";
 import { LakeError } from "../errors";
@@ -22,6 +22,8 @@ import { LakeError } from "../errors";
 export const COMPACT_ROW_GROUP_ROWS = 131_072;
 export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
 const READ_CONCURRENCY = 8;
+/** An hour whose inputs total at most this is read once and held until decoded. */
+const HOLD_INPUT_BYTES = 64 * 1024 * 1024;
 
 export interface MergeInput {
   key: string;
@@ -54,6 +56,8 @@ interface Inspected {
   /** ts bounds from the lake's key/value metadata; null when the file does not say (predecessor files). */
   minTs: bigint | null;
   maxTs: bigint | null;
+  /** The input, ready to decode, while the hour is small enough to hold (HOLD_INPUT_BYTES). */
+  part: Part | null;
 }
 
 /**
@@ -75,7 +79,10 @@ export async function mergeHour(
   rewrite?: (frame: Frame) => Promise<Frame>,
   sliceRows = DEFAULT_SLICE_ROWS,
 ): Promise<MergedHour> {
-  const inspected = await inParallel(inputs, async (input) => inspectInput(await input.bytes(), input.key));
+  // An hour of live flushes is thousands of small files: each is read once and its footer
+  // parsed once, unless the hour is too big to hold, when a slice reads its inputs again.
+  const hold = inputs.reduce((n, f) => n + f.size, 0) <= HOLD_INPUT_BYTES;
+  const inspected = await inParallel(inputs, async (input) => inspectInput(schema, await input.bytes(), input.key, hold));
   const seqParts = inspected.flatMap((d) => (d.seq ? [d.seq] : []));
   const seqRanges = unionSeqRanges(seqParts);
   const kv = { ...metadata, "lake.seq_ranges": JSON.stringify(seqRanges) };
@@ -83,13 +90,13 @@ export async function mergeHour(
   let rows = 0;
   const slices = rewrite ? [inputs.map((_, i) => i)] : slicesOf(inspected, sliceRows);
   for (const slice of slices) {
-    const part = slice.map((i) => inputs[i]!);
-    const frames = await inParallel(part, (input) => decodeInput(schema, input));
-    const concatenated = concatFrames(frames, schema.columns);
+    const parts = await inParallel(slice, async (i) => inspected[i]!.part ?? (await partOf(schema, await inputs[i]!.bytes(), inputs[i]!.key)));
+    const concatenated = await concatInputs(schema, parts, slice.map((i) => inputs[i]!.key));
     const expected = slice.reduce((n, i) => n + inspected[i]!.rows, 0);
     if (concatenated.numRows !== expected) {
-      throw new LakeError(`compaction read ${concatenated.numRows} rows from ${part.length} files whose footers say ${expected}; nothing written`);
+      throw new LakeError(`compaction read ${concatenated.numRows} rows from ${slice.length} files whose footers say ${expected}; nothing written`);
     }
+    for (const i of slice) inspected[i]!.part = null; // decoded: its bytes can go
     const frame = rewrite ? await rewrite(concatenated) : concatenated;
     rows += frame.numRows;
     await out.append(sortFrame(frame, schema.sortKey));
@@ -192,13 +199,25 @@ async function inParallel<T, R>(items: readonly T[], fn: (item: T) => Promise<R>
   return out;
 }
 
-async function inspectInput(bytes: Uint8Array, key: string): Promise<Inspected> {
-  let info;
+/**
+ * An input ready to concatenate: a lake-written file opened by its footer (its pages are
+ * decoded straight into the hour's columns), or any other Parquet file decoded the general way.
+ */
+type Part = OpenLakeFile | { frame: Frame; info: ParquetInfo };
+
+async function partOf(schema: TableSchema, bytes: Uint8Array, key: string): Promise<Part> {
   try {
-    info = await readParquetInfo(bytes);
+    return openLakeFile(bytes, schema) ?? (await decodeParquetWithInfo(bytes, { schema }));
   } catch (e) {
     throw new LakeError(`cannot compact ${key}: not a readable Parquet file (${(e as Error).message}); nothing written for its hour`);
   }
+}
+
+async function inspectInput(schema: TableSchema, bytes: Uint8Array, key: string, hold: boolean): Promise<Inspected> {
+  const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  const part = await partOf(schema, bytes, key);
+  const info = part.info;
+  if ("frame" in part && part.frame.numRows !== info.numRows) throw new LakeError(`${key}: decoded ${part.frame.numRows} rows, footer says ${info.numRows}`);
   const kv = info.kv;
   let seq: SeqRanges | null = null;
   const lo = Number(kv["lake.stream_seq_min"]);
@@ -206,18 +225,15 @@ async function inspectInput(bytes: Uint8Array, key: string): Promise<Inspected> 
   if (kv["lake.seq_ranges"]) seq = JSON.parse(kv["lake.seq_ranges"]) as SeqRanges;
   else if (kv["lake.consumer"] && Number.isSafeInteger(lo) && Number.isSafeInteger(hi)) seq = { [kv["lake.consumer"]]: [[lo, hi]] };
   const ts = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? BigInt(v) : null);
-  return { rows: info.numRows, seq, sha256: new Bun.CryptoHasher("sha256").update(bytes).digest("hex"), minTs: ts(kv["min_ts_event_ns"]), maxTs: ts(kv["max_ts_event_ns"]) };
+  return { rows: info.numRows, seq, sha256, minTs: ts(kv["min_ts_event_ns"]), maxTs: ts(kv["max_ts_event_ns"]), part: hold ? part : null };
 }
 
-async function decodeInput(schema: TableSchema, input: MergeInput): Promise<Frame> {
-  const bytes = await input.bytes();
-  let frame;
-  let info;
+/** The slice's parts as one Frame of `schema`, in input order. */
+async function concatInputs(schema: TableSchema, parts: readonly Part[], keys: readonly string[]): Promise<Frame> {
   try {
-    ({ info, frame } = decodeLakeFile(bytes, schema) ?? (await decodeParquetWithInfo(bytes, { schema })));
+    return await concatLakeFiles(schema, parts.map((p) => ("bytes" in p ? p : p.frame)));
   } catch (e) {
-    throw new LakeError(`cannot compact ${input.key}: not a readable Parquet file (${(e as Error).message}); nothing written for its hour`);
+    if (e instanceof LakeError) throw e;
+    throw new LakeError(`cannot compact ${keys[0]}…(${keys.length} files): a page does not decode (${(e as Error).message}); nothing written for its hour`);
   }
-  if (frame.numRows !== info.numRows) throw new LakeError(`${input.key}: decoded ${frame.numRows} rows, footer says ${info.numRows}`);
-  return frame;
 }

@@ -16,6 +16,7 @@
  */
 import { errorMessage, LakeError } from "../errors";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { dirOf, outputKeyFor, outputRun, readRecord, recordKeyFor, type CompactionRecord, type Leaf } from "../read/superseding";
 import type { BronzeTable } from "../schemas/bronze";
 import type { Store } from "../storage/store";
@@ -189,13 +190,17 @@ export async function compactLake(store: Store, opts: CompactOptions = {}): Prom
 /** Decode, merge and encode one hour's inputs: what may run on another thread. */
 export type HourMerger = (h: Pick<HourPlan, "table" | "dir" | "inputs">, maxFileBytes: number, metadata: Record<string, string>) => Promise<MergedHour>;
 
-/** The merger that reads the inputs from `store` and merges them on the calling thread. */
+/**
+ * The merger that reads the inputs from `store` and merges them on the calling thread. Local
+ * inputs are read synchronously: a flush file is a few KiB, and an async read costs several
+ * times the read itself (this runs on a worker thread, or is the whole of `lake compact --threads 0`).
+ */
 export function inProcessMerger(store: Store): HourMerger {
   const root = store.localRoot;
   return (h, maxFileBytes, metadata) =>
     mergeHour(
       h.table.schema,
-      h.inputs.map((f) => ({ key: f.key, size: f.size, bytes: () => (root !== undefined ? Bun.file(join(root, ...f.key.split("/"))).bytes() : store.get(f.key)) })),
+      h.inputs.map((f) => ({ key: f.key, size: f.size, bytes: root !== undefined ? async () => readFileSync(join(root, ...f.key.split("/"))) : () => store.get(f.key) })),
       maxFileBytes,
       metadata,
     );
