@@ -4,7 +4,9 @@
  * the same rows batch-shaped (one file per table-hour), in one run:
  *
  *   - `lake compact` throughput (rows/s, MB/s of input) and peak RSS, next to the anchor
- *     `encodeParquet` on the same rows (one encode per table-hour, in-process, warm);
+ *     `encodeParquet` on the same rows (one encode per table-hour, in-process, warm), and
+ *     next to two per-file anchors on the same inputs: reading and decoding them alone (the
+ *     floor of any merge) and DuckDB doing the same merge (lib/compact-anchors.ts);
  *   - `lake silver --dates D --force` on the uncompacted, compacted and batch-shaped lake;
  *   - `lake query "select count(*) from bronze_futures_mbp10"` likewise.
  *
@@ -25,6 +27,8 @@ import { BRONZE_TABLES } from "../src/schemas/bronze";
 import { localStore } from "../src/storage";
 import { batchDay, BENCH_DAY, realtimeDay } from "./lib/realtime-day";
 import { median, numberFlag } from "./lib/args";
+import { decodeFloor, duckdbMerge } from "./lib/compact-anchors";
+import { peakRssBytes } from "../testkit/peak-rss";
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1]! : d);
@@ -56,12 +60,12 @@ async function lake(cmd: string[], args: string[]): Promise<Run> {
   const cacheDir = mkdtempSync(join(tmpdir(), "lake-bench-compact-cache-"));
   const t = performance.now();
   const p = Bun.spawn([...cmd, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, LAKE_LOG_LEVEL: "warn", LAKE_CACHE_DIR: cacheDir } });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const [out, err, code, peak] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited, peakRssBytes(p)]);
   const wall = (performance.now() - t) / 1000;
   rmSync(cacheDir, { recursive: true, force: true });
   if (code !== 0) throw new Error(`lake ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`);
   const ru = p.resourceUsage()!;
-  return { wall, cpu: Number(ru.cpuTime.user + ru.cpuTime.system) / 1e6, rssMb: ru.maxRSS / 1024 / 1024, out };
+  return { wall, cpu: Number(ru.cpuTime.user + ru.cpuTime.system) / 1e6, rssMb: peak / 1024 / 1024, out };
 }
 
 async function medianRun(cmd: string[], args: string[]): Promise<Run> {
@@ -152,6 +156,20 @@ try {
   if (sigs.size !== 1) throw new Error(`Silver signal counts differ between the lakes: ${[...sigs].join(", ")}`);
   if (counts.size !== 1) throw new Error(`count(*) differs between the lakes: ${[...counts].join(" | ")}`);
   console.log(`\nsame Silver signal count (${[...sigs][0]}) and MBP-10 count (${[...counts][0]!.split("\n").pop()}) on all three lakes`);
+
+  // Last, as they grow this process. The per-file floor: a live-shaped hour is hundreds of
+  // files of a few rows, each with ~70 column chunks to decode, so the encoder's rows/s (36
+  // big encodes) is not what a merge of 20,000 files can reach. These anchors price the same
+  // inputs, same run.
+  const floors = [];
+  for (let i = 0; i < RUNS; i++) floors.push(await decodeFloor(realtime));
+  const floor = floors.sort((a, b) => a.cpu - b.cpu)[floors.length >> 1]!;
+  const threads = Math.max(1, navigator.hardwareConcurrency || 1);
+  const duck = await duckdbMerge(realtime, threads);
+  if (floor.rows !== rep.rows || duck.rows !== rep.rows) throw new Error(`anchors read ${floor.rows} / ${duck.rows} rows, compaction ${rep.rows}`);
+  console.log("\nper-file anchors on the same inputs    wall s   CPU s   lake compact CPU ÷ anchor CPU");
+  console.log(`decode floor (read + decode, in-proc) ${floor.seconds.toFixed(2).padStart(7)}  ${floor.cpu.toFixed(2).padStart(6)}   ${(c.cpu / floor.cpu).toFixed(2)}×`);
+  console.log(`DuckDB COPY … ORDER BY, per hour (${threads} thr) ${duck.seconds.toFixed(2).padStart(7)}  ${duck.cpu.toFixed(2).padStart(6)}   ${(c.cpu / duck.cpu).toFixed(2)}× (lake compact wall ${(duck.seconds / c.wall).toFixed(1)}× faster)`);
 } finally {
   rmSync(compacted, { recursive: true, force: true });
 }
