@@ -4,7 +4,7 @@
  * name, the scan), so a day of ~20,000 flushes costs many times the same rows in 36 files.
  * An hour with at least CONSOLIDATE_MIN files is decoded here with the lake's fast decoder
  * (hyparquet for anything else), normalised to the table's schema, concatenated in key order
- * and written once, sorted by (ts_event_ns, seq) like a compaction output, to a local copy
+ * and written once (only the columns the read asked for), to a local copy
  * named by the hour's content identity (keys, sizes, modification times). A reader returns
  * the same rows in the same order: ties in (ts, seq) keep file-then-row order through the
  * stable sort. A copy is reused by every later read of the unchanged hour and pruned with the
@@ -40,9 +40,10 @@ export function hourRuns(files: readonly LakeFile[]): { files: LakeFile[]; table
   return out;
 }
 
-/** Where the consolidated copy of `files` lives under `dir`. */
-export function consolidatedPath(dir: string, files: readonly LakeFile[]): string {
-  const identity = files.map((f) => `${f.key}\0${f.size}\0${Math.floor(f.mtimeMs)}\0${f.etag ?? ""}`).join("\n");
+/** Where the consolidated copy of `files` (only `columns`, when given) lives under `dir`. */
+export function consolidatedPath(dir: string, files: readonly LakeFile[], columns?: ReadonlySet<string> | null): string {
+  const projection = columns && columns.size > 0 ? `columns\0${[...columns].sort().join("\0")}\n` : "";
+  const identity = projection + files.map((f) => `${f.key}\0${f.size}\0${Math.floor(f.mtimeMs)}\0${f.etag ?? ""}`).join("\n");
   const name = new Bun.CryptoHasher("sha256").update(identity).digest("hex").slice(0, 32);
   return join(dir, "_consolidated", `${name}.parquet`);
 }
@@ -51,7 +52,7 @@ export function consolidatedPath(dir: string, files: readonly LakeFile[]): strin
  * Make `path` the consolidated copy of one hour's `files` (read through `bytes`); true when it
  * had to be written.
  */
-export async function consolidate(path: string, table: BronzeTable, files: readonly LakeFile[], bytes: (f: LakeFile) => Promise<Uint8Array>): Promise<boolean> {
+export async function consolidate(path: string, table: BronzeTable, files: readonly LakeFile[], bytes: (f: LakeFile) => Promise<Uint8Array>, columns?: ReadonlySet<string> | null): Promise<boolean> {
   if (await touch(path, Date.now())) return false;
   // Reads overlap (a local read or an S3 GET is latency), decoding goes in key order.
   const reads: Promise<Uint8Array>[] = [];
@@ -71,8 +72,12 @@ export async function consolidate(path: string, table: BronzeTable, files: reado
     const b: Uint8Array = await reads[parts.length]!;
     parts.push(openLakeFile(b, table.schema) ?? (await decodeParquetWithInfo(b, { schema: table.schema })).frame);
   }
-  const merged = await concatLakeFiles(table.schema, parts);
-  const data = encodeParquet(merged, { schema: table.schema, rowGroupSize: ROW_GROUP_ROWS, metadata: { "lake.consolidated_from": String(files.length) } });
+  // Only the columns the read asked for are decoded and written: an hour's other columns
+  // are most of the work and never reach the reader.
+  const projected = columns && columns.size > 0 ? columns : null;
+  const merged = await concatLakeFiles(table.schema, parts, projected);
+  const schema = projected ? { ...table.schema, columns: table.schema.columns.filter((d) => projected.has(d.name)) } : table.schema;
+  const data = encodeParquet(merged, { schema, rowGroupSize: ROW_GROUP_ROWS, metadata: { "lake.consolidated_from": String(files.length) } });
   await fs.mkdir(dirname(path), { recursive: true });
   const tmp = tempPath(path);
   await fs.writeFile(tmp, data);

@@ -170,11 +170,11 @@ export class LakeFiles {
           out.push(...(await this.localPaths(r.files, columns)));
           continue;
         }
-        const path = consolidatedPath(this.consolidation.dir, r.files);
+        const path = consolidatedPath(this.consolidation.dir, r.files, columns);
         this.pin([path], 1);
         made.push(path);
         if (this.holds > 0) this.held.add(path);
-        await consolidate(path, r.table, r.files, (f) => this.bytesOf(f));
+        await consolidate(path, r.table, r.files, (f) => this.bytesOf(f), columns);
         out.push(path);
       }
       if (made.length) await this.prune(this.consolidation, files);

@@ -3,7 +3,8 @@
  * each file on its own and concatenating the frames gives: the same values, types and null
  * masks, in file order — including a file the fast path gives up on halfway through its
  * columns (a non-null list), whose partly written rows must be overwritten, and a frame
- * decoded elsewhere (a predecessor file's) handed in as it is.
+ * decoded elsewhere (a predecessor file's) handed in as it is; and, given a column set, exactly
+ * those columns of that result.
  */
 import { expect, test } from "bun:test";
 import { isDeepStrictEqual } from "node:util";
@@ -22,7 +23,7 @@ function withoutLists(frame: Frame): Frame {
   );
 }
 
-test("concatLakeFiles equals decoding each file and concatenating, across fast, declined and given parts", async () => {
+async function partsAndWant() {
   const encode = (f: Frame, rowGroupSize?: number) => encodeParquet(f, { schema, rowGroupSize, sort: false });
   const files = [
     encode(withoutLists(edgeFrame(schema, 40, 1, 0.3))),
@@ -34,12 +35,26 @@ test("concatLakeFiles equals decoding each file and concatenating, across fast, 
   const parts: (OpenLakeFile | Frame)[] = files.map((b) => openLakeFile(b, schema)!);
   expect(parts.every((p) => p !== null)).toBe(true);
   parts.splice(2, 0, given);
-  const got = await concatLakeFiles(schema, parts);
-
   const frames = [];
   for (const b of files) frames.push((await decodeParquetWithInfo(b, { schema })).frame);
   frames.splice(2, 0, given);
-  const want = concatFrames(frames, schema.columns);
+  return { parts, want: concatFrames(frames, schema.columns) };
+}
+
+test("concatLakeFiles equals decoding each file and concatenating, across fast, declined and given parts", async () => {
+  const { parts, want } = await partsAndWant();
+  expectSame(await concatLakeFiles(schema, parts), want);
+});
+
+test("with a column set, concatLakeFiles gives exactly those columns of the full result, in schema order", async () => {
+  const { parts, want } = await partsAndWant();
+  const columns = new Set(["price", "ts_event_ns", "seq", "symbol"]);
+  const got = await concatLakeFiles(schema, parts, columns);
+  expect(got.columnNames).toEqual(schema.columns.map((d) => d.name).filter((n) => columns.has(n)));
+  expectSame(got, new Frame(want.columns.filter((c) => columns.has(c.name)), want.numRows));
+});
+
+function expectSame(got: Frame, want: Frame): void {
   expect(got.numRows).toBe(want.numRows);
   expect(got.columnNames).toEqual(want.columnNames);
   for (const c of want.columns) {
@@ -49,7 +64,7 @@ test("concatLakeFiles equals decoding each file and concatenating, across fast, 
     expect({ name: c.name, same }).toEqual({ name: c.name, same: true });
     expect({ name: c.name, valid: g.valid && [...g.valid] }).toEqual({ name: c.name, valid: c.valid && [...c.valid] });
   }
-});
+}
 
 function bytes(v: ArrayBufferView): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);

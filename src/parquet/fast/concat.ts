@@ -12,20 +12,26 @@ import { columnSinks, decodeLakeFileInto, sinkFrame, type ColumnSink, type OpenL
 
 /**
  * `parts` in order as one Frame of `schema`: opened lake files (openLakeFile) are decoded in
- * place, frames (files the fast decoder does not know, already decoded) are copied.
+ * place, frames (files the fast decoder does not know, already decoded) are copied. With
+ * `columns`, only those (in schema order): the others' pages are never decompressed.
  */
-export async function concatLakeFiles(schema: TableSchema, parts: readonly (OpenLakeFile | Frame)[]): Promise<Frame> {
+export async function concatLakeFiles(schema: TableSchema, parts: readonly (OpenLakeFile | Frame)[], columns?: ReadonlySet<string> | null): Promise<Frame> {
   const total = parts.reduce((n, p) => n + p.numRows, 0);
-  const sinks = columnSinks(schema, total);
+  const pick = columns ? schema.columns.flatMap((d, i) => (columns.has(d.name) ? [i] : [])) : null;
+  const out: TableSchema = pick ? { ...schema, columns: pick.map((i) => schema.columns[i]!) } : schema;
+  // sinks by the full schema's column index, so the file's column chunks find theirs
+  const sinks: ColumnSink[] = new Array(schema.columns.length);
+  const outSinks = columnSinks(out, total);
+  (pick ?? schema.columns.map((_, i) => i)).forEach((ci, k) => (sinks[ci] = outSinks[k]!));
   let at = 0;
   for (const p of parts) {
     if ("bytes" in p) {
       // A page in a shape the fast path does not take: that file's rows again, the general way.
-      if (!decodeLakeFileInto(p, schema, sinks, at, total)) copyInto(schema, (await decodeParquetWithInfo(p.bytes, { schema })).frame, sinks, at, total);
-    } else copyInto(schema, p, sinks, at, total);
+      if (!decodeLakeFileInto(p, schema, sinks, at, total, pick ?? undefined)) copyInto(out, (await decodeParquetWithInfo(p.bytes, { schema: out })).frame, outSinks, at, total);
+    } else copyInto(out, p, outSinks, at, total);
     at += p.numRows;
   }
-  return sinkFrame(schema, sinks, total);
+  return sinkFrame(out, outSinks, total);
 }
 
 /** Rows of `frame` into `sinks` from row `at` on, every cell overwritten (valid included). */

@@ -104,13 +104,15 @@ export function openLakeFile(bytes: Uint8Array, schema: TableSchema): OpenLakeFi
 
 /**
  * Decode an opened file's rows into `sinks` (one per column of `schema`, `total` rows long)
- * from row `at` on. False when a page is in a shape this decoder does not know: rows
+ * from row `at` on; with `pick`, only those columns (indices into `schema.columns`; the other
+ * sinks are not touched). False when a page is in a shape this decoder does not know: rows
  * [at, at + numRows) may then be partly written, and the caller fills them another way.
  */
-export function decodeLakeFileInto(f: OpenLakeFile, schema: TableSchema, sinks: readonly ColumnSink[], at: number, total: number): boolean {
+export function decodeLakeFileInto(f: OpenLakeFile, schema: TableSchema, sinks: readonly ColumnSink[], at: number, total: number, pick?: readonly number[]): boolean {
   const { leaves } = layoutOf(schema);
   try {
-    for (let ci = 0; ci < leaves.length; ci++) {
+    for (let k = 0, n = pick ? pick.length : leaves.length; k < n; k++) {
+      const ci = pick ? pick[k]! : k;
       let row = at;
       for (const g of f.groups) {
         const codec = g.chunks[ci * 3]!;
