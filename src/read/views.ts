@@ -13,7 +13,7 @@ import { LEVEL_SIGNALS, LEVEL_SIGNALS_PATH } from "../schemas/gold";
 import { GOLD_TRAINING_PIT, SILVER_FEATURES_ALL } from "../schemas/silver";
 import type { ColumnType, TableSchema } from "../schemas/types";
 import { type DuckSession, sqlIdent, sqlString } from "./duck";
-import type { LakeFiles } from "./lake-files";
+import type { LakeFile, LakeFiles } from "./lake-files";
 import { columnsOfParseTree } from "./column-ranges";
 import { DUCK_TYPE, projection, READ_OPTS } from "./scan";
 
@@ -98,18 +98,21 @@ export async function createView(s: DuckSession, files: LakeFiles, v: ViewSpec, 
   }
   // `hour` is computed from ts_event_ns; any other name not in the schema is harmless.
   const fileColumns = columns && new Set([...columns].flatMap((c) => (c === "hour" ? ["ts_event_ns"] : [c])).filter((c) => declared.has(c)));
-  const paths = await files.localPaths(listed, fileColumns);
-  // Partition → its files, keyed by the literal SQL of its constant columns.
-  const groups = new Map<string, string[]>();
-  listed.forEach((f, i) => {
+  // Partition → its files (key order), keyed by the literal SQL of its constant columns.
+  const groups = new Map<string, LakeFile[]>();
+  for (const f of listed) {
     const consts = constCols.map((p) => `${literal(p, f.key)} AS ${sqlIdent(p.name)}`).join(", ");
     const g = groups.get(consts);
-    if (g) g.push(paths[i]!);
-    else groups.set(consts, [paths[i]!]);
-  });
-  const branches = [...groups].map(
-    ([consts, ps]) => `SELECT *${consts ? ", " + consts : ""} FROM read_parquet([${ps.map(sqlString).join(", ")}], ${READ_OPTS})`,
-  );
+    if (g) g.push(f);
+    else groups.set(consts, [f]);
+  }
+  // A Bronze hour of many live flushes reaches DuckDB as one consolidated copy (scanPaths):
+  // DuckDB's cost per file, not the rows, is what a live-shaped day would cost otherwise.
+  const branches: string[] = [];
+  for (const [consts, group] of groups) {
+    const ps = await files.scanPaths(group, fileColumns);
+    branches.push(`SELECT *${consts ? ", " + consts : ""} FROM read_parquet([${ps.map(sqlString).join(", ")}], ${READ_OPTS})`);
+  }
   const union = branches.join("\nUNION ALL BY NAME\n");
   const types = new Map((await s.describe(`SELECT * FROM (${union})`)).map((c) => [c.name, c.type]));
   const sql = [

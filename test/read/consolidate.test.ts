@@ -2,7 +2,8 @@
  * Readers over an uncompacted day: a partition-hour of many flush files reaches DuckDB as one
  * consolidated copy (src/read/consolidate.ts), and every reader returns exactly the rows, in
  * exactly the order, it returned from the same rows as one predecessor file per hour. A new
- * flush in an hour names a new copy; a copy is made once and reused.
+ * flush in an hour names a new copy; a copy is made once and reused. `lake query` views go
+ * through the same copies, holding only the columns the SQL uses.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -12,7 +13,9 @@ import type { Frame } from "../../src/frame";
 import { readParquetInfo } from "../../src/parquet";
 import { BronzeReader } from "../../src/read/bronze-reader";
 import { CONSOLIDATE_MIN } from "../../src/read/consolidate";
+import { DuckSession } from "../../src/read/duck";
 import { LakeFiles } from "../../src/read/lake-files";
+import { registerViews } from "../../src/read/views";
 import { localStore } from "../../src/storage";
 import { reshapeToFlushes } from "../../testkit/realtime-lake";
 import { FIXTURE_DATE, tempLake } from "../silver/builder/fixture-lake";
@@ -72,6 +75,33 @@ describe("consolidated reads of many-file hours", () => {
       const lateRows = (await readParquetInfo(await localStore(lake.root).get(late))).numRows;
       expect(lateRows).toBeGreaterThan(0);
       expect(mbp.numRows).toBe(before[2]!.numRows + lateRows);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  test("`lake query` views: the same result over flushes as over the batch-shaped lake, through copies of only the columns the SQL uses", async () => {
+    using lake = tempLake({ bronze: true });
+    const cacheDir = mkdtempSync(join(tmpdir(), "lake-consolidate-cache-"));
+    const sql = "select hour, count(*) as n, sum(bid_px_1) as b, max(seq) as s from bronze_futures_mbp10 group by hour order by hour";
+    const run = async () => {
+      using s = await DuckSession.open();
+      const files = new LakeFiles(lake.root, { cacheDir });
+      using _held = files.hold();
+      await registerViews(s, files, sql);
+      const f = await s.query(sql);
+      return f.columns.map((c) => [c.name, Array.from(c.values as ArrayLike<unknown>, String)]);
+    };
+    try {
+      const before = await run();
+      await reshapeToFlushes(localStore(lake.root), { flushSeconds: 60 });
+      expect(await run()).toEqual(before);
+      const copies = (readdirSync(cacheDir, { recursive: true }) as string[]).filter((f) => f.includes("_consolidated") && f.endsWith(".parquet"));
+      expect(copies.length).toBeGreaterThan(0);
+      for (const c of copies) {
+        const info = await readParquetInfo(await Bun.file(join(cacheDir, c)).bytes());
+        expect(info.columns.map((x) => x.name).sort()).toEqual(["bid_px_1", "seq", "ts_event_ns"]);
+      }
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
