@@ -14,11 +14,10 @@ import { DuckSession, duckQuery } from "../read/duck";
 import { LakeFiles, type LakeFile, type LakeLocation } from "../read/lake-files";
 import { READ_OPTS, scanFrame } from "../read/scan";
 import { tablePrefix } from "../read/bronze-stats";
-import { outputKeyFor, recordKeyFor, type CompactionRecord } from "../read/superseding";
 import { faultPoint } from "./faults";
 import { acquireCompactionLock } from "./lock";
 import { DEFAULT_MAX_FILE_BYTES, mergeHour } from "./merge";
-import { leavesOf, newRunId } from "./run";
+import { commitHour, newRunId } from "./run";
 
 export interface DedupeAction {
   date: string;
@@ -70,34 +69,12 @@ export async function dedupeBronze(location: LakeLocation, dates: readonly strin
           { writer: "lake-dedupe", "lake.compaction_run": run, "lake.deduplicated_from": JSON.stringify(group.map((f) => f.key.slice(dir.length + 1))) },
           distinct,
         );
-        const leaves = await leavesOf(store, { dir, inputs: group }, merged.inputSha256);
-        const outputs: CompactionRecord["outputs"] = [];
-        for (const [i, o] of merged.outputs.entries()) {
-          const key = outputKeyFor(dir, run, i);
-          await store.put(key, o.data);
-          outputs.push({ key, rows: o.rows, bytes: o.data.byteLength });
-          faultPoint("after-output");
-        }
-        const record: CompactionRecord = {
-          version: 1,
-          kind: "lake.compaction",
-          table: t.schema.name,
-          run,
-          createdAt: new Date().toISOString(),
-          outputs,
-          inputs: group.map((f) => ({ key: f.key, size: f.size, rows: merged.inputRows.get(f.key) ?? 0 })),
-          rows: merged.rows,
-          seqRanges: merged.seqRanges,
-          inputsWithoutSeq: merged.inputsWithoutSeq,
-          leaves,
-        };
-        await store.put(recordKeyFor(dir, run), JSON.stringify(record, null, 1), { contentType: "application/json" });
-        faultPoint("after-record");
+        const record = await commitHour(store, { table: t, dir, inputs: group }, run, merged);
         for (const f of group) {
           await store.delete(f.key);
           faultPoint("after-delete");
         }
-        action.written = outputs[0]!.key;
+        action.written = record.outputs[0]!.key;
       }
     }
   }

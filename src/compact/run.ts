@@ -210,7 +210,8 @@ function mergeMetadata(h: HourPlan, run: string): Record<string, string> {
   return { "lake.compaction_run": run, "lake.compacted_from": JSON.stringify(h.inputs.map((f) => f.key.slice(h.dir.length + 1))) };
 }
 
-async function commitHour(store: Store, h: HourPlan, run: string, merged: MergedHour): Promise<CompactionRecord> {
+/** Write a merged hour's outputs, then its record (the commit point); the inputs stay for the caller to delete. */
+export async function commitHour(store: Store, h: Pick<HourPlan, "table" | "dir" | "inputs">, run: string, merged: MergedHour): Promise<CompactionRecord> {
   const inputs = h.inputs;
   const leaves = await leavesOf(store, h, merged.inputSha256);
   faultPoint("after-merge");
