@@ -4,7 +4,8 @@
  * Buffering follows contracts §2.1: one buffer per table; a flush seals it and writes one
  * Parquet file per partition directory plus a quarantine file, under the intent/commit
  * protocol of commit.ts. At most one flush is in flight (§9 F-2); while it runs a second
- * buffer fills, and once that one reaches bufferLimit the writer refuses input, which
+ * buffer fills, and once that one reaches its row limit (bufferLimit, or fewer rows when
+ * they would exceed maxBatchBytes) the writer refuses input, which
  * stops the ring, which stops the JetStream pull: bounded memory end to end. A failed
  * commit (S3 down, disk full) is retried with backoff, keeping the sealed batch — nothing
  * is acked meanwhile.
@@ -71,7 +72,7 @@ interface Batch {
 /**
  * Default decoded-bytes cap of one batch. A writer holds at most two batches (one open, one
  * flushing) plus the flush's sorted copy and its pages, so about four times this per lane;
- * 32 MiB is ~86,000 MBP-10 rows, enough that per-flush costs stay amortised (docs/ingest.md).
+ * 32 MiB is ~98,000 MBP-10 rows, enough that per-flush costs stay amortised (docs/ingest.md).
  */
 export const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
 
