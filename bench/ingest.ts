@@ -11,7 +11,7 @@
  *
  *   bun run bench:ingest [--trades 1000000] [--mbp 500000] [--buffer 50000] [--ring-mb 32]
  *                        [--pull-batch 2048] [--client raw|natsjs] [--profile DIR]
- *                        [--compaction [--scale light|normal]]
+ *                        [--runs 3] [--keep-logs DIR] [--serve-arg=--no-compact …] [--compaction [--scale light|normal]]
  * A count of 0 skips that schema (e.g. `--mbp 0` measures trades alone). `--compaction`
  * drains the backlog into a lake seeded with a real-time-shaped day (≈ 20,000 small
  * files of closed hours) three times: `--no-compact`, with background compaction running, and
@@ -20,7 +20,7 @@
  */
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -41,6 +41,9 @@ const { values: argv } = parseArgs({
     client: { type: "string", default: "raw" }, // data path of lake serve: raw (own framing) | natsjs (consume())
     compaction: { type: "boolean", default: false }, // drain with and without background compaction of a real-time-shaped day
     scale: { type: "string", default: "normal" }, // that day's scale: light | normal
+    runs: { type: "string", default: "1" }, // drains of the same backlog (consumers reset between); medians reported
+    "keep-logs": { type: "string" },
+    "serve-arg": { type: "string", multiple: true }, // extra `lake serve` flags, e.g. --serve-arg=--no-compact // directory: copy each drain's serve log there
   },
 });
 const N_TRADES = Number(argv.trades);
@@ -129,6 +132,7 @@ console.log(`anchor: bare Bun JetStream consume of all ${N_TRADES + N_MBP} msgs:
 // ---- the service ----------------------------------------------------------------------
 interface Drain {
   total: number;
+  peak: number;
   rate: number;
   log: string;
   lake: string;
@@ -137,7 +141,13 @@ interface Drain {
 /** One drain of the whole backlog through a fresh `lake serve` (its data root seeded from `seed`). */
 async function drain(label: string, extraArgs: string[], seed: string | null): Promise<Drain> {
   const lake = join(dir, `lake-${label}`);
-  if (seed) cpSync(join(seed, "bronze"), join(lake, "bronze"), { recursive: true });
+  if (seed) {
+    cpSync(join(seed, "bronze"), join(lake, "bronze"), { recursive: true });
+    // The seeded day is history: lake serve leaves hours that received a file within the
+    // grace period (a backlog still landing there), and a copy's mtime is now.
+    const old = new Date(Date.now() - 86_400_000);
+    for (const k of new Bun.Glob("bronze/**/*").scanSync(lake)) utimesSync(join(lake, k), old, old);
+  }
   const logFile = join(dir, `serve-${label}.log`);
   t = performance.now();
   const proc = Bun.spawn(
@@ -208,20 +218,33 @@ async function drain(label: string, extraArgs: string[], seed: string | null): P
   const serveLog = readFileSync(logFile, "utf8");
   const summary = serveLog.split("\n").filter((l) => l.includes("futures.trades ")).slice(-3);
   console.log(summary.join("\n"));
-  return { total, rate: (N_TRADES + N_MBP) / total, log: serveLog, lake };
+  if (argv["keep-logs"]) cpSync(logFile, join(resolve(argv["keep-logs"]), `serve-${label}.log`));
+  if (!argv.compaction) rmSync(lake, { recursive: true, force: true }); // a 10M-message drain writes gigabytes (compaction mode inspects it)
+  return { total, peak, rate: (N_TRADES + N_MBP) / total, log: serveLog, lake };
 }
 
 const COMPACTION = argv.compaction === true;
+const resetConsumers = async () => {
+  for (const k of ["futures.trades", "futures.mbp10"]) await jsm.consumers.delete("MARKET_DATA", bronzeTable(k).durable).catch(() => false);
+};
 if (!COMPACTION) {
-  await drain("default", [], null);
+  const runs: Drain[] = [];
+  for (let i = 0; i < Math.max(1, Number(argv.runs)); i++) {
+    if (i > 0) await resetConsumers();
+    runs.push(await drain(Number(argv.runs) > 1 ? `run-${i + 1}` : "default", argv["serve-arg"] ?? [], null));
+  }
+  if (runs.length > 1) {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const rates = runs.map((r) => r.rate);
+    const peaks = runs.map((r) => r.peak / 1024 / 1024);
+    const anchorRate = (N_TRADES + N_MBP) / anchorAll;
+    console.log(`\nmedian of ${runs.length} drains: ${Math.round(median(rates))} msgs/s = ${(median(rates) / anchorRate).toFixed(2)}× of bare consume (${rates.map((r) => Math.round(r)).join(", ")}); peak RSS median ${median(peaks).toFixed(0)} MiB (${peaks.map((p) => p.toFixed(0)).join(", ")})`);
+  }
 } else {
   // The same backlog drained three times into a lake already holding a real-time-shaped day of
   // closed hours (thousands of small files): with --no-compact, while the service compacts them
   // in the background (first pass after 1 s), and with --no-compact again. Same-run ratio.
   const seed = await realtimeDay(argv.scale === "light" ? "light" : "normal", 5);
-  const resetConsumers = async () => {
-    for (const k of ["futures.trades", "futures.mbp10"]) await jsm.consumers.delete("MARKET_DATA", bronzeTable(k).durable).catch(() => false);
-  };
   // without → with → without: neither warm-up nor a drifting load favours one side
   const before = await drain("no-compact-1", ["--no-compact"], seed);
   await resetConsumers();

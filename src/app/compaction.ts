@@ -4,7 +4,10 @@
  * encoding never run on the main thread that moves ingest bytes, and that thread runs at
  * the lowest priority, so it only uses CPU that ingest leaves. Only committed files of
  * hours closed for `graceMs` are touched — never a flush in flight, never the current hour —
- * and the lake-wide compaction lock keeps two instances from compacting at once.
+ * and only once no file has landed in the hour for `graceMs` either: a backlog drain writes
+ * into long-closed hours, and compacting those while they grow redid the work at every pass
+ * and held the merged rows in memory next to the drain's (docs/ingest.md, memory). The
+ * lake-wide compaction lock keeps two instances from compacting at once.
  * Stopping aborts a running pass: the protocol is safe to cut at any instant, and the next
  * pass (or `lake compact`) finishes it.
  */
@@ -66,7 +69,7 @@ export class BackgroundCompaction {
   }
 
   private async pass(): Promise<void> {
-    const payload: CompactTaskPayload = { backend: { useS3: this.cfg.useS3, s3: this.cfg.s3, dataRoot: this.cfg.dataRoot }, graceMs: this.opts.graceMs, maxFileBytes: this.opts.maxFileBytes, retainInputsMs: this.opts.retainInputsMs ?? DEFAULT_RETAIN_INPUTS_MS, niceness: COMPACTION_NICENESS };
+    const payload: CompactTaskPayload = { backend: { useS3: this.cfg.useS3, s3: this.cfg.s3, dataRoot: this.cfg.dataRoot }, graceMs: this.opts.graceMs, quietMs: this.opts.graceMs, maxFileBytes: this.opts.maxFileBytes, retainInputsMs: this.opts.retainInputsMs ?? DEFAULT_RETAIN_INPUTS_MS, niceness: COMPACTION_NICENESS };
     try {
       const r = await this.pool.run<CompactTaskResult>("compact.run", payload, { signal: this.abort.signal });
       this.stats.passes++;

@@ -32,6 +32,13 @@ export interface PlanOptions {
   dates?: readonly string[];
   /** Only hours that ended at least this long ago (ms). */
   graceMs: number;
+  /**
+   * Only hours none of whose files is younger than this (ms; default 0: no such rule). An
+   * ingest draining a backlog keeps writing into hours that closed long ago: compacting one
+   * then rewrites it again at every pass, and holds the rows merged so far in memory while
+   * the drain needs it (docs/ingest.md, memory). `lake serve` waits for such hours to go quiet.
+   */
+  quietMs?: number;
   now?: number;
 }
 
@@ -42,6 +49,8 @@ export interface Plan {
   inFlight: number;
   /** Closed hours that already are one file. */
   compactHours: number;
+  /** Closed hours left for later because files still land in them (quietMs). */
+  busyHours: number;
 }
 
 const HOUR_DIR_RE = /^(.*\/date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2}))\/[^/]+$/;
@@ -50,7 +59,7 @@ export async function planCompaction(store: Store, opts: PlanOptions): Promise<P
   const now = opts.now ?? Date.now();
   const tables = opts.tables ?? BRONZE_TABLES;
   const dates = opts.dates ? new Set(opts.dates) : null;
-  const plan: Plan = { hours: [], leftovers: { committed: [], orphans: [], spent: [] }, inFlight: 0, compactHours: 0 };
+  const plan: Plan = { hours: [], leftovers: { committed: [], orphans: [], spent: [] }, inFlight: 0, compactHours: 0, busyHours: 0 };
   const listed = await Promise.all(tables.map(async (t) => ({ t, objs: await store.list(`bronze/${t.schemaPath}/`) })));
   // Read after listing: a flush writes its intent before its files, and one flush per
   // consumer is in flight, so every listed file of an unfinished flush is named here.
@@ -79,6 +88,10 @@ export async function planCompaction(store: Store, opts: PlanOptions): Promise<P
       if (day === null) continue;
       const endMs = Number((BigInt(day) * NS_PER_DAY + BigInt(hour + 1) * NS_PER_HOUR) / 1_000_000n);
       if (endMs + opts.graceMs > now) continue; // still open (or within the grace period)
+      if (opts.quietMs && inputs.some((f) => f.mtimeMs + opts.quietMs! > now)) {
+        plan.busyHours++;
+        continue; // still receiving files (a backlog being drained): later
+      }
       if (inputs.length < 2) {
         plan.compactHours++;
         continue;

@@ -33,6 +33,8 @@ export interface CompactOptions {
   tables?: readonly BronzeTable[];
   dates?: readonly string[];
   graceMs?: number;
+  /** Leave hours that received a file within this many ms (plan.ts quietMs). */
+  quietMs?: number;
   maxFileBytes?: number;
   dryRun?: boolean;
   /** Wait between the last commit and deleting inputs, for listings that started before it. */
@@ -106,7 +108,7 @@ export async function compactLake(store: Store, opts: CompactOptions = {}): Prom
   await using _lock = opts.dryRun ? null : await acquireCompactionLock(store, run);
   // a day switch that committed and then died: its hours get their records, the replaced files go
   if (!opts.dryRun) report.recovered.rolledForward += await finishSwitches(store, opts.deleteDelayMs ?? 0);
-  const plan = await planCompaction(store, { tables: opts.tables, dates: opts.dates, graceMs: opts.graceMs ?? DEFAULT_GRACE_MS });
+  const plan = await planCompaction(store, { tables: opts.tables, dates: opts.dates, graceMs: opts.graceMs ?? DEFAULT_GRACE_MS, quietMs: opts.quietMs });
   report.inFlightFiles = plan.inFlight;
   report.alreadyCompactHours = plan.compactHours;
 

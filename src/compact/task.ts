@@ -16,6 +16,8 @@ import { bronzeTable } from "../schemas/bronze";
 export interface CompactTaskPayload {
   backend: Pick<Config, "useS3" | "s3" | "dataRoot">;
   graceMs: number;
+  /** Leave hours that received a file this recently (plan.ts quietMs). */
+  quietMs?: number;
   maxFileBytes?: number;
   retainInputsMs: number;
   /**
@@ -41,7 +43,7 @@ export type CompactTaskResult = Pick<CompactReport, "rows" | "filesBefore" | "fi
 export async function compactTask(p: CompactTaskPayload): Promise<CompactTaskResult> {
   if (p.niceness !== undefined) lowerThreadPriority(p.niceness);
   try {
-    const r = await compactLake(openStore(p.backend), { graceMs: p.graceMs, maxFileBytes: p.maxFileBytes, retainInputsMs: p.retainInputsMs, log: (level, msg, fields) => log[level](msg, fields) });
+    const r = await compactLake(openStore(p.backend), { graceMs: p.graceMs, quietMs: p.quietMs, maxFileBytes: p.maxFileBytes, retainInputsMs: p.retainInputsMs, log: (level, msg, fields) => log[level](msg, fields) });
     return { rows: r.rows, filesBefore: r.filesBefore, filesAfter: r.filesAfter, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, ms: r.ms, recovered: r.recovered, hours: r.hours.length, busy: false };
   } catch (e) {
     if (e instanceof CompactionBusyError || (e as { name?: string }).name === "CompactionBusyError") {

@@ -4,7 +4,8 @@
  * Buffering follows contracts §2.1: one buffer per table; a flush seals it and writes one
  * Parquet file per partition directory plus a quarantine file, under the intent/commit
  * protocol of commit.ts. At most one flush is in flight (§9 F-2); while it runs a second
- * buffer fills, and once that one reaches bufferLimit the writer refuses input, which
+ * buffer fills, and once that one reaches its row limit (bufferLimit, or fewer rows when
+ * they would exceed maxBatchBytes) the writer refuses input, which
  * stops the ring, which stops the JetStream pull: bounded memory end to end. A failed
  * commit (S3 down, disk full) is retried with backoff, keeping the sealed batch — nothing
  * is acked meanwhile.
@@ -17,7 +18,7 @@ import { seededRandom, testFaults, type IngestKillPoint } from "../../core/test-
 import { archiveCommit, FencedError, recover, writeCommit, writeIntent, partFileName, type CommitRecord, type StreamIdentity } from "../common/commit";
 import { DecodeError, JsonCursor } from "./decode/cursor";
 import { Partitions } from "./decode/partitions";
-import { TableBuffer } from "./decode/table-buffer";
+import { rowBytes, TableBuffer } from "./decode/table-buffer";
 import type { TableDecoder } from "./decode/types";
 import { QUARANTINE_BATCH_BYTES, QUARANTINE_GC_BYTES, QuarantineLines, quarantineKey, quarantineLine } from "./quarantine";
 
@@ -26,6 +27,12 @@ export interface TableWriterOptions {
   consumer: string;
   store: Store;
   bufferLimit: number;
+  /**
+   * Decoded bytes one batch may hold (rowBytes × rows): a flush starts when either this or
+   * bufferLimit is reached, so a large bufferLimit on a wide table cannot buffer hundreds of
+   * MiB per batch. Default DEFAULT_BATCH_BYTES.
+   */
+  maxBatchBytes?: number;
   flushIntervalMs: number;
   writerId: string;
   /** Fencing epoch of this owner's lease (lease.ts), written into intent and commit records. */
@@ -62,8 +69,17 @@ interface Batch {
   upTo: number;
 }
 
+/**
+ * Default decoded-bytes cap of one batch. A writer holds at most two batches (one open, one
+ * flushing) plus the flush's sorted copy and its pages, so about four times this per lane;
+ * 32 MiB is ~98,000 MBP-10 rows, enough that per-flush costs stay amortised (docs/ingest.md).
+ */
+export const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
+
 export class TableWriter {
   readonly opts: TableWriterOptions;
+  /** Rows per batch: bufferLimit, or fewer when the table's rows are wide (maxBatchBytes). */
+  readonly rowLimit: number;
   commit!: CommitRecord;
   /** Highest stream seq accepted (dedup floor: a redelivery at or below it is dropped). */
   highestSeen = 0;
@@ -81,6 +97,8 @@ export class TableWriter {
 
   constructor(opts: TableWriterOptions) {
     this.opts = opts;
+    const perRow = rowBytes(opts.decoder.schema);
+    this.rowLimit = Math.max(1, Math.min(opts.bufferLimit, Math.floor((opts.maxBatchBytes ?? DEFAULT_BATCH_BYTES) / perRow)));
     this.batch = this.newBatch();
     this.subjectBytes = new TextEncoder().encode(opts.decoder.subject);
     this.cur.maxEventSec = Math.floor(Date.now() / 1000) + 86_400;
@@ -89,7 +107,7 @@ export class TableWriter {
   private newBatch(): Batch {
     const d = this.opts.decoder;
     return {
-      buf: new TableBuffer(d.schema, Math.min(this.opts.bufferLimit + 64, 1 << 20)),
+      buf: new TableBuffer(d.schema, Math.min(this.rowLimit + 64, 1 << 20)),
       parts: new Partitions(d.prefix, d.keyName),
       quarantine: new QuarantineLines(),
       messages: 0,
@@ -160,7 +178,7 @@ export class TableWriter {
     // Quarantine bytes stop input even with no flush in flight: one ring drain could
     // otherwise add a whole ring of large bad messages past the budget before maybeFlush.
     if (this.batch.quarantine.bytes >= QUARANTINE_BATCH_BYTES) return false;
-    return !(this.inflight && this.batch.buf.n >= this.opts.bufferLimit);
+    return !(this.inflight && this.batch.buf.n >= this.rowLimit);
   }
 
   /** Decode one message into the open batch (or the quarantine). Views are copied as needed. */
@@ -207,7 +225,7 @@ export class TableWriter {
       return null;
     }
     const q = b.quarantine;
-    if (b.buf.n >= this.opts.bufferLimit || q.count >= this.opts.bufferLimit || q.bytes >= QUARANTINE_BATCH_BYTES || now - this.lastFlushAt >= this.opts.flushIntervalMs) {
+    if (b.buf.n >= this.rowLimit || q.count >= this.opts.bufferLimit || q.bytes >= QUARANTINE_BATCH_BYTES || now - this.lastFlushAt >= this.opts.flushIntervalMs) {
       return this.startFlush();
     }
     return null;

@@ -8,6 +8,41 @@ import { allocValues, Frame, type Column, type ColumnValues } from "../../../fra
 import { gatherColumn } from "../../../frame-gather";
 import type { TableSchema } from "../../../schemas/types";
 
+/**
+ * Bytes one buffered row of `schema` holds: column slots, validity bytes, partition id and
+ * stream sequence. Strings and lists count a pointer plus a short payload (an estimate: they
+ * are JS values); a flush's row cap is derived from it (table-writer.ts).
+ */
+export function rowBytes(schema: TableSchema): number {
+  let n = 2 + 8; // part + streamSeq
+  for (const d of schema.columns) {
+    if (d.nullable) n += 1;
+    switch (d.type) {
+      case "int64":
+      case "timestamp_ns":
+      case "float64":
+        n += 8;
+        break;
+      case "int32":
+      case "date32":
+        n += 4;
+        break;
+      case "int16":
+        n += 2;
+        break;
+      case "int8":
+      case "bool":
+        n += 1;
+        break;
+      case "utf8":
+      case "list_int16":
+        n += 8 + 24;
+        break;
+    }
+  }
+  return n;
+}
+
 export class TableBuffer {
   readonly schema: TableSchema;
   n = 0;
@@ -83,7 +118,10 @@ export class TableBuffer {
     const defs = this.schema.columns;
     const k = indices.length;
     const out: Column[] = [];
-    // The common case — one partition per flush — is a contiguous run: copy with slice().
+    // The common case — one partition per flush — is a contiguous run: views, no copy. The
+    // caller encodes a sealed batch, which nothing writes to until its flush has committed,
+    // and the encoder keeps no reference to its input (a copy here was one more batch-sized
+    // allocation per flush). Boxed columns (arrays) are copied: they have no views.
     const first = k ? indices[0]! : 0;
     const contiguous = k > 0 && indices[k - 1] === first + k - 1;
     for (let c = 0; c < defs.length; c++) {
@@ -93,8 +131,8 @@ export class TableBuffer {
       let v: ColumnValues;
       let valid: Uint8Array | undefined;
       if (contiguous) {
-        v = (src as unknown as { slice(a: number, b: number): ColumnValues }).slice(first, first + k);
-        valid = m ? m.slice(first, first + k) : undefined;
+        v = Array.isArray(src) ? (src.slice(first, first + k) as ColumnValues) : ((src as unknown as { subarray(a: number, b: number): ColumnValues }).subarray(first, first + k));
+        valid = m ? m.subarray(first, first + k) : undefined;
       } else {
         // One monomorphic loop per array kind (frame-gather.ts): a shared generic loop over
         // every typed-array class was 17% of an MBP-10 worker when a flush spans partitions.
