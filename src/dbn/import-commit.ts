@@ -2,7 +2,9 @@
  * The exactly-once record of `lake import dbn`, under `_import/dbn/` (same intent/commit
  * pattern as ingest):
  *   intent-{sha256}.json  rewritten (atomic put) BEFORE each flush's data files: every key
- *                         this import of that file has created or is about to create;
+ *                         this import of that file has created or is about to create (on a
+ *                         local lake, written once before the first flush: the files are
+ *                         staged, and an uncommitted import's staging folder goes whole);
  *   {sha256}.json          written AFTER all data files: the commit record. Its presence
  *                         makes a re-import of the same bytes a no-op.
  * Recovery (start of every import): an intent without a commit is a crashed import — its
@@ -12,7 +14,7 @@
  */
 import type { Store } from "../storage/store";
 import { readJsonIfExists } from "../storage/store";
-import { discardStaged, publishStaged, writeKeyFor } from "./staging";
+import { discardStaged, publishStaged, syncStaged, writeKeyFor } from "./staging";
 
 import { IMPORT_PREFIX } from "./constants";
 
@@ -55,8 +57,9 @@ export async function writeImportIntent(store: Store, intent: ImportIntent): Pro
   await store.put(intentKeyFor(intent.sha256), JSON.stringify(intent), { overwrite: true, contentType: "application/json" });
 }
 
-/** Commit: the record, then the staged files into place, then the intent goes. */
+/** Commit: the staged names made durable, the record, then the staged files into place, then the intent goes. */
 export async function writeImportCommit(store: Store, c: ImportCommit): Promise<void> {
+  syncStaged(store, c.sha256);
   await store.put(commitKeyFor(c.sha256), JSON.stringify(c), { overwrite: true, contentType: "application/json" });
   publishStaged(store, c.sha256, c.keys);
   await store.delete(intentKeyFor(c.sha256)).catch(() => undefined);

@@ -22,7 +22,7 @@ import {
   fileSha256, intentKeyFor, readImportCommit, recoverImports, writeImportCommit, writeImportIntent, type ImportCommit,
 } from "./import-commit";
 import { ExistingRows, splitByHour } from "./partition";
-import { discardStaged, writeKeyFor } from "./staging";
+import { discardStaged, stages, writeKeyFor, writeStaged } from "./staging";
 import { DbnReader } from "./reader";
 import { Symbology } from "./symbology";
 
@@ -127,6 +127,8 @@ async function importOne(store: Store, path: string, sym: Symbology, opts: Impor
   // writeFrames returns, at most `inFlight` batches still read their column set, so
   // `inFlight + 1` sets are enough for the decoder (frame-stream.ts).
   let written: Promise<void> = Promise.resolve();
+  const staged = stages(store);
+  let intentWritten = false;
   const pending: Promise<void>[] = [];
   let failed = false;
 
@@ -153,9 +155,17 @@ async function importOne(store: Store, path: string, sym: Symbology, opts: Impor
       const files = await encoded;
       if (failed) return;
       keys.push(...out.map((x) => x.key));
-      await writeImportIntent(store, { version: 1, sha256, file, keys, createdAt: new Date().toISOString() });
-      // the puts of one flush overlap (each is temp + fsync + rename); the intent already names them all
-      await Promise.all(out.map((x, i) => store.put(writeKeyFor(store, sha256, x.key), files[i]!)));
+      if (!staged) {
+        await writeImportIntent(store, { version: 1, sha256, file, keys, createdAt: new Date().toISOString() });
+        // the puts of one flush overlap (each is temp + fsync + rename); the intent already names them all
+        await Promise.all(out.map((x, i) => store.put(x.key, files[i]!)));
+      } else {
+        // Staged (local lake): recovery removes an uncommitted import's staging folder whole,
+        // so the intent only has to exist before the first file, not list every key.
+        if (!intentWritten) await writeImportIntent(store, { version: 1, sha256, file, keys: [], createdAt: new Date().toISOString() });
+        intentWritten = true;
+        await Promise.all(out.map((x, i) => writeStaged(store, sha256, x.key, files[i]!)));
+      }
       for (const x of out) rows[x.table] = (rows[x.table] ?? 0) + x.rows;
       collectIfLarge();
     });
