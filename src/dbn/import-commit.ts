@@ -12,6 +12,7 @@
  * commit is an import killed while moving its staged files into place — the move is finished
  * (staging.ts).
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import type { Store } from "../storage/store";
 import { readJsonIfExists } from "../storage/store";
 import { discardStaged, publishStaged, syncStaged, writeKeyFor } from "./staging";
@@ -96,9 +97,18 @@ export async function recoverImports(store: Store): Promise<string[]> {
   return removed;
 }
 
-/** SHA-256 of a file's bytes, streamed. */
+/**
+ * SHA-256 of a file's bytes, read into one reused buffer (a file stream allocates every chunk
+ * afresh; its page faults cost more than the hashing).
+ */
 export async function fileSha256(path: string): Promise<string> {
   const h = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) h.update(chunk);
+  const buf = new Uint8Array(1 << 20);
+  const fd = openSync(path, "r");
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   return h.digest("hex");
 }

@@ -12,7 +12,7 @@ import { decodeMetadata, headerLength, PRELUDE_LEN, type DbnMetadata } from "./m
 import { openDbnBytes } from "./source";
 
 /** Bytes a read may fill at once; the buffer is reused for the whole input (grown only for a larger header). */
-const READ_BUFFER = 4 << 20;
+const READ_BUFFER = 1 << 20;
 
 export interface DecodeStats {
   records: number;
