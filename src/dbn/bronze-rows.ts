@@ -57,7 +57,7 @@ interface Resolved {
  */
 function resolveRows(c: CommonColumns, sym: Symbology, skipped: SkipCounts, wantFutures: boolean, wantOptions: boolean): Resolved {
   const n = c.n;
-  const ts32 = new Int32Array(c.tsEvent.buffer, 0, n * 2);
+  const ts32 = new Int32Array(c.tsEvent.buffer, c.tsEvent.byteOffset, n * 2);
   const symbols = new Array<string | null>(n);
   const futures = new Uint32Array(n);
   let nFutures = 0;

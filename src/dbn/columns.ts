@@ -14,6 +14,11 @@ export function fixedToFloat(hi: number, lo: number): number {
   return (hi * TWO32 + lo) / 1e9;
 }
 
+/** The 32-bit halves of a 64-bit column, in place. */
+export function halves(a: BigInt64Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
 /** Columns shared by trades and MBP-10: the 48-byte common prefix of both records. */
 export class CommonColumns {
   readonly tsEvent: BigInt64Array;
@@ -31,16 +36,17 @@ export class CommonColumns {
 
   /** `shared`: on SharedArrayBuffers, so a worker can encode a batch in place while this thread decodes into another. */
   constructor(readonly capacity: number, protected readonly shared = false) {
-    this.tsEvent = new BigInt64Array(this.memory(8 * capacity));
-    this.tsRecv = new BigInt64Array(this.memory(8 * capacity));
-    this.seq = new BigInt64Array(this.memory(8 * capacity));
-    this.ev32 = new Int32Array(this.tsEvent.buffer);
-    this.rc32 = new Int32Array(this.tsRecv.buffer);
-    this.sq32 = new Int32Array(this.seq.buffer);
-    this.instrumentId = new Uint32Array(this.memory(4 * capacity));
-    this.flags = new Uint8Array(this.memory(capacity));
-    this.side = new Uint8Array(this.memory(capacity));
-    this.action = new Uint8Array(this.memory(capacity));
+    // Each column starts at its own cache-line offset in its pages (see levelStride below).
+    this.tsEvent = new BigInt64Array(this.memory(8 * capacity + 1920), 1920, capacity);
+    this.tsRecv = new BigInt64Array(this.memory(8 * capacity + 1984), 1984, capacity);
+    this.seq = new BigInt64Array(this.memory(8 * capacity + 3968), 3968, capacity);
+    this.ev32 = halves(this.tsEvent);
+    this.rc32 = halves(this.tsRecv);
+    this.sq32 = halves(this.seq);
+    this.instrumentId = new Uint32Array(this.memory(4 * capacity + 4032), 4032, capacity);
+    this.flags = new Uint8Array(this.memory(capacity + 64), 64, capacity);
+    this.side = new Uint8Array(this.memory(capacity + 128), 128, capacity);
+    this.action = new Uint8Array(this.memory(capacity + 256), 256, capacity);
   }
 
   protected memory(bytes: number): ArrayBuffer {
@@ -101,6 +107,23 @@ export class TradeColumns extends CommonColumns {
 }
 
 /**
+ * The distance between two levels' columns in the flat arrays. With a stride of exactly the
+ * capacity (a power of two by default) the forty columns a record writes sit at the same
+ * offset in their pages and fight over the same few cache sets; padding each level by one
+ * cache line (and offsetting the four arrays from each other) spreads them out.
+ */
+function levelStride(capacity: number): number {
+  return Math.ceil(capacity / 8) * 8 + 24; // 192 bytes (3 lines) between float64 levels, 96 between int32 ones
+}
+/**
+ * Where the ask prices and the sizes start in their buffers, in elements: 2, 1 and 3 KiB in
+ * (see levelStride; the common columns take the cache lines left over).
+ */
+const ASK_PX_SHIFT = 256;
+const BID_SZ_SHIFT = 256;
+const ASK_SZ_SHIFT = 768;
+
+/**
  * Bronze MBP-10 depth. One flat array per field, level-major (`px[level·capacity + row]`), so
  * the per-record loop indexes four arrays instead of forty; `bidPx[i]` etc. are views of level i.
  */
@@ -109,6 +132,8 @@ export class Mbp10Columns extends CommonColumns {
   private readonly askPxAll: Float64Array;
   private readonly bidSzAll: Int32Array;
   private readonly askSzAll: Int32Array;
+  /** Elements from one level's column to the next's: the capacity plus padding (levelStride). */
+  private readonly stride: number;
   readonly bidPx: Float64Array[] = [];
   readonly bidSz: Int32Array[] = [];
   readonly askPx: Float64Array[] = [];
@@ -116,12 +141,13 @@ export class Mbp10Columns extends CommonColumns {
 
   constructor(capacity: number, shared = false) {
     super(capacity, shared);
-    this.bidPxAll = new Float64Array(this.memory(8 * capacity * MBP10_LEVELS));
-    this.askPxAll = new Float64Array(this.memory(8 * capacity * MBP10_LEVELS));
-    this.bidSzAll = new Int32Array(this.memory(4 * capacity * MBP10_LEVELS));
-    this.askSzAll = new Int32Array(this.memory(4 * capacity * MBP10_LEVELS));
+    const stride = (this.stride = levelStride(capacity));
+    this.bidPxAll = new Float64Array(this.memory(8 * stride * MBP10_LEVELS));
+    this.askPxAll = new Float64Array(this.memory(8 * (stride * MBP10_LEVELS + ASK_PX_SHIFT))).subarray(ASK_PX_SHIFT);
+    this.bidSzAll = new Int32Array(this.memory(4 * (stride * MBP10_LEVELS + BID_SZ_SHIFT))).subarray(BID_SZ_SHIFT);
+    this.askSzAll = new Int32Array(this.memory(4 * (stride * MBP10_LEVELS + ASK_SZ_SHIFT))).subarray(ASK_SZ_SHIFT);
     for (let i = 0; i < MBP10_LEVELS; i++) {
-      const from = i * capacity, to = from + capacity;
+      const from = i * stride, to = from + capacity;
       this.bidPx.push(this.bidPxAll.subarray(from, to));
       this.bidSz.push(this.bidSzAll.subarray(from, to));
       this.askPx.push(this.askPxAll.subarray(from, to));
@@ -135,7 +161,7 @@ export class Mbp10Columns extends CommonColumns {
    */
   push(i32: Int32Array, u8: Uint8Array, w: number): void {
     const r = this.pushCommon(i32, u8, w);
-    const cap = this.capacity;
+    const cap = this.stride;
     const bp = this.bidPxAll, ap = this.askPxAll, bs = this.bidSzAll, as = this.askSzAll;
     let lw = w + 12; // levels start at byte 48, 8 words each
     for (let at = r; at < r + cap * MBP10_LEVELS; at += cap, lw += LEVEL_SIZE / 4) {

@@ -2,7 +2,9 @@
  * The exactly-once record of `lake import dbn`, under `_import/dbn/` (same intent/commit
  * pattern as ingest):
  *   intent-{sha256}.json  rewritten (atomic put) BEFORE each flush's data files: every key
- *                         this import of that file has created or is about to create;
+ *                         this import of that file has created or is about to create (on a
+ *                         local lake, written once before the first flush: the files are
+ *                         staged, and an uncommitted import's staging folder goes whole);
  *   {sha256}.json          written AFTER all data files: the commit record. Its presence
  *                         makes a re-import of the same bytes a no-op.
  * Recovery (start of every import): an intent without a commit is a crashed import — its
@@ -10,9 +12,10 @@
  * commit is an import killed while moving its staged files into place — the move is finished
  * (staging.ts).
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import type { Store } from "../storage/store";
 import { readJsonIfExists } from "../storage/store";
-import { discardStaged, publishStaged, writeKeyFor } from "./staging";
+import { discardStaged, publishStaged, syncStaged, writeKeyFor } from "./staging";
 
 import { IMPORT_PREFIX } from "./constants";
 
@@ -55,8 +58,9 @@ export async function writeImportIntent(store: Store, intent: ImportIntent): Pro
   await store.put(intentKeyFor(intent.sha256), JSON.stringify(intent), { overwrite: true, contentType: "application/json" });
 }
 
-/** Commit: the record, then the staged files into place, then the intent goes. */
+/** Commit: the staged names made durable, the record, then the staged files into place, then the intent goes. */
 export async function writeImportCommit(store: Store, c: ImportCommit): Promise<void> {
+  syncStaged(store, c.sha256);
   await store.put(commitKeyFor(c.sha256), JSON.stringify(c), { overwrite: true, contentType: "application/json" });
   publishStaged(store, c.sha256, c.keys);
   await store.delete(intentKeyFor(c.sha256)).catch(() => undefined);
@@ -93,9 +97,18 @@ export async function recoverImports(store: Store): Promise<string[]> {
   return removed;
 }
 
-/** SHA-256 of a file's bytes, streamed. */
+/**
+ * SHA-256 of a file's bytes, read into one reused buffer (a file stream allocates every chunk
+ * afresh; its page faults cost more than the hashing).
+ */
 export async function fileSha256(path: string): Promise<string> {
   const h = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) h.update(chunk);
+  const buf = new Uint8Array(1 << 20);
+  const fd = openSync(path, "r");
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   return h.digest("hex");
 }

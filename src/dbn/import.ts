@@ -16,13 +16,13 @@ import type { Store } from "../storage/store";
 import { IMPORT_PREFIX, schemaName } from "./constants";
 import type { ImportSchema, SkipCounts } from "./bronze-rows";
 import { collectIfLarge, encodeHere, type BatchEncoder, type EncodeJob } from "./encode-task";
-import { streamBronzeBatches } from "./frame-stream";
+import { ColumnPool, streamBronzeBatches } from "./frame-stream";
 import { clearSpool, spoolInput, STDIN, STDIN_NAME } from "./stdin";
 import {
   fileSha256, intentKeyFor, readImportCommit, recoverImports, writeImportCommit, writeImportIntent, type ImportCommit,
 } from "./import-commit";
 import { ExistingRows, splitByHour } from "./partition";
-import { discardStaged, writeKeyFor } from "./staging";
+import { discardStaged, stages, writeKeyFor, writeStaged } from "./staging";
 import { DbnReader } from "./reader";
 import { Symbology } from "./symbology";
 
@@ -90,14 +90,16 @@ async function importUnlocked(store: Store, paths: readonly string[], opts: Impo
   if (opts.definitions?.length) await loadDefinitions(opts.definitions, sym);
   const files: FileReport[] = [];
   clearSpool(store);
+  // one batch of columns for all the files (shared memory when a worker encodes)
+  const columns = new ColumnPool(opts.batchRows ?? DEFAULT_BATCH, opts.encoder !== undefined);
   for (const p of paths) {
     if (p !== STDIN) {
-      files.push(await importOne(store, p, sym, opts));
+      files.push(await importOne(store, p, sym, opts, columns));
       continue;
     }
     const spooled = await spoolInput(store);
     try {
-      files.push(await importOne(store, spooled.path, sym, opts, STDIN_NAME));
+      files.push(await importOne(store, spooled.path, sym, opts, columns, STDIN_NAME));
     } finally {
       spooled.remove();
     }
@@ -105,7 +107,7 @@ async function importUnlocked(store: Store, paths: readonly string[], opts: Impo
   return { recoveredKeys, files };
 }
 
-async function importOne(store: Store, path: string, sym: Symbology, opts: ImportOptions, name = basename(path)): Promise<FileReport> {
+async function importOne(store: Store, path: string, sym: Symbology, opts: ImportOptions, columns: ColumnPool, name = basename(path)): Promise<FileReport> {
   const t0 = performance.now();
   const sha256 = await fileSha256(path);
   const prior = await readImportCommit(store, sha256);
@@ -127,6 +129,8 @@ async function importOne(store: Store, path: string, sym: Symbology, opts: Impor
   // writeFrames returns, at most `inFlight` batches still read their column set, so
   // `inFlight + 1` sets are enough for the decoder (frame-stream.ts).
   let written: Promise<void> = Promise.resolve();
+  const staged = stages(store);
+  let intentWritten = false;
   const pending: Promise<void>[] = [];
   let failed = false;
 
@@ -153,9 +157,17 @@ async function importOne(store: Store, path: string, sym: Symbology, opts: Impor
       const files = await encoded;
       if (failed) return;
       keys.push(...out.map((x) => x.key));
-      await writeImportIntent(store, { version: 1, sha256, file, keys, createdAt: new Date().toISOString() });
-      // the puts of one flush overlap (each is temp + fsync + rename); the intent already names them all
-      await Promise.all(out.map((x, i) => store.put(writeKeyFor(store, sha256, x.key), files[i]!)));
+      if (!staged) {
+        await writeImportIntent(store, { version: 1, sha256, file, keys, createdAt: new Date().toISOString() });
+        // the puts of one flush overlap (each is temp + fsync + rename); the intent already names them all
+        await Promise.all(out.map((x, i) => store.put(x.key, files[i]!)));
+      } else {
+        // Staged (local lake): recovery removes an uncommitted import's staging folder whole,
+        // so the intent only has to exist before the first file, not list every key.
+        if (!intentWritten) await writeImportIntent(store, { version: 1, sha256, file, keys: [], createdAt: new Date().toISOString() });
+        intentWritten = true;
+        await Promise.all(out.map((x, i) => writeStaged(store, sha256, x.key, files[i]!)));
+      }
       for (const x of out) rows[x.table] = (rows[x.table] ?? 0) + x.rows;
       collectIfLarge();
     });
@@ -173,7 +185,7 @@ async function importOne(store: Store, path: string, sym: Symbology, opts: Impor
 
   const { metadata: m, stats, skipped } = await undoOnError(store, sha256, keys, async () => {
     try {
-      const r = await streamBronzeBatches(path, sym, { mode, batchRows: opts.batchRows ?? DEFAULT_BATCH, columnSets: opts.encoder ? inFlight + 1 : 1, name: name === STDIN_NAME ? name : path }, (b, more) =>
+      const r = await streamBronzeBatches(path, sym, { mode, batchRows: opts.batchRows ?? DEFAULT_BATCH, columnSets: opts.encoder ? inFlight + 1 : 1, pool: columns, name: name === STDIN_NAME ? name : path }, (b, more) =>
         writeFrames([[bronzeTable("futures.trades"), b.trades], [bronzeTable("options.trades"), b.options], [bronzeTable("futures.mbp10"), b.mbp10]], more));
       await allWritten();
       return r;

@@ -11,6 +11,9 @@ import { defLayout, readFields, SYMMAP_V1, SYMMAP_V2, type RecordValues } from "
 import { decodeMetadata, headerLength, PRELUDE_LEN, type DbnMetadata } from "./metadata";
 import { openDbnBytes } from "./source";
 
+/** Bytes a read may fill at once; the buffer is reused for the whole input (grown only for a larger header). */
+const READ_BUFFER = 1 << 20;
+
 export interface DecodeStats {
   records: number;
   trades: number;
@@ -36,11 +39,9 @@ export interface DbnSinks {
 }
 
 export class DbnReader {
-  private buf: Uint8Array = new Uint8Array(4 << 20);
+  /** One buffer for the whole input: the source writes into it after the unread bytes. */
+  private buf: Uint8Array = new Uint8Array(READ_BUFFER);
   private i32: Int32Array = new Int32Array(this.buf.buffer);
-  /** Our buffer; `buf` is a decompressed chunk itself while one is decoded in place. */
-  private own = this.buf;
-  private ownI32 = this.i32;
   private start = 0;
   private end = 0;
   /** Stream offset of buf[0]. */
@@ -55,14 +56,25 @@ export class DbnReader {
 
   async run(sinks: DbnSinks): Promise<DecodeStats> {
     const src = openDbnBytes(this.path, this.name);
-    this.space = src.compressed ? "decompressed" : "file";
-    for await (const chunk of src.chunks) {
-      this.append(chunk);
-      this.stats.bytes += chunk.length;
-      if (!this.metadata) {
-        if (!(await this.tryHeader(sinks))) continue;
+    try {
+      this.space = src.compressed ? "decompressed" : "file";
+      for (;;) {
+        // the unread bytes (at most a partial record, or a header not yet whole) move to the
+        // front, so every read lands after them and records start 8-byte aligned
+        this.realign();
+        if (this.end === this.buf.length) this.grow();
+        const got = src.read(this.buf, this.end, this.buf.length - this.end);
+        const n = typeof got === "number" ? got : await got;
+        if (n === 0) break;
+        this.end += n;
+        this.stats.bytes += n;
+        if (!this.metadata) {
+          if (!(await this.tryHeader(sinks))) continue;
+        }
+        await this.drain(sinks);
       }
-      await this.drain(sinks);
+    } finally {
+      src.close();
     }
     this.ended = true;
     if (!this.metadata) {
@@ -81,48 +93,15 @@ export class DbnReader {
     return new DbnFormatError(this.name, offset, reason + hint, this.space);
   }
 
-  private append(chunk: Uint8Array): void {
-    if (this.start === this.end && (chunk.byteOffset & 7) === 0) {
-      // Nothing left over and the chunk is 8-byte aligned: decode it where it is. Copying
-      // every decompressed byte into our buffer cost ~5 % of an import's CPU.
-      this.base += this.end;
-      this.buf = chunk;
-      this.i32 = new Int32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >> 2);
-      this.start = 0;
-      this.end = chunk.length;
-      return;
-    }
-    if (this.buf !== this.own) {
-      // the unread tail of a chunk decoded in place (a partial record) moves to our buffer
-      const have = this.end - this.start;
-      if (have > this.own.length) this.setOwn(new Uint8Array(have * 2));
-      this.own.set(this.buf.subarray(this.start, this.end));
-      this.base += this.start;
-      this.start = 0;
-      this.end = have;
-      this.buf = this.own;
-      this.i32 = this.ownI32;
-    }
-    const have = this.end - this.start;
-    if (this.end + chunk.length > this.buf.length) {
-      if (have + chunk.length > this.buf.length) {
-        const next = new Uint8Array(Math.max(this.buf.length * 2, have + chunk.length));
-        next.set(this.buf.subarray(this.start, this.end));
-        this.setOwn(next);
-      } else {
-        this.buf.copyWithin(0, this.start, this.end);
-      }
-      this.base += this.start;
-      this.end = have;
-      this.start = 0;
-    }
-    this.buf.set(chunk, this.end);
-    this.end += chunk.length;
-  }
-
-  private setOwn(b: Uint8Array): void {
-    this.own = this.buf = b;
-    this.ownI32 = this.i32 = new Int32Array(b.buffer);
+  /** A header larger than the buffer: double it, keeping the unread bytes. */
+  private grow(): void {
+    const next = new Uint8Array(this.buf.length * 2);
+    next.set(this.buf.subarray(this.start, this.end));
+    this.base += this.start;
+    this.end -= this.start;
+    this.start = 0;
+    this.buf = next;
+    this.i32 = new Int32Array(next.buffer);
   }
 
   /** Move unread bytes to offset 0 so the next record starts 8-byte aligned. */

@@ -32,6 +32,24 @@ export function writeKeyFor(store: Store, sha: string, key: string): string {
   return `${stagingRoot(sha)}/${parts[1]}_${parts[2]}-${parts[parts.length - 1]}`;
 }
 
+/**
+ * Write one staged file: under its final staging name (no temp file and link: nothing reads
+ * the staging folder, and an import that never commits has its folder removed whole), bytes
+ * fsynced; the folder itself is fsynced once, just before the commit record (syncStaged),
+ * instead of once per file.
+ */
+export function writeStaged(store: Store, sha: string, key: string, bytes: Uint8Array): Promise<void> {
+  return store.put(writeKeyFor(store, sha, key), bytes, { staged: true });
+}
+
+/** Make the staged files' names (and their folder's) durable: before the commit record says they exist. */
+export function syncStaged(store: Store, sha: string): void {
+  if (!stages(store)) return;
+  const dir = join(store.localRoot!, stagingRoot(sha));
+  fsyncDir(dir);
+  fsyncDir(dirname(dir));
+}
+
 /** Move every staged file of a committed import into place (idempotent). */
 export function publishStaged(store: Store, sha: string, keys: readonly string[]): void {
   if (!stages(store)) return;
@@ -41,7 +59,7 @@ export function publishStaged(store: Store, sha: string, keys: readonly string[]
     const src = join(root, writeKeyFor(store, sha, key));
     if (!existsSync(src)) continue; // moved by an earlier, interrupted run
     const dst = join(root, key);
-    mkdirSync(dirname(dst), { recursive: true });
+    if (!dirs.has(dirname(dst))) mkdirSync(dirname(dst), { recursive: true });
     if (!existsSync(dst)) linkSync(src, dst);
     unlinkSync(src);
     dirs.add(dirname(dst));

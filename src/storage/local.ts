@@ -84,6 +84,7 @@ export class LocalStore implements Store {
     const final = this.path(key);
     const dir = dirname(final);
     await fs.mkdir(dir, { recursive: true });
+    if (opts.staged && !opts.overwrite) return this.putStaged(key, final, data);
     const tmp = join(dir, `${TMP_MARK}${process.pid}-${randomBytes(6).toString("hex")}`);
     const fh = await fs.open(tmp, "wx");
     try {
@@ -116,6 +117,29 @@ export class LocalStore implements Store {
       throw e;
     }
     await fsyncDir(dir);
+  }
+
+  /** PutOptions.staged: created under its own name, bytes fsynced, no directory fsync. */
+  private async putStaged(key: string, final: string, data: PutData): Promise<void> {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(final, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new ObjectExistsError(key);
+      throw e;
+    }
+    try {
+      try {
+        if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
+        else for (const chunk of data) await writeAll(fh, chunk);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      await fs.rm(final, { force: true }).catch(() => {});
+      throw e;
+    }
   }
 
   async get(key: string): Promise<Uint8Array> {

@@ -24,6 +24,14 @@ export interface PutOptions {
    */
   ifMatch?: string;
   contentType?: string;
+  /**
+   * The key is private to its writer until the writer publishes it (a staging area nothing
+   * else reads). A local store then writes it under its name directly and fsyncs its bytes,
+   * without the temp file, link and directory fsync of a visible put: the writer fsyncs the
+   * directory once for all its files (e.g. before its commit record). A put that fails
+   * leaves no file. Object stores ignore it (every put there appears whole).
+   */
+  staged?: boolean;
 }
 
 /** An object's bytes together with the entity tag of exactly those bytes. */

@@ -29,7 +29,17 @@ const CASES: [string, Uint8Array, RegExp, number][] = [
   ["future-version.dbn", withVersion(9), /unsupported DBN version 9/, 3],
   ["overrun.dbn", overrun(), /truncated record: the stream ends 368 bytes into a 1020-byte record/, plain.length - 368],
   ["half-frame.dbn.zst", zst.subarray(0, Math.floor(zst.length / 2)), /zstd/, -1],
+  ["corrupt-frame.dbn.zst", corruptZstd(), /zstd stream is corrupt or cut short \(.+; \d+ bytes decompressed\)/, -1],
 ];
+
+/** 400 records compressed, then 64 bytes in the middle of the frame overwritten. */
+function corruptZstd(): Uint8Array {
+  const body = plain.subarray(353);
+  const parts = [plain.subarray(0, 353), ...Array.from({ length: 200 }, () => body)];
+  const z = Uint8Array.from(Bun.zstdCompressSync(Buffer.concat(parts)));
+  z.fill(0xff, z.length >> 1, (z.length >> 1) + 64);
+  return z;
+}
 
 describe("bad DBN input: one clear error with the byte offset, nothing written", () => {
   for (const [name, bytes, re, offset] of CASES) {
