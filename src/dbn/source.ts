@@ -31,7 +31,8 @@ export function isZstd(head: Uint8Array): boolean {
   return head.length >= 4 && ZSTD_MAGIC.every((b, i) => head[i] === b);
 }
 
-export function openDbnBytes(path: string, name = path): ByteSource {
+/** `viaStream`: decompress through node:zlib's stream even where the native handle is there (tests both paths). */
+export function openDbnBytes(path: string, name = path, opts: { viaStream?: boolean } = {}): ByteSource {
   let fileBytes: number;
   let fd: number;
   const head = new Uint8Array(4);
@@ -43,7 +44,7 @@ export function openDbnBytes(path: string, name = path): ByteSource {
     throw new DbnFormatError(name, 0, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (!isZstd(head)) return plainSource(fd, fileBytes);
-  return zstdHandleSource(fd, name, fileBytes) ?? zstdStreamSource(fd, path, name, fileBytes);
+  return (opts.viaStream ? null : zstdHandleSource(fd, name, fileBytes)) ?? zstdStreamSource(fd, path, name, fileBytes);
 }
 
 function plainSource(fd: number, fileBytes: number): ByteSource {
