@@ -126,13 +126,13 @@ function* futuresRun(
   const shiftOf = Int32Array.from(contracts, (c) => c.offsetTicks);
 
   let row = 0;
-  const { bidPx, bidSz, askPx, askSz, contract: mbpCon } = mbp;
+  const { bidSz, askSz, contract: mbpCon, top: mbpTop } = mbp;
   const tsOff = mbp.ts.off;
   const recvOff = mbp.recv.off;
   const seqOff = mbp.seq.off;
   const bidOf = books.map((b) => b.bid);
   const askOf = books.map((b) => b.ask);
-  // One MBP-10 row: the 40 level cells, times, seq. The symbol is derived from `contract`
+  // One MBP-10 row: the 20 level sizes, the top tick (prices follow from it), times, seq. The symbol is derived from `contract`
   // when the Frame is made (a string store per row into a JS array costs a GC barrier).
   const emitBook = (ci: number, bt: number, offNs: number): void => {
     const bid = bidOf[ci]!;
@@ -141,11 +141,10 @@ function* futuresRun(
     const b = bt - tickBase;
     const r = row - hourRow0;
     for (let k = 0; k < MBP10_DEPTH; k++) {
-      bidPx[k]![r] = (p0 - k) * TICK;
       bidSz[k]![r] = bid[b - k]!;
-      askPx[k]![r] = (p0 + 1 + k) * TICK;
       askSz[k]![r] = ask[b + 1 + k]!;
     }
+    mbpTop[r] = p0;
     tsOff[r] = offNs;
     recvOff[r] = offNs + 20_000 + (quotes.nextU32() & 0x3ffff);
     mbpCon[r] = ci;
