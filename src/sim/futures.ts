@@ -167,7 +167,7 @@ function* futuresRun(
       const hour = utcHourOfStep(clock, i);
       if (hour !== bufferHour) {
         mbp.n = row - hourRow0;
-        if (mbp.n > 0) yield mbp.toFrame(startNs, SIM_SOURCE, false, symbols);
+        if (mbp.n > 0) yield mbp.toFrame(startNs, SIM_SOURCE, symbols);
         hourRow0 = row;
         mbp.n = 0;
         bufferHour = hour;
@@ -228,12 +228,12 @@ function* futuresRun(
   if (t !== totalTrades || row !== totalMbp) throw new Error(`sim bookkeeping: ${t}/${totalTrades} trades, ${row}/${totalMbp} mbp rows`);
 
   mbp.n = row - hourRow0;
-  if (hourly && mbp.n > 0) yield mbp.toFrame(startNs, SIM_SOURCE, false, symbols);
+  if (hourly && mbp.n > 0) yield mbp.toFrame(startNs, SIM_SOURCE, symbols);
   const trades = tradesFrame(totalTrades, startNs, tradeCols);
   return {
     trades,
     // Hour by hour, the rows were handed out already: the day keeps none of them.
-    mbp10: hourly ? Frame.empty(FUTURES_MBP10) : mbp.toFrame(startNs, SIM_SOURCE, false, symbols),
+    mbp10: hourly ? Frame.empty(FUTURES_MBP10) : mbp.toFrame(startNs, SIM_SOURCE, symbols),
     postTradeRow,
     tradeOffNs: tTs.off,
     mbpOffNs: hourly ? new Float64Array(0) : mbp.ts.off,

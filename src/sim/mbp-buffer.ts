@@ -27,6 +27,8 @@ export class MbpBuffer {
   readonly bidSz: Int32Array[] = [];
   readonly askPx: Float64Array[] = [];
   readonly askSz: Int32Array[] = [];
+  private readonly int64: BigInt64Array[] = [];
+  private readonly zeros: Uint8Array;
   /** Rows filled so far. */
   n = 0;
 
@@ -36,6 +38,7 @@ export class MbpBuffer {
     this.seq = new TimeColumn(capacity);
     this.contract = new Uint8Array(capacity);
     this.top = new Int32Array(capacity);
+    this.zeros = new Uint8Array(capacity);
     // The 40 level columns are views of one buffer, each starting 320 bytes further past a
     // page boundary than the last: separately allocated, they all began page-aligned, so the
     // 40 stores of a row hit the same L1 cache set and evicted each other (≈ 20 % of the fill).
@@ -56,13 +59,13 @@ export class MbpBuffer {
   }
 
   /**
-   * The filled rows as a Frame (epoch ns from `startNs` + offsets). With `copy`, the Frame
-   * owns its arrays and the buffer can be refilled; without, it views the buffer's arrays.
+   * The filled rows as a Frame (epoch ns from `startNs` + offsets) viewing the buffer's
+   * arrays: valid until the buffer is refilled.
    */
-  toFrame(startNs: bigint, source: string, copy: boolean, symbols: readonly string[]): Frame {
+  toFrame(startNs: bigint, source: string, symbols: readonly string[]): Frame {
     const n = this.n;
     if (n > this.capacity) throw new Error(`sim bookkeeping: ${n} MBP-10 rows in a buffer of ${this.capacity}`);
-    const cut = <T extends Float64Array | Int32Array | BigInt64Array>(a: T): T => (copy ? (a.slice(0, n) as T) : n === a.length ? a : (a.subarray(0, n) as T));
+    const cut = <T extends Float64Array | Int32Array>(a: T): T => (n === a.length ? a : (a.subarray(0, n) as T));
     this.fillPrices(n);
     const cols: Column[] = [];
     for (const def of FUTURES_MBP10.columns) {
@@ -73,18 +76,23 @@ export class MbpBuffer {
         values = cut(lvl[1] === "bid" ? (lvl[2] === "px" ? this.bidPx[k]! : this.bidSz[k]!) : lvl[2] === "px" ? this.askPx[k]! : this.askSz[k]!);
       } else {
         switch (def.name) {
-          case "ts_event_ns": values = timeValues(this.ts, n, startNs); break;
-          case "ts_recv_ns": values = timeValues(this.recv, n, startNs); break;
+          case "ts_event_ns": values = this.ts.toBigInt(startNs, n, this.int64Out(0)); break;
+          case "ts_recv_ns": values = this.recv.toBigInt(startNs, n, this.int64Out(1)); break;
           case "source": values = new Array<string | null>(n).fill(source); break;
           case "symbol": values = symbolValues(this.contract, n, symbols); break;
-          case "is_snapshot": values = new Uint8Array(n); break;
-          case "seq": values = this.seq.toBigInt(0n, n); break;
+          case "is_snapshot": values = this.zeros.subarray(0, n); break;
+          case "seq": values = this.seq.toBigInt(0n, n, this.int64Out(2)); break;
           default: throw new Error(`sim: no generator for futures.mbp10 column ${def.name}`);
         }
       }
       cols.push({ name: def.name, type: def.type, values });
     }
     return new Frame(cols, n);
+  }
+
+  /** Reused int64 outputs (ts_event, ts_recv, seq): a Frame from `toFrame` views them. */
+  private int64Out(i: number): BigInt64Array {
+    return (this.int64[i] ??= new BigInt64Array(this.capacity));
   }
 
   private fillPrices(n: number): void {
@@ -101,9 +109,6 @@ export class MbpBuffer {
   }
 }
 
-function timeValues(col: TimeColumn, n: number, startNs: bigint): BigInt64Array {
-  return col.toBigInt(startNs, n);
-}
 
 function symbolValues(contract: Uint8Array, n: number, symbols: readonly string[]): (string | null)[] {
   const out = new Array<string | null>(n);
