@@ -95,20 +95,35 @@ export class MbpBuffer {
     return (this.int64[i] ??= new BigInt64Array(this.capacity));
   }
 
+  /** The 20 price columns from `top`, a run of equal ticks at a time (runs are long: the touch moves rarely). */
   private fillPrices(n: number): void {
     const top = this.top;
-    for (let k = 0; k < MBP10_DEPTH; k++) {
-      const bp = this.bidPx[k]!;
-      const ap = this.askPx[k]!;
-      for (let r = 0; r < n; r++) {
-        const t = top[r]!;
-        bp[r] = (t - k) * TICK;
-        ap[r] = (t + 1 + k) * TICK;
+    for (let a = 0; a < n; ) {
+      const t = top[a]!;
+      let b = a + 1;
+      while (b < n && top[b] === t) b++;
+      if (b - a < SHORT_RUN) {
+        for (let k = 0; k < MBP10_DEPTH; k++) {
+          const bp = this.bidPx[k]!;
+          const ap = this.askPx[k]!;
+          for (let r = a; r < b; r++) {
+            bp[r] = (t - k) * TICK;
+            ap[r] = (t + 1 + k) * TICK;
+          }
+        }
+      } else {
+        for (let k = 0; k < MBP10_DEPTH; k++) {
+          this.bidPx[k]!.fill((t - k) * TICK, a, b);
+          this.askPx[k]!.fill((t + 1 + k) * TICK, a, b);
+        }
       }
+      a = b;
     }
   }
 }
 
+/** Below this many rows a run is filled by a loop: a native fill() call costs more there. */
+const SHORT_RUN = 16;
 
 function symbolValues(contract: Uint8Array, n: number, symbols: readonly string[]): (string | null)[] {
   const out = new Array<string | null>(n);
