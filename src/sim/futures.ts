@@ -132,8 +132,9 @@ function* futuresRun(
   const seqOff = mbp.seq.off;
   const bidOf = books.map((b) => b.bid);
   const askOf = books.map((b) => b.ask);
-  // One MBP-10 row: the 20 level sizes, the top tick (prices follow from it), times, seq. The symbol is derived from `contract`
-  // when the Frame is made (a string store per row into a JS array costs a GC barrier).
+  // One MBP-10 row: the 20 level sizes, the top tick (prices follow from it), times, seq.
+  // The symbol is derived from `contract` when the Frame is made (a string store per row
+  // into a JS array costs a GC barrier).
   const emitBook = (ci: number, bt: number, offNs: number): void => {
     const bid = bidOf[ci]!;
     const ask = askOf[ci]!;
