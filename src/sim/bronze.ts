@@ -80,6 +80,7 @@ export function partitionRuns(table: BronzeTable, frame: Frame): PartitionRun[] 
   let startLo = 0;
   let haveHour = false;
   let lastRaw: string | null | undefined = undefined;
+  const roots = new Map<string, string>();
   let value = "";
   let group = -1;
   for (let i = 0; i < frame.numRows; i++) {
@@ -100,8 +101,13 @@ export function partitionRuns(table: BronzeTable, frame: Frame): PartitionRun[] 
     const raw = keyVals[i] ?? "";
     if (raw !== lastRaw) {
       lastRaw = raw;
-      const v = table.partitionKey === "symbol" ? futuresRoot(raw) : raw;
-      if (!v) throw new Error(`sim row ${i} of ${table.key} has no valid ${table.partitionKey} (${JSON.stringify(raw)})`);
+      // rows alternate between the front and a back month: remember each code's root
+      let v = roots.get(raw);
+      if (v === undefined) {
+        const root = table.partitionKey === "symbol" ? futuresRoot(raw) : raw;
+        if (!root) throw new Error(`sim row ${i} of ${table.key} has no valid ${table.partitionKey} (${JSON.stringify(raw)})`);
+        roots.set(raw, (v = root));
+      }
       if (v !== value) group = -1;
       value = v;
     }

@@ -15,14 +15,17 @@ export class TimeColumn {
   set(i: number, offNs: number): void {
     this.off[i] = offNs;
   }
-  /** The first `n` offsets (default all) as int64 epoch ns. */
-  toBigInt(startNs: bigint, n = this.off.length): BigInt64Array {
-    const out = new BigInt64Array(n);
+  /**
+   * The first `n` offsets (default all) as int64 epoch ns, into `into` when given (a
+   * generator reusing one array per hour saves faulting in fresh pages every hour).
+   */
+  toBigInt(startNs: bigint, n = this.off.length, into?: BigInt64Array): BigInt64Array {
+    const out = into ? into.subarray(0, n) : new BigInt64Array(n);
     if (startNs < 0n || !LITTLE_ENDIAN) {
       for (let i = 0; i < n; i++) out[i] = startNs + BigInt(this.off[i]!);
       return out;
     }
-    const words = new Uint32Array(out.buffer);
+    const words = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
     const startHi = Number(startNs >> 32n);
     const startLo = Number(startNs & 0xffffffffn);
     for (let i = 0; i < n; i++) {
