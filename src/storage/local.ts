@@ -86,20 +86,7 @@ export class LocalStore implements Store {
     await fs.mkdir(dir, { recursive: true });
     if (opts.staged && !opts.overwrite) return this.putStaged(key, final, data);
     const tmp = join(dir, `${TMP_MARK}${process.pid}-${randomBytes(6).toString("hex")}`);
-    const fh = await fs.open(tmp, "wx");
-    try {
-      try {
-        if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
-        else for (const chunk of data) await writeAll(fh, chunk);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    } catch (e) {
-      // Disk full, I/O error: leave no partial temp file behind (each retry would add one).
-      await fs.rm(tmp, { force: true }).catch(() => {});
-      throw e;
-    }
+    await writeNewFile(tmp, data);
     try {
       if (opts.overwrite) {
         await fs.rename(tmp, final);
@@ -121,23 +108,10 @@ export class LocalStore implements Store {
 
   /** PutOptions.staged: created under its own name, bytes fsynced, no directory fsync. */
   private async putStaged(key: string, final: string, data: PutData): Promise<void> {
-    let fh: fs.FileHandle;
     try {
-      fh = await fs.open(final, "wx");
+      await writeNewFile(final, data);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new ObjectExistsError(key);
-      throw e;
-    }
-    try {
-      try {
-        if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
-        else for (const chunk of data) await writeAll(fh, chunk);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    } catch (e) {
-      await fs.rm(final, { force: true }).catch(() => {});
       throw e;
     }
   }
@@ -293,4 +267,24 @@ async function fsyncDir(dir: string): Promise<void> {
 
 function notFound(e: unknown, key: string): unknown {
   return (e as NodeJS.ErrnoException).code === "ENOENT" ? new ObjectNotFoundError(key) : e;
+}
+
+/**
+ * `data` written to a file created at `path` (never an existing one) and fsynced. On a write
+ * failure (disk full, I/O error) the partial file is removed: each retry would add another.
+ */
+async function writeNewFile(path: string, data: PutData): Promise<void> {
+  const fh = await fs.open(path, "wx");
+  try {
+    try {
+      if (typeof data === "string" || data instanceof Uint8Array) await fh.writeFile(data);
+      else for (const chunk of data) await writeAll(fh, chunk);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    await fs.rm(path, { force: true }).catch(() => {});
+    throw e;
+  }
 }
