@@ -13,7 +13,7 @@
  */
 import { concatFrames, sortFrame, type Frame } from "../frame";
 import { ParquetStreamWriter } from "../parquet/stream-writer";
-import { concatLakeFiles, decodeParquetWithInfo, openLakeFile, type OpenLakeFile, type ParquetInfo } from "../parquet";
+import { concatLakeFiles, decodeParquetWithInfo, openLakeFile, readParquetInfo, type OpenLakeFile, type ParquetInfo } from "../parquet";
 import { unionSeqRanges, type SeqRanges } from "../read/superseding";
 import type { TableSchema } from "../schemas/types";
 import { LakeError } from "../errors";
@@ -77,11 +77,12 @@ export async function mergeHour(
   maxFileBytes: number,
   metadata: Record<string, string>,
   rewrite?: (frame: Frame) => Promise<Frame>,
-  sliceRows = DEFAULT_SLICE_ROWS,
+  limits: { sliceRows?: number; holdBytes?: number } = {},
 ): Promise<MergedHour> {
+  const sliceRows = limits.sliceRows ?? DEFAULT_SLICE_ROWS;
   // An hour of live flushes is thousands of small files: each is read once and its footer
   // parsed once, unless the hour is too big to hold, when a slice reads its inputs again.
-  const hold = inputs.reduce((n, f) => n + f.size, 0) <= HOLD_INPUT_BYTES;
+  const hold = inputs.reduce((n, f) => n + f.size, 0) <= (limits.holdBytes ?? HOLD_INPUT_BYTES);
   const inspected = await inParallel(inputs, async (input) => inspectInput(schema, await input.bytes(), input.key, hold));
   const seqParts = inspected.flatMap((d) => (d.seq ? [d.seq] : []));
   const seqRanges = unionSeqRanges(seqParts);
@@ -209,15 +210,27 @@ async function partOf(schema: TableSchema, bytes: Uint8Array, key: string): Prom
   try {
     return openLakeFile(bytes, schema) ?? (await decodeParquetWithInfo(bytes, { schema }));
   } catch (e) {
-    throw new LakeError(`cannot compact ${key}: not a readable Parquet file (${(e as Error).message}); nothing written for its hour`);
+    throw unreadable(key, e);
   }
 }
 
+function unreadable(key: string, e: unknown): LakeError {
+  return new LakeError(`cannot compact ${key}: not a readable Parquet file (${(e as Error).message}); nothing written for its hour`);
+}
+
+/** An input's footer facts; with `hold`, the input ready to decode too (else another writer's file is not decoded twice). */
 async function inspectInput(schema: TableSchema, bytes: Uint8Array, key: string, hold: boolean): Promise<Inspected> {
   const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-  const part = await partOf(schema, bytes, key);
-  const info = part.info;
-  if ("frame" in part && part.frame.numRows !== info.numRows) throw new LakeError(`${key}: decoded ${part.frame.numRows} rows, footer says ${info.numRows}`);
+  let part: Part | null = null;
+  let info: ParquetInfo;
+  try {
+    const open = openLakeFile(bytes, schema);
+    if (open || hold) part = open ?? (await decodeParquetWithInfo(bytes, { schema }));
+    info = part ? part.info : await readParquetInfo(bytes);
+  } catch (e) {
+    throw unreadable(key, e);
+  }
+  if (part && "frame" in part && part.frame.numRows !== info.numRows) throw new LakeError(`${key}: decoded ${part.frame.numRows} rows, footer says ${info.numRows}`);
   const kv = info.kv;
   let seq: SeqRanges | null = null;
   const lo = Number(kv["lake.stream_seq_min"]);

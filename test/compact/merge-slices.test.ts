@@ -1,7 +1,8 @@
 /**
  * A big hour is compacted in time slices, one in memory at a time, streamed into one output
  * file: it holds exactly the rows and the order of a merge of the whole hour at once; inputs
- * whose time ranges overlap stay in one slice.
+ * whose time ranges overlap stay in one slice. Each input is read once unless the hour is too
+ * big to hold, when a slice reads its inputs again.
  */
 import { describe, expect, test } from "bun:test";
 import { cellValue, concatFrames, type Frame } from "../../src/frame";
@@ -47,8 +48,8 @@ async function expectSameMerge(sliced: MergedHour, whole: MergedHour): Promise<v
 describe("compaction in time slices", () => {
   test("flushes that follow each other in time: one output, the rows and order of one merge", async () => {
     const inputs = flushes(book, 500);
-    const whole = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, Infinity);
-    const sliced = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, 1200);
+    const whole = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, { sliceRows: Infinity });
+    const sliced = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, { sliceRows: 1200 });
     expect(whole.outputs).toHaveLength(1);
     expect(sliced.outputs).toHaveLength(1);
     await expectSameMerge(sliced, whole);
@@ -57,16 +58,27 @@ describe("compaction in time slices", () => {
   test("a file spanning the others' times (a late flush) keeps them in one slice", async () => {
     const late = book.take(Array.from({ length: 300 }, (_, i) => i * 20));
     const inputs = [...flushes(book, 500), ...flushes(late, 300).map((f) => ({ ...f, key: `z-${f.key}` }))];
-    const whole = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, Infinity);
-    const sliced = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, 1200);
+    const whole = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, { sliceRows: Infinity });
+    const sliced = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, { sliceRows: 1200 });
     expect(sliced.outputs).toHaveLength(1);
     await expectSameMerge(sliced, whole);
+  });
+
+  test("a small hour reads each input once; one too big to hold reads a slice's inputs again, same merge", async () => {
+    const reads = new Map<string, number>();
+    const inputs = flushes(book, 500).map((f) => ({ ...f, bytes: () => (reads.set(f.key, (reads.get(f.key) ?? 0) + 1), f.bytes()) }));
+    const held = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, { sliceRows: 1200 });
+    expect(new Set(reads.values())).toEqual(new Set([1]));
+    reads.clear();
+    const reread = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, undefined, { sliceRows: 1200, holdBytes: 0 });
+    expect(new Set(reads.values())).toEqual(new Set([2]));
+    await expectSameMerge(reread, held);
   });
 
   test("a rewrite (dedupe) sees the whole hour: one slice", async () => {
     const inputs = flushes(book, 500);
     let seen = 0;
-    const merged = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, async (f) => ((seen = f.numRows), f), 1200);
+    const merged = await mergeHour(FUTURES_MBP10, inputs, 1 << 30, {}, async (f) => ((seen = f.numRows), f), { sliceRows: 1200 });
     expect(seen).toBe(book.numRows);
     expect(merged.outputs).toHaveLength(1);
   });
