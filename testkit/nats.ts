@@ -6,7 +6,7 @@
  *   nats.url  // nats://127.0.0.1:PORT
  *   await nats.restart();  // same port and store: a real server restart
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./net";
@@ -17,6 +17,8 @@ export interface NatsServer extends AsyncDisposable {
   readonly port: number;
   readonly storeDir: string;
   pid(): number;
+  /** "running (pid N)" or how the server ended, with the tail of its log: for failure messages. */
+  state(): string;
   stop(): Promise<void>;
   /** Kill -9, as a crash would. */
   kill(): Promise<void>;
@@ -29,13 +31,19 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
   let port = opts.port ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), "lake-nats-"));
   const ownsStore = !opts.storeDir;
+  // nats-server logs to stderr: kept beside the store so a failing test can say why it stopped
+  const logPath = `${storeDir}.log`;
   let proc: ReturnType<typeof Bun.spawn> | null = null;
 
   async function start() {
     // spawnService: dies with the test process even on SIGKILL (testkit/processes.ts).
     const js = opts.jetstream === false ? [] : ["-js", "-sd", storeDir];
-    proc = spawnService(["nats-server", ...js, "-a", "127.0.0.1", "-p", String(port)]);
+    proc = spawnService(["nats-server", ...js, "-a", "127.0.0.1", "-p", String(port)], { stderr: Bun.file(logPath) });
     await waitForListening(proc, port, 10_000, "nats-server");
+    // Something else may have answered on the port while this server failed to bind it and
+    // is exiting: only a server still running a moment later is ours.
+    await Bun.sleep(100);
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`nats-server exited (${proc.exitCode ?? proc.signalCode}) before listening on 127.0.0.1:${port}`);
   }
   async function stopWith(signal: NodeJS.Signals) {
     if (!proc) return;
@@ -61,6 +69,12 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
     port,
     storeDir,
     pid: () => proc?.pid ?? -1,
+    state: () => {
+      const p = proc;
+      const tail = existsSync(logPath) ? readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-10).join("\n") : "(no log)";
+      if (!p) return `stopped by the test\n${tail}`;
+      return p.exitCode === null && p.signalCode === null ? `running (pid ${p.pid})` : `exited (${p.exitCode ?? p.signalCode}), pid ${p.pid}\n${tail}`;
+    },
     start,
     stop: () => stopWith("SIGTERM"),
     kill: () => stopWith("SIGKILL"),
@@ -71,6 +85,7 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
     async [Symbol.asyncDispose]() {
       await stopWith("SIGTERM");
       if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
+      rmSync(logPath, { force: true });
     },
   };
   return server;

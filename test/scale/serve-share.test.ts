@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { startNats } from "../../testkit/nats";
+import { startNats, type NatsServer } from "../../testkit/nats";
 import type { GenMsg } from "../../testkit/ingest-messages";
 import { LEASE_BUCKET, type LeaseValue } from "../../src/ingest/main/lease";
 import { batchOf, createStreams, DURABLE, expectExactlyOnce, natsClient, publishAll, startServe, tempDir, waitCommitted, waitUntil, within, type ServeProc } from "../ingest/helpers/harness";
@@ -39,11 +39,14 @@ async function owners(nc: NatsConnection): Promise<Map<string, number | null>> {
 
 const held = (o: Map<string, number | null>, s: ServeProc) => [...o.values()].filter((p) => p === s.proc.pid).length;
 
+/** The current test's server, named in a failure message (a serve that cannot connect says only "refused"). */
+let natsNow: NatsServer | null = null;
+
 /** Wait until the leases say `ok`, then until every holder runs the consumers it holds. */
 async function waitOwners(nc: NatsConnection, what: string, ok: (o: Map<string, number | null>) => boolean, procs: ServeProc[]): Promise<Map<string, number | null>> {
   let last = new Map<string, number | null>();
   await within(60_000, what, waitUntil(async () => ok((last = await owners(nc))), 60_000, what), procs[0]).catch((e) => {
-    throw new Error(`${String(e)}\nowners: ${JSON.stringify([...last])}\n${procs.map((p) => `--- pid ${p.proc.pid}\n${p.log().split("\n").slice(-15).join("\n")}`).join("\n")}`);
+    throw new Error(`${String(e)}\nowners: ${JSON.stringify([...last])}\nnats-server: ${natsNow?.state() ?? "?"}\n${procs.map((p) => `--- pid ${p.proc.pid}\n${p.log().split("\n").slice(-15).join("\n")}`).join("\n")}`);
   });
   return last;
 }
@@ -55,6 +58,7 @@ function status(natsUrl: string, root: string): { consumers: { consumer: string;
 
 test("three sharing instances split the consumers; one SIGKILLed mid-stream, the others take over; 0 lost, 0 duplicated", async () => {
   await using nats = await startNats();
+  natsNow = nats;
   using tmp = tempDir("lake-share-kill-");
   const root = join(tmp.path, "lake");
   await using nc = await natsClient(nats.url);
@@ -99,6 +103,7 @@ test("three sharing instances split the consumers; one SIGKILLed mid-stream, the
 
 test("pinned and balanced: an instance hands a pinned consumer back, a newcomer gets its share, a clean stop hands over the rest; 0 lost, 0 duplicated", async () => {
   await using nats = await startNats();
+  natsNow = nats;
   using tmp = tempDir("lake-share-pin-");
   const root = join(tmp.path, "lake");
   await using nc = await natsClient(nats.url);
