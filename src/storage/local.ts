@@ -20,6 +20,7 @@ import {
 } from "./store";
 import { validateKey, validatePrefix } from "../core/keys";
 import { withFileLock } from "../core/atomic-file";
+import { LakeError } from "../errors";
 
 const TMP_MARK = ".lake-tmp-";
 /** Compare-and-swap lock beside the object: `{name}.lake-cas.lock` (never listed). */
@@ -42,6 +43,8 @@ export class LocalStore implements Store {
   constructor(root: string) {
     this.root = resolve(root);
     this.localRoot = this.root;
+    // A root that is a file (a mistyped DATA_ROOT) would fail later as ENOTDIR deep in a write.
+    if (statSync(this.root, { throwIfNoEntry: false })?.isFile()) throw new LakeError(`data root ${this.root} is a file, not a directory: set DATA_ROOT (or --data-root) to a directory`);
   }
 
   path(key: string): string {

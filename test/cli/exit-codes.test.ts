@@ -93,6 +93,15 @@ describe("lake CLI (from source)", () => {
     expect(r.stderr).toBe('lake: NATS_URL is invalid: got "127.0.0.1:4222", expected a URL such as nats://127.0.0.1:4222, or several separated by commas (a cluster)\n');
   });
 
+  test("a data root that is a file is a runtime failure (exit 1) naming it, before anything is written", async () => {
+    const file = join(cwd, "not-a-dir");
+    await Bun.write(file, "x");
+    for (const args of [["simulate", "--to", "bronze", "--from", "2026-03-02", "--days", "1"], ["compact"], ["query", "select 1"]]) {
+      const r = await lake(args, { DATA_ROOT: file });
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 1, stderr: `lake: data root ${file} is a file, not a directory: set DATA_ROOT (or --data-root) to a directory\n` });
+    }
+  });
+
   test("S3 without credentials is a runtime failure (exit 1)", async () => {
     const r = await lake(["config"], { DATA_ROOT: "s3://lake-bucket/prefix" });
     expect(r.code).toBe(1);
