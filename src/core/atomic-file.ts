@@ -7,6 +7,7 @@ import { closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, stat
 import { dirname } from "node:path";
 import { LakeError } from "../errors";
 import { log } from "../log";
+import { pidAlive } from "./pid";
 
 /** Flush a file's (or directory's) data and metadata to disk, synchronously. */
 export function fsyncPathSync(path: string): void {
@@ -71,14 +72,6 @@ export function copyFileAtomic(src: string, path: string): void {
 }
 
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** `withFileLock` gave up waiting: callers that know what the lock guards can say so. */
 export class LockTimeoutError extends LakeError {

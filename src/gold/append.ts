@@ -7,6 +7,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { log } from "../log";
+import { pidAlive } from "../core/pid";
 
 export type AppendPlan =
   | { kind: "skip"; reason: string }
@@ -48,17 +49,9 @@ export function removeStaleTemps(trainingDir: string, name: string): void {
   for (const e of entries) {
     if (!e.startsWith(prefix)) continue;
     const pid = Number(e.slice(prefix.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) continue;
+    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || pidAlive(pid))) continue;
     rmSync(join(trainingDir, e), { force: true });
     log.info(`removed ${basename(e)} left by an interrupted promotion`);
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

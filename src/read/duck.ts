@@ -7,12 +7,15 @@
  * values into SQL text.
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBResult, DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { isMainThread } from "node:worker_threads";
 import { join } from "node:path";
 import { LakeError, errorMessage } from "../errors";
 import { Frame } from "../frame";
 import { defaultDuckThreads, loadDuckDB } from "../runtime/duckdb-native";
 import { ColumnSink, frameTypeFor, TypeId, type ColumnSpec } from "./duck-columns";
+import { pidAlive } from "../core/pid";
 
 export type SqlParam = string | number | bigint | boolean | null | readonly string[];
 export type SqlParams = readonly SqlParam[] | Readonly<Record<string, SqlParam>>;
@@ -49,11 +52,35 @@ async function getInstance(): Promise<DuckDBInstance> {
  * default 1GB (any DuckDB size, e.g. `2GB`).
  */
 export function duckMemoryConfig(): Record<string, string> {
-  return {
-    memory_limit: process.env.LAKE_DUCKDB_MEMORY || "1GB",
-    temp_directory: join(tmpdir(), `lake-duckdb-${process.pid}`),
-  };
+  const temp = join(tmpdir(), `lake-duckdb-${process.pid}`);
+  // DuckDB leaves the directory behind: every lake run would add one to the temp dir. The
+  // process's threads share it, so it goes when the process exits (the main thread's hook).
+  // Those of processes that ended without the hook (killed, or DuckDB only in workers) are
+  // swept the first time a thread opens DuckDB.
+  if (!tempCleanupDone) {
+    tempCleanupDone = true;
+    if (isMainThread) process.on("exit", () => rmSync(temp, { recursive: true, force: true }));
+    sweepDeadTempDirs();
+  }
+  return { memory_limit: process.env.LAKE_DUCKDB_MEMORY || "1GB", temp_directory: temp };
 }
+
+let tempCleanupDone = false;
+
+function sweepDeadTempDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^lake-duckdb-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 
 /** A connection with Frame-returning helpers. Close it (or `await using`) when done. */
 export class DuckSession {

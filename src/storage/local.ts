@@ -21,6 +21,7 @@ import {
 import { validateKey, validatePrefix } from "../core/keys";
 import { withFileLock } from "../core/atomic-file";
 import { LakeError } from "../errors";
+import { pidAlive } from "../core/pid";
 
 const TMP_MARK = ".lake-tmp-";
 /** Compare-and-swap lock beside the object: `{name}.lake-cas.lock` (never listed). */
@@ -200,7 +201,7 @@ export class LocalStore implements Store {
       for (const ent of entries) {
         const full = dir + sep + ent.name;
         if (ent.isDirectory()) await visit(full);
-        else if (ent.name.includes(TMP_MARK) && !processAlive(tempOwnerPid(ent.name))) {
+        else if (ent.name.includes(TMP_MARK) && !pidAlive(tempOwnerPid(ent.name))) {
           await fs.rm(full, { force: true }).catch(() => {});
           removed++;
         }
@@ -231,16 +232,6 @@ function tempOwnerPid(name: string): number {
   return Number(rest.slice(0, rest.indexOf("-")));
 }
 
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, owned by someone else
-  }
-}
 
 async function walk(dir: string, keyPrefix: string, visit: (key: string, full: string) => Promise<void>): Promise<void> {
   let entries: import("node:fs").Dirent[];

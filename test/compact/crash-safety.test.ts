@@ -3,7 +3,7 @@
  * after every kill the lake's row multiset per table is exactly what it was, and a re-run
  * finishes the compaction (one file per table-hour, no uncommitted outputs left).
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { LakeFiles } from "../../src/read/lake-files";
 import { localStore } from "../../src/storage";
@@ -19,6 +19,7 @@ beforeAll(async () => {
   baseFiles = r.files;
   before = await rowMultiset(join(base.path, "lake"));
 });
+afterAll(() => base?.[Symbol.dispose]());
 
 /** After a complete run: each hour is one live file, and nothing else is left beside it. */
 async function expectFullyCompacted(root: string): Promise<void> {

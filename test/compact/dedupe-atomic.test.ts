@@ -4,7 +4,7 @@
  * deduplicated lake — never the old files and the new one together — and a re-run of dedupe
  * and then `lake compact` finish the job.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { LakeFiles } from "../../src/read/lake-files";
@@ -42,6 +42,7 @@ beforeAll(async () => {
   withDuplicates = await rowMultiset(root);
   expect(withDuplicates.bronze_futures_trades!.rows).toBeGreaterThan(clean.bronze_futures_trades!.rows);
 });
+afterAll(() => base?.[Symbol.dispose]());
 
 describe("bronze dedupe is atomic for every lake reader", () => {
   test("a complete run: the record commits the swap, compact later finds nothing to undo", async () => {
