@@ -207,10 +207,22 @@ function decodeChunk(bytes: Uint8Array, leaf: LeafColumn, codec: number, start: 
     if (encoding === Encoding.PLAIN) dense = readPlain(type, body, at, present);
     else if (encoding === Encoding.DELTA_BINARY_PACKED && (type === "int64" || type === "timestamp_ns")) dense = readDeltaInt64(body, at, present);
     else if (encoding === Encoding.RLE_DICTIONARY && dict) {
-      const idx = new Int32Array(present);
+      if (indexScratch.length < present) indexScratch = new Int32Array(Math.max(present, indexScratch.length * 2));
+      const idx = indexScratch;
       readHybrid(body, at + 1, body.length, body[at]!, present, idx);
-      const s = type === "utf8" ? new Array<unknown>(present) : type === "float64" ? new Float64Array(present) : new Int32Array(present);
       const n = dict.length;
+      if (!defined) {
+        // a dense page's values go straight into place: no page-sized array between
+        const out = values as unknown as unknown[];
+        for (let i = 0; i < present; i++) {
+          const j = idx[i]!;
+          if (j >= n) throw new Error("dictionary index out of range");
+          out[row + i] = dict[j];
+        }
+        row += count;
+        continue;
+      }
+      const s = type === "utf8" ? new Array<unknown>(present) : type === "float64" ? new Float64Array(present) : new Int32Array(present);
       for (let i = 0; i < present; i++) {
         const j = idx[i]!;
         if (j >= n) throw new Error("dictionary index out of range");
@@ -235,6 +247,9 @@ function decodeChunk(bytes: Uint8Array, leaf: LeafColumn, codec: number, start: 
   }
   if (row !== last) throw new Error(`column ${leaf.def.name}: pages hold ${row - base} rows, the row group ${rows}`);
 }
+
+/** Dictionary indices of the page being decoded (one page at a time per thread). */
+let indexScratch = new Int32Array(1024);
 
 const DICTIONARY_TYPES = new Set(["utf8", "float64", "int32", "date32"]);
 

@@ -24,10 +24,25 @@ export function readHybrid(buf: Uint8Array, pos: number, end: number, bitWidth: 
     }
     if (header % 2 === 1) {
       const n = Math.min(((header - 1) / 2) * 8, count - i);
-      let bitPos = pos * 8;
-      for (let k = 0; k < n; k++) {
-        out[i++] = bitsAt(buf, bitPos, bitWidth) & mask;
-        bitPos += bitWidth;
+      if (bitWidth <= 24) {
+        // bytes fed into a 32-bit accumulator as needed: never more than 31 bits held, never a
+        // byte past the values read
+        let acc = 0, held = 0, p = pos;
+        for (let k = 0; k < n; k++) {
+          while (held < bitWidth) {
+            acc |= buf[p++]! << held;
+            held += 8;
+          }
+          out[i++] = acc & mask;
+          acc >>>= bitWidth;
+          held -= bitWidth;
+        }
+      } else {
+        let bitPos = pos * 8;
+        for (let k = 0; k < n; k++) {
+          out[i++] = bitsAt(buf, bitPos, bitWidth) & mask;
+          bitPos += bitWidth;
+        }
       }
       pos += ((header - 1) / 2) * bitWidth;
     } else {
@@ -87,9 +102,11 @@ export function readPlainStrings(buf: Uint8Array, pos: number, count: number): s
 export function readPlainFixed<T extends Int32Array | BigInt64Array | Float64Array>(buf: Uint8Array, pos: number, count: number, ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
   const bytes = count * ctor.BYTES_PER_ELEMENT;
   if (pos + bytes > buf.length) throw new Error("PLAIN values past the end of their page");
-  const copy = new Uint8Array(bytes); // buf may be a Node Buffer, whose slice() is a view
-  copy.set(buf.subarray(pos, pos + bytes));
-  return new ctor(copy.buffer);
+  // An ArrayBuffer made first: asking a small typed array for its `.buffer` makes the engine
+  // move it out of line, which cost more than the copy for the few values of a flush file's page.
+  const ab = new ArrayBuffer(bytes);
+  new Uint8Array(ab).set(buf.subarray(pos, pos + bytes)); // buf may be a Node Buffer, whose slice() is a view
+  return new ctor(ab);
 }
 
 /** `count` bit-packed PLAIN booleans from pos. */
@@ -126,11 +143,12 @@ export function readDeltaInt64(buf: Uint8Array, pos: number, count: number): Big
   const blockSize = varint();
   const miniblocks = varint();
   const total = varint();
-  const out = new BigInt64Array(count);
+  const ab = new ArrayBuffer(count * 8); // see readPlainFixed
+  const out = new BigInt64Array(ab);
   if (total === 0 || count === 0) return out;
   if (total < count) throw new Error(`DELTA_BINARY_PACKED page holds ${total} values, expected ${count}`);
   const perMini = blockSize / miniblocks;
-  const words = new Int32Array(out.buffer);
+  const words = new Int32Array(ab);
   out[0] = BigInt.asIntN(64, zigBig());
   let lo = words[0]! >>> 0;
   let hi = words[1]!;
