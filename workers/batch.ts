@@ -5,8 +5,9 @@
  */
 import { setDefaultDuckThreads } from "../src/runtime/duckdb-native";
 import { findTask } from "../src/app/tasks";
-import { Transfer, type TaskContext } from "../src/runtime/tasks";
-import { pack, serializeError, unpack, type FromWorker, type ToWorker } from "../src/runtime/worker-protocol";
+import { setThreadLender } from "../src/runtime/lend";
+import { Transfer, type Lender, type TaskContext } from "../src/runtime/tasks";
+import { deserializeError, pack, serializeError, unpack, type FromWorker, type ToWorker } from "../src/runtime/worker-protocol";
 
 declare const self: Worker;
 
@@ -25,13 +26,23 @@ function dieWith(e: unknown): void {
 process.on("uncaughtException", dieWith);
 process.on("unhandledRejection", dieWith);
 
+const lendCalls = new Map<number, { resolve: (v: Awaited<ReturnType<Lender>>) => void; reject: (e: unknown) => void }>();
+let nextCallId = 1;
+const lend: Lender = (task, payload) =>
+  new Promise((resolve, reject) => {
+    const callId = nextCallId++;
+    lendCalls.set(callId, { resolve, reject });
+    send({ type: "lend", callId, task, payload: pack(payload) });
+  });
+setThreadLender(lend);
+
 async function runTask(id: number, name: string, payload: unknown): Promise<void> {
   const fn = findTask(name);
   if (!fn) {
     send({ type: "err", id, error: { name: "LakeError", message: `unknown task "${name}"`, exitCode: 1 } });
     return;
   }
-  const ctx: TaskContext = { workerIndex, progress: (info) => send({ type: "progress", id, info }) };
+  const ctx: TaskContext = { workerIndex, progress: (info) => send({ type: "progress", id, info }), lend };
   try {
     const value = await fn(unpack(payload), ctx);
     if (value instanceof Transfer) {
@@ -54,5 +65,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     send({ type: "ready" });
   } else if (msg.type === "run") {
     void runTask(msg.id, msg.task, msg.payload);
+  } else if (msg.type === "lent") {
+    const call = lendCalls.get(msg.callId);
+    if (!call) return;
+    lendCalls.delete(msg.callId);
+    if (msg.outcome === "ok") call.resolve({ ran: true, value: unpack(msg.value) });
+    else if (msg.outcome === "declined") call.resolve({ ran: false });
+    else call.reject(deserializeError(msg.error!, "in a lent task"));
   }
 };

@@ -20,7 +20,8 @@ export interface SilverPlace {
 /** A builder whose dates run on a WorkerPool of `workers` threads, closed when `fn` settles. */
 export async function withPoolBuilder<T>(place: SilverPlace, workers: number, fn: (b: SilverFeatureBuilder) => Promise<T>): Promise<T> {
   const { openBatchPool } = await import("./pool");
-  const pool = openBatchPool(workers);
+  // every worker at once: a single date's build lends its consolidation and hashing to the others
+  const pool = openBatchPool(workers).prestart();
   try {
     return await fn(new SilverFeatureBuilder(place.root, { bronze: place.bronze, runDate: (p) => pool.run("silver.buildDate", p) }));
   } finally {

@@ -17,6 +17,7 @@ export const TASKS: Record<string, TaskFn> = {
   "compact.run": lazyTask(() => import("../compact/task"), "compactTask"),
   "compact.mergeHour": lazyTask(() => import("../compact/task"), "mergeHourTask"),
   "dbn.encodeFiles": lazyTask(() => import("../dbn/encode-task"), "encodeFilesTask"),
+  "read.consolidateHour": lazyTask(() => import("../read/consolidate-task"), "consolidateHourTask"),
 };
 
 /** The task called `name`, or undefined. */

@@ -15,8 +15,35 @@ import { dirname, join } from "node:path";
 import type { Frame } from "../frame";
 import { concatLakeFiles, decodeParquetWithInfo, encodeParquet, openLakeFile, type OpenLakeFile } from "../parquet";
 import { BRONZE_TABLES, type BronzeTable } from "../schemas/bronze";
+import type { Config } from "../config";
 import type { LakeFile } from "./lake-files";
 import { tempPath, touch } from "./cache-prune";
+
+/** A lake as a thread other than its reader's opens it (structured-clone safe). */
+export interface SharedLake {
+  location: string | Pick<Config, "useS3" | "s3" | "dataRoot">;
+  cacheDir: string;
+  maxCacheBytes: number;
+}
+
+export interface HourToConsolidate {
+  path: string;
+  table: BronzeTable;
+  files: LakeFile[];
+}
+
+/** What a lent consolidation (task CONSOLIDATE_TASK, consolidate-task.ts; lake-files.ts lends it) is given. */
+export interface ConsolidatePayload {
+  lake: SharedLake;
+  path: string;
+  /** Bronze table key. */
+  table: string;
+  files: LakeFile[];
+  columns: string[] | null;
+}
+
+/** The batch task that consolidates one hour for a reader on another worker (src/app/tasks.ts). */
+export const CONSOLIDATE_TASK = "read.consolidateHour";
 
 /** Fewer files than this in an hour are handed to DuckDB as they are. */
 export const CONSOLIDATE_MIN = 16;

@@ -27,7 +27,8 @@ import { isValidDate } from "../core/keys";
 import { writeSparseCopy } from "./column-ranges";
 import { resolveLive } from "./superseding";
 import { cacheCapBytes, cacheRootDir, pruneCache, tempPath, touch } from "./cache-prune";
-import { consolidate, consolidatedPath, CONSOLIDATE_MIN, hourRuns } from "./consolidate";
+import { consolidate, consolidatedPath, CONSOLIDATE_MIN, CONSOLIDATE_TASK, hourRuns, type ConsolidatePayload, type HourToConsolidate, type SharedLake } from "./consolidate";
+import { lendToIdleWorker, shareWork } from "../runtime/lend";
 import { epochDayOf, formatEpochDay, NS_PER_DAY, NS_PER_HOUR } from "../core/time/calendar";
 
 export interface LakeFile extends ObjectInfo {
@@ -70,10 +71,14 @@ export class LakeFiles {
   private readonly held = new Set<string>();
   private readonly listings = new Map<string, Promise<LakeFile[]>>();
 
+  /** How another thread opens this same lake and cache (null when given a Store object). */
+  private readonly shareable: SharedLake | null;
+
   constructor(location: LakeLocation, opts: LakeFilesOptions = {}) {
     this.store = resolveStore(location);
     const base = opts.cacheDir ?? process.env.LAKE_CACHE_DIR ?? join(tmpdir(), "lake-cache");
     this.consolidation = { base, dir: cacheRootDir(base, this.store.root), maxBytes: cacheCapBytes(opts.maxCacheBytes) };
+    this.shareable = location === this.store ? null : { location: location as SharedLake["location"], cacheDir: base, maxCacheBytes: this.consolidation.maxBytes };
     this.cache = this.store.kind === "s3" ? this.consolidation : null;
   }
 
@@ -162,26 +167,44 @@ export class LakeFiles {
   async scanPaths(files: readonly LakeFile[], columns?: ReadonlySet<string> | null): Promise<string[]> {
     const runs = hourRuns(files);
     if (!runs.some((r) => r.table && r.files.length >= CONSOLIDATE_MIN)) return this.localPaths(files, columns);
-    const out: string[] = [];
+    const out: string[][] = [];
     const made: string[] = [];
+    const missing: HourToConsolidate[] = [];
     try {
       for (const r of runs) {
         if (!r.table || r.files.length < CONSOLIDATE_MIN) {
-          out.push(...(await this.localPaths(r.files, columns)));
+          out.push(await this.localPaths(r.files, columns));
           continue;
         }
         const path = consolidatedPath(this.consolidation.dir, r.files, columns);
         this.pin([path], 1);
         made.push(path);
         if (this.holds > 0) this.held.add(path);
-        await consolidate(path, r.table, r.files, (f) => this.bytesOf(f), columns);
-        out.push(path);
+        if (!(await touch(path, Date.now()))) missing.push({ path, table: r.table, files: r.files });
+        out.push([path]);
       }
+      await this.consolidateAll(missing, columns);
       if (made.length) await this.prune(this.consolidation, files);
-      return out;
+      return out.flat();
     } finally {
       this.pin(made, -1);
     }
+  }
+
+  /** Write the missing copies, on every idle core of the pool when this runs in a worker (lend.ts). */
+  private async consolidateAll(hours: HourToConsolidate[], columns?: ReadonlySet<string> | null): Promise<void> {
+    const lake = this.shareable;
+    const cols = columns ? [...columns] : null;
+    await shareWork(
+      hours,
+      (h) => this.consolidateHour(h, columns),
+      async (h) => lake !== null && (await lendToIdleWorker(CONSOLIDATE_TASK, { lake, path: h.path, table: h.table.key, files: h.files, columns: cols } satisfies ConsolidatePayload)).ran,
+    );
+  }
+
+  /** Make the consolidated copy of one hour (true when it had to be written). */
+  consolidateHour(h: HourToConsolidate, columns?: ReadonlySet<string> | null): Promise<boolean> {
+    return consolidate(h.path, h.table, h.files, (f) => this.bytesOf(f), columns);
   }
 
   private bytesOf(f: LakeFile): Promise<Uint8Array> {

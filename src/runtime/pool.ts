@@ -15,7 +15,7 @@
  * - idle workers do not keep the process alive; `close()` stops them all.
  */
 import { LakeError } from "../errors";
-import { deserializeError, pack, unpack, type FromWorker, type ToWorker, type SerializedError } from "./worker-protocol";
+import { deserializeError, pack, serializeError, unpack, type FromWorker, type ToWorker, type SerializedError } from "./worker-protocol";
 import { spawnWorker, type WorkerEntry } from "./workers";
 
 export interface WorkerPoolOptions {
@@ -104,6 +104,15 @@ export class WorkerPool implements AsyncDisposable {
     });
   }
 
+  /**
+   * Start every worker now instead of on first use: a task that lends work to idle workers
+   * (lend.ts) then finds them loaded rather than paying a thread's start-up mid-run.
+   */
+  prestart(): this {
+    while (!this.closed && this.slots.length < this.size) this.spawn();
+    return this;
+  }
+
   /** Live counts, for progress displays and tests. */
   stats() {
     return {
@@ -156,6 +165,7 @@ export class WorkerPool implements AsyncDisposable {
     let index = 0;
     while (used.has(index)) index++;
     const worker = spawnWorker(this.entry, { name: `lake-${this.entry}-${index}` });
+    worker.unref(); // an idle worker never holds the process open; a job refs it (dispatch)
     let onExit!: () => void;
     const slot: Slot = { index, worker, job: null, gone: false, exited: new Promise<void>((r) => (onExit = r)) };
     worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => this.onMessage(slot, ev.data));
@@ -180,6 +190,10 @@ export class WorkerPool implements AsyncDisposable {
       return;
     }
     if (msg.type === "ready") return;
+    if (msg.type === "lend") {
+      this.lend(slot, msg.callId, msg.task, msg.payload);
+      return;
+    }
     const job = slot.job;
     if (!job || job.id !== msg.id) return;
     if (msg.type === "progress") {
@@ -200,6 +214,35 @@ export class WorkerPool implements AsyncDisposable {
       settle(job, "reject", deserializeError(msg.error, `in worker task "${job.task}"`));
     }
     this.dispatch();
+  }
+
+  /**
+   * Run a task a worker asked for (TaskContext.lend) on an idle worker, spawning one if the
+   * pool is not full; declined when none is free or tasks are queued, so lent work never
+   * delays or deadlocks queued work. The answer goes to the asking worker if it still runs.
+   */
+  private lend(from: Slot, callId: number, task: string, payload: unknown): void {
+    const answer = (msg: Omit<Extract<ToWorker, { type: "lent" }>, "type" | "callId">) => {
+      if (!from.gone) from.worker.postMessage({ type: "lent", callId, ...msg } satisfies ToWorker);
+    };
+    const known = !this.knownTasks || this.knownTasks.has(task);
+    let slot = this.closed || this.queue.length || !known ? undefined : this.slots.find((s) => !s.job && s !== from);
+    if (!slot && !this.closed && !this.queue.length && known && this.slots.length < this.size) slot = this.spawn();
+    if (!slot) {
+      answer({ outcome: "declined" });
+      return;
+    }
+    const job: Job = {
+      id: this.nextId++,
+      task,
+      payload,
+      transfer: [],
+      resolve: (v) => answer({ outcome: "ok", value: pack(v) }),
+      reject: (e) => answer({ outcome: "err", error: serializeError(e) }),
+    };
+    slot.job = job;
+    slot.worker.ref();
+    slot.worker.postMessage({ type: "run", id: job.id, task, payload } satisfies ToWorker);
   }
 
   private onCrash(slot: Slot, reason: string): void {

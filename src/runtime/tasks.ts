@@ -15,7 +15,16 @@ export interface TaskContext {
   readonly workerIndex: number;
   /** Sends a progress value to the caller's `onProgress` (if any); cheap, fire-and-forget. */
   progress(info: unknown): void;
+  /** Runs `task` on another worker of the pool if one is idle right now (lend.ts). */
+  lend: Lender;
 }
+
+/**
+ * Runs a task on an idle worker of the caller's pool, or declines at once (`{ ran: false }`)
+ * when none is idle or tasks are queued: a lent task never waits behind queued work, so
+ * workers lending to each other cannot deadlock, and the caller does the work itself.
+ */
+export type Lender = (task: string, payload: unknown) => Promise<{ ran: false } | { ran: true; value: unknown }>;
 
 export type TaskFn = (payload: any, ctx: TaskContext) => unknown | Promise<unknown>;
 

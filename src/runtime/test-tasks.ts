@@ -40,6 +40,8 @@ export const TEST_TASKS: Record<string, TaskFn> = {
   },
   /** The worker's value of an environment variable (checks workers inherit the current env). */
   "test.env": (payload: { name: string }) => process.env[payload.name] ?? null,
+  /** Lends `task` to an idle worker of the pool (TaskContext.lend) and returns the answer. */
+  "test.lend": (payload: { task: string; payload: unknown }, ctx) => ctx.lend(payload.task, payload.payload),
   /** Reports `n` progress ticks, then returns n. */
   "test.progress": async (payload: { n: number }, ctx) => {
     for (let i = 1; i <= payload.n; i++) ctx.progress({ done: i, total: payload.n });

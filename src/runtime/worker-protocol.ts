@@ -9,13 +9,17 @@ import { ConfigError, LakeError, UsageError } from "../errors";
 
 export type ToWorker =
   | { type: "init"; workerIndex: number; duckdbThreads: number }
-  | { type: "run"; id: number; task: string; payload: unknown };
+  | { type: "run"; id: number; task: string; payload: unknown }
+  /** The answer to a `lend`: ran on another worker (ok / err), or declined (no worker was idle). */
+  | { type: "lent"; callId: number; outcome: "ok" | "err" | "declined"; value?: unknown; error?: SerializedError };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "ok"; id: number; value: unknown }
   | { type: "err"; id: number; error: SerializedError }
   | { type: "progress"; id: number; info: unknown }
+  /** A running task asks for `task` to run on an idle worker of the same pool (TaskContext.lend). */
+  | { type: "lend"; callId: number; task: string; payload: unknown }
   /** Sent just before the worker dies of an uncaught exception outside a task's promise. */
   | { type: "fatal"; error: SerializedError };
 

@@ -210,6 +210,36 @@ describe("WorkerPool", () => {
     expect(await pool.run("echo", "next")).toBe("next");
   });
 
+  test("a task lends work to an idle worker; declined when none is idle, tasks wait or the task is unknown; a lent failure reaches the lender", async () => {
+    {
+      await using pool = openBatchPool(2);
+      expect(await pool.run("test.lend", { task: "echo", payload: { a: [1, 2] } })).toEqual({ ran: true, value: { a: [1, 2] } });
+      expect(await rejected(pool.run("test.lend", { task: "test.fail", payload: { message: "lent and failed" } }))).toMatchObject({ message: "lent and failed" });
+      // both workers busy (one lending, one sleeping), a task waiting: the lend is declined
+      const sleeping = pool.run("test.sleep", { ms: 400 });
+      const queued = pool.run("test.sleep", { ms: 1 });
+      expect(await pool.run("test.lend", { task: "echo", payload: 1 })).toEqual({ ran: false });
+      await Promise.all([sleeping, queued]);
+      expect(await pool.run("test.lend", { task: "no.such.task", payload: 1 })).toEqual({ ran: false });
+    }
+    await using single = openBatchPool(1);
+    expect(await single.run("test.lend", { task: "echo", payload: 1 })).toEqual({ ran: false });
+  });
+
+  test("prestart() starts every worker at once, and they still do not keep the process alive", async () => {
+    const script = `
+      import { WorkerPool } from ${JSON.stringify(new URL("../../src/runtime/pool.ts", import.meta.url).pathname)};
+      const pool = new WorkerPool({ size: 2 }).prestart();
+      console.log(pool.stats().workers, await pool.run("echo", "done"));
+    `;
+    const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
+    const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    clearTimeout(killer);
+    expect(out.trim()).toBe("2 done");
+    expect(code).toBe(0);
+  });
+
   test("rejects a size that is not a positive integer", () => {
     expect(() => new WorkerPool({ size: 0 })).toThrow("WorkerPool size must be a positive integer, got 0");
     expect(() => new WorkerPool({ size: 1.5 })).toThrow("got 1.5");
