@@ -20,6 +20,15 @@ async function rejected(p: Promise<unknown>): Promise<any> {
   throw new Error("expected the task to fail");
 }
 
+/** Runs `script` in a fresh process (killed after 20 s if it hangs): its stdout and exit code. */
+async function exitsWith(script: string): Promise<{ out: string; code: number }> {
+  const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
+  const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  clearTimeout(killer);
+  return { out: out.trim(), code };
+}
+
 const before = process.env.LAKE_TEST_FAULTS;
 beforeAll(() => {
   process.env.LAKE_TEST_FAULTS = "worker-tasks";
@@ -232,12 +241,7 @@ describe("WorkerPool", () => {
       const pool = new WorkerPool({ size: 2 }).prestart();
       console.log(pool.stats().workers, await pool.run("echo", "done"));
     `;
-    const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
-    const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
-    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-    clearTimeout(killer);
-    expect(out.trim()).toBe("2 done");
-    expect(code).toBe(0);
+    expect(await exitsWith(script)).toEqual({ out: "2 done", code: 0 });
   });
 
   test("rejects a size that is not a positive integer", () => {
@@ -251,11 +255,6 @@ describe("WorkerPool", () => {
       const pool = new WorkerPool({ size: 2 });
       console.log(await pool.run("echo", "done"));
     `;
-    const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
-    const killer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
-    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-    clearTimeout(killer);
-    expect(out.trim()).toBe("done");
-    expect(code).toBe(0);
+    expect(await exitsWith(script)).toEqual({ out: "done", code: 0 });
   });
 });
