@@ -96,10 +96,18 @@ class BucketBest {
     const { span, iv } = this;
     const floor = this.d.floor;
     const bx = this.x;
+    // Rows come in ts order within a file: strictly inside the last row's bucket (1 ns from
+    // either edge, far beyond the division's rounding error) the bucket is known without
+    // dividing and rounding.
+    let b = -1, inLo = 0, inHi = -1;
     for (let i = 0; i < x.length; i++) {
       const xi = x[i]!;
       if (xi < 0 || xi > span) continue;
-      const b = bucketIndex(xi, iv, floor);
+      if (!(xi > inLo && xi < inHi)) {
+        b = bucketIndex(xi, iv, floor);
+        inLo = (floor ? b : b - 0.5) * iv + 1;
+        inHi = (floor ? b + 1 : b + 0.5) * iv - 1;
+      }
       const cur = bx[b]!;
       if (xi < cur) continue;
       const rn = rows ? rows[i]! : row0 + i;
