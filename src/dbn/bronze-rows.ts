@@ -19,6 +19,10 @@ export type SkipCounts = Record<string, number>;
 
 const SIDE_B = 0x42, SIDE_A = 0x41;
 const TWO32 = 4294967296;
+const NS_PER_DAY = 86_400e9;
+const NS_PER_DAY_N = 86_400_000_000_000n;
+/** 1 ms: far beyond a float timestamp's error, so a row this far inside a day is surely in it. */
+const DAY_EDGE = 1e6;
 
 function bump(s: SkipCounts, k: string, n = 1): void {
   s[k] = (s[k] ?? 0) + n;
@@ -65,6 +69,9 @@ function resolveRows(c: CommonColumns, sym: Symbology, skipped: SkipCounts, want
   let lastId = -1, isOption = false;
   let lastSym: string | null = null, isFuture = false;
   const notEs = sym.options.size ? "not an ES outright" : "not an ES outright (option trades need --definitions)";
+  // the symbology maps by UTC day: the symbol resolved for a row holds for its instrument's
+  // rows well inside the same day; near a day's edges each row is resolved by its exact day
+  let symId = -1, symFrom = 0, symUntil = -1, sym0: string | null = null;
   for (let r = 0; r < n; r++) {
     const id = c.instrumentId[r]!;
     if (id !== lastId) {
@@ -76,7 +83,18 @@ function resolveRows(c: CommonColumns, sym: Symbology, skipped: SkipCounts, want
       else bump(skipped, "option trade (not selected)");
       continue;
     }
-    const s = sym.resolve(id, approxNs(ts32, r));
+    const t = approxNs(ts32, r);
+    if (id !== symId || !(t > symFrom && t < symUntil)) {
+      let day = Math.floor(t / NS_PER_DAY);
+      const within = t - day * NS_PER_DAY;
+      // near midnight the float may round across it: the exact day from the integer
+      if (within < DAY_EDGE || within > NS_PER_DAY - DAY_EDGE) day = Number(c.tsEvent[r]! / NS_PER_DAY_N);
+      sym0 = sym.resolve(id, day * NS_PER_DAY + NS_PER_DAY / 2);
+      symId = id;
+      symFrom = day * NS_PER_DAY + DAY_EDGE;
+      symUntil = (day + 1) * NS_PER_DAY - DAY_EDGE;
+    }
+    const s = sym0;
     symbols[r] = s;
     if (s !== lastSym) {
       lastSym = s;

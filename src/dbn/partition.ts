@@ -29,13 +29,22 @@ export function splitByHour(frame: Frame): HourGroup[] {
   const groups = new Map<number, number[]>();
   let last = NaN;
   let contiguous = true;
+  // rows well inside the last row's hour (EDGE from either end) need no division
+  let h = NaN, inLo = 0, inHi = -1;
   for (let r = 0; r < n; r++) {
     const approx = t32[r * 2 + 1]! * TWO32 + (t32[r * 2]! >>> 0);
-    let h = Math.floor(approx / NS_PER_HOUR);
-    const within = approx - h * NS_PER_HOUR;
-    if (within < EDGE || within > NS_PER_HOUR - EDGE) {
-      const t = ts[r]!;
-      h = Number((t - (((t % NS_PER_HOUR_N) + NS_PER_HOUR_N) % NS_PER_HOUR_N)) / NS_PER_HOUR_N);
+    if (!(approx > inLo && approx < inHi)) {
+      h = Math.floor(approx / NS_PER_HOUR);
+      const within = approx - h * NS_PER_HOUR;
+      if (within < EDGE || within > NS_PER_HOUR - EDGE) {
+        const t = ts[r]!;
+        h = Number((t - (((t % NS_PER_HOUR_N) + NS_PER_HOUR_N) % NS_PER_HOUR_N)) / NS_PER_HOUR_N);
+        inLo = 0;
+        inHi = -1; // at an edge: decide the next row afresh
+      } else {
+        inLo = h * NS_PER_HOUR + EDGE;
+        inHi = (h + 1) * NS_PER_HOUR - EDGE;
+      }
     }
     hourOf[r] = h;
     if (h !== last) {
