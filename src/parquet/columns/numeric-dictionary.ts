@@ -66,10 +66,12 @@ function floatDictionary(values: Float64Array, start: number, end: number, valid
     }
     // the run of equal values (nulls inside it take the index too: they are skipped when
     // written); a −0 after a 0 ends it, since === calls them equal. A loop, not fill(): runs
-    // of book sizes are a few rows, where the native call costs more than the stores.
+    // of book sizes are a few rows, where the native call costs more than the stores. The
+    // common case (no nulls, a non-zero value) gets a loop with nothing else to test.
     indices[i - start] = id;
     let j = i + 1;
-    for (; j < end && ((values[j] === v && (v !== 0 || 1 / values[j]! > 0)) || (valid && !valid[j])); j++) indices[j - start] = id;
+    if (!valid && v !== 0) for (let k = j - start; j < end && values[j] === v; j++, k++) indices[k] = id;
+    else for (; j < end && ((values[j] === v && (v !== 0 || 1 / values[j]! > 0)) || (valid && !valid[j])); j++) indices[j - start] = id;
     i = j;
   }
   return { entries: Float64Array.from(entries), indices };
@@ -99,7 +101,8 @@ function intDictionary(values: Int32Array, start: number, end: number, valid: Ui
     }
     indices[i - start] = id;
     let j = i + 1;
-    for (; j < end && (values[j] === v || (valid && !valid[j])); j++) indices[j - start] = id;
+    if (!valid) for (let k = j - start; j < end && values[j] === v; j++, k++) indices[k] = id;
+    else for (; j < end && (values[j] === v || !valid[j]); j++) indices[j - start] = id;
     i = j;
   }
   return { entries: Int32Array.from(entries), indices };

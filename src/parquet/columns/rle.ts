@@ -36,27 +36,26 @@ export function writeRleHybrid(out: PageBuffer, values: IntArray, n: number, bit
   };
 
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
+  while (i + 8 <= n) {
+    // how far values[i] repeats: the whole groups of 8 it fills are uniform (dictionary
+    // indices of book prices repeat for hundreds of rows: one tight scan, not a test per group)
     const v = values[i]!;
-    let uniform = true;
-    for (let k = 1; k < 8; k++) {
-      if (values[i + k] !== v) {
-        uniform = false;
-        break;
+    let e = i + 1;
+    while (e < n && values[e] === v) e++;
+    const uniform = (e - i) & ~7;
+    if (uniform > 0) {
+      if (runLen > 0 && runValue === v) runLen += uniform;
+      else {
+        flushPacked(i);
+        flushRun();
+        runValue = v;
+        runLen = uniform;
       }
-    }
-    if (uniform) {
-      if (runLen > 0 && runValue === v) {
-        runLen += 8;
-        continue;
-      }
-      flushPacked(i);
-      flushRun();
-      runValue = v;
-      runLen = 8;
+      i += uniform;
     } else {
       flushRun();
       if (packedFrom < 0) packedFrom = i;
+      i += 8;
     }
   }
   if (i < n) {
