@@ -173,6 +173,9 @@ export async function writeResult(frames: AsyncIterable<Frame>, opts: WriteResul
   return rows;
 }
 
+/** Rows per row group of an export: about 50 MB of MBP-10 columns held at once, and the size compaction writes. */
+const EXPORT_ROW_GROUP_ROWS = 131_072;
+
 /**
  * Row group by row group through the lake codec (ParquetStreamWriter): memory holds one
  * row group, whatever the result size. Columns as the first batch has them (all nullable).
@@ -182,7 +185,7 @@ async function writeParquet(frames: AsyncIterable<Frame>, out?: string): Promise
   const sink = openSink(out);
   let writer: ParquetStreamWriter | null = null;
   for await (const f of frames) {
-    writer ??= new ParquetStreamWriter({ schema: schemaOfFrame(f) }, (b) => sink.write(b));
+    writer ??= new ParquetStreamWriter({ schema: schemaOfFrame(f), rowGroupRows: EXPORT_ROW_GROUP_ROWS }, (b) => sink.write(b));
     await writer.append(f);
   }
   if (!writer) throw new Error("the result stream ended without a batch");
