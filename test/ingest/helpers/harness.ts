@@ -66,8 +66,17 @@ export function startServe(natsUrl: string, dataRoot: string, extra: string[] = 
   };
 }
 
+/**
+ * The service's log for a failure message: every line that is not a periodic status line
+ * (takes, locks, warnings, errors: what explains a stall), then the last status lines.
+ */
 function logTail(logFile: string, lines = 40): string {
-  return existsSync(logFile) ? readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "(no log)";
+  if (!existsSync(logFile)) return "(no log)";
+  const all = readFileSync(logFile, "utf8").trimEnd().split("\n");
+  const isStatus = (l: string) => / INFO  \S+ \d+\/s rows=/.test(l);
+  const events = all.filter((l) => !isStatus(l)).slice(-120);
+  const status = all.filter(isStatus).slice(-Math.min(lines, 8));
+  return [...events, "…", ...status].join("\n");
 }
 
 /**
