@@ -85,6 +85,7 @@ test("SELECT * and LAKE_CACHE=full read whole objects, with the same results", a
   const star = "SELECT * FROM bronze_futures_mbp10 ORDER BY ts_event_ns, seq LIMIT 50";
   const cols = "SELECT ts_event_ns, bid_px_1 FROM bronze_futures_mbp10 ORDER BY ts_event_ns LIMIT 50";
   const cacheDir = mkdtempSync(join(tmpdir(), "lake-ranged-"));
+  const fullCacheDir = mkdtempSync(join(tmpdir(), "lake-ranged-"));
   const before = process.env.LAKE_CACHE;
   try {
     const c = countingStore(s3.s3Settings);
@@ -92,7 +93,7 @@ test("SELECT * and LAKE_CACHE=full read whole objects, with the same results", a
     expect(c.fetched()).toBe(objectBytes);
     process.env.LAKE_CACHE = "full";
     const full = countingStore(s3.s3Settings);
-    expect(await run(new LakeFiles(full.store, { cacheDir: mkdtempSync(join(tmpdir(), "lake-ranged-")) }), cols)).toEqual(
+    expect(await run(new LakeFiles(full.store, { cacheDir: fullCacheDir }), cols)).toEqual(
       await run(new LakeFiles(lake.root), cols),
     );
     expect(full.fetched()).toBe(objectBytes);
@@ -100,5 +101,6 @@ test("SELECT * and LAKE_CACHE=full read whole objects, with the same results", a
     if (before === undefined) delete process.env.LAKE_CACHE;
     else process.env.LAKE_CACHE = before;
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(fullCacheDir, { recursive: true, force: true });
   }
 });
