@@ -38,12 +38,19 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
   async function start() {
     // spawnService: dies with the test process even on SIGKILL (testkit/processes.ts).
     const js = opts.jetstream === false ? [] : ["-js", "-sd", storeDir];
-    proc = spawnService(["nats-server", ...js, "-a", "127.0.0.1", "-p", String(port)], { stderr: Bun.file(logPath) });
-    await waitForListening(proc, port, 10_000, "nats-server");
-    // Something else may have answered on the port while this server failed to bind it and
-    // is exiting: only a server still running a moment later is ours.
-    await Bun.sleep(100);
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`nats-server exited (${proc.exitCode ?? proc.signalCode}) before listening on 127.0.0.1:${port}`);
+    const name = `lake-test-${process.pid}-${port}-${Math.random().toString(36).slice(2, 10)}`;
+    const p = spawnService(["nats-server", ...js, "-a", "127.0.0.1", "-p", String(port), "--name", name], { stderr: Bun.file(logPath) });
+    proc = p;
+    await waitForListening(p, port, 10_000, "nats-server");
+    // Another server may answer on the port while this one failed to bind it and is still
+    // exiting (on a loaded machine that takes longer than any fixed wait): only a server that
+    // gives this one's name in its INFO is ours.
+    const answered = await serverNameAt(port);
+    if (answered !== name || p.exitCode !== null || p.signalCode !== null) {
+      p.kill("SIGKILL");
+      await p.exited;
+      throw new Error(`nats-server exited or lost the port before listening on 127.0.0.1:${port} (the server answering there is ${answered ?? "unknown"})`);
+    }
   }
   async function stopWith(signal: NodeJS.Signals) {
     if (!proc) return;
@@ -89,4 +96,42 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
     },
   };
   return server;
+}
+
+/** The `server_name` of whatever NATS server answers on the loopback `port` (null if none answers). */
+function serverNameAt(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    let text = "";
+    let settled = false;
+    let socket: { end(): void } | undefined;
+    const done = (v: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket?.end();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(null), 5_000);
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        data(_s, chunk) {
+          text += new TextDecoder().decode(chunk);
+          const end = text.indexOf("\r\n");
+          if (end < 0) return;
+          try {
+            done(text.startsWith("INFO ") ? ((JSON.parse(text.slice(5, end)) as { server_name?: string }).server_name ?? null) : null);
+          } catch {
+            done(null);
+          }
+        },
+        error: () => done(null),
+        close: () => done(null),
+      },
+    }).then(
+      (s) => (settled ? s.end() : (socket = s)),
+      () => done(null),
+    );
+  });
 }
