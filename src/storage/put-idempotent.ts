@@ -11,7 +11,13 @@ export async function putIdempotent(store: Store, key: string, data: PutData): P
   try {
     await store.put(key, data);
   } catch (e) {
-    if (!(e instanceof ObjectExistsError || (e as { name?: string }).name === "ObjectExistsError")) throw e;
+    if (!(e instanceof ObjectExistsError || (e as { name?: string }).name === "ObjectExistsError")) {
+      // The put or its existence check failed: a torn object can make even a HEAD of the key
+      // fail for good (s3rver answers 500 for one). The key is the caller's own, so write over
+      // whatever is there; in an outage this fails too and the caller retries as before.
+      await store.put(key, data, { overwrite: true });
+      return;
+    }
     const found = await store.get(key).catch(() => null);
     if (found && equalBytes(found, putBytes(data))) return;
     await store.put(key, data, { overwrite: true });
