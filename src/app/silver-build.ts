@@ -20,7 +20,7 @@ export interface SilverPlace {
 /** A builder whose dates run on a WorkerPool of `workers` threads, closed when `fn` settles. */
 export async function withPoolBuilder<T>(place: SilverPlace, workers: number, fn: (b: SilverFeatureBuilder) => Promise<T>): Promise<T> {
   const { openBatchPool } = await import("./pool");
-  // every worker at once: a single date's build lends its consolidation and hashing to the others
+  // every worker at once: a single date's build lends the consolidation of many-file hours to the others
   const pool = openBatchPool(workers).prestart();
   try {
     return await fn(new SilverFeatureBuilder(place.root, { bronze: place.bronze, runDate: (p) => pool.run("silver.buildDate", p) }));
