@@ -57,6 +57,10 @@ export async function build(opts: { outfile?: string; quiet?: boolean } = {}): P
       minify: { syntax: true, whitespace: true, identifiers: false },
       // Embedded in the binary (zstd-compressed) so stack traces point at src/.
       sourcemap: "inline",
+      // Precompiled bytecode: the binary starts without parsing its bundle (`lake --version`
+      // 0.12 → 0.02 s; every worker thread's start gains the same). ESM bytecode needs compile.
+      bytecode: true,
+      format: "esm",
     });
   } catch (e) {
     // Bun.build throws an AggregateError whose entries carry file:line positions.
