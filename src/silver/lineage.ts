@@ -18,6 +18,7 @@ import { LakeError } from "../errors";
 import { LakeFiles, type LakeFile } from "../read/lake-files";
 import { dirOf, outputRun, readRecord, recordKeyFor } from "../read/superseding";
 import { warmupDates as selectWarmupDates } from "../core/time/warmup";
+import { FileHashCache, sameStat, settled, statKey } from "./hash-cache";
 
 export const INPUT_TABLES = [
   { path: "bronze/futures/trades/symbol=ES", role: "trades" },
@@ -90,6 +91,32 @@ export function sha256Bytes(data: Uint8Array | string): string {
   return new Bun.CryptoHasher("sha256").update(data).digest("hex");
 }
 
+/** This thread's handle on the machine's hash cache (undefined: not opened yet; null: unusable). */
+let hashCache: FileHashCache | null | undefined;
+
+/**
+ * Smaller files are hashed every time: a flush file of a few KB hashes in less time than two
+ * stats and a cache lookup take, and a day of 20,000 of them would fill the cache for nothing.
+ */
+const CACHED_MIN_BYTES = 256 << 10;
+
+/**
+ * sha256 of a Bronze file, from the hash cache when the file's stat is the one it was hashed
+ * under (hash-cache.ts). The stat is taken before the read and again after it: a file that
+ * changed meanwhile, or changed just before, is hashed but its hash is not remembered.
+ */
+export async function sha256BronzeFile(path: string, size?: number): Promise<string> {
+  if (size !== undefined && size < CACHED_MIN_BYTES) return sha256File(path, size);
+  if (hashCache === undefined) hashCache = FileHashCache.open();
+  if (hashCache === null) return sha256File(path, size);
+  const before = statKey(path);
+  const hit = hashCache.lookup(path, before);
+  if (hit) return hit;
+  const sha = await sha256File(path, size);
+  if (settled(before) && sameStat(before, statKey(path))) hashCache.remember(path, before, sha);
+  return sha;
+}
+
 /** sha256 per local path, shared by the dateLineage calls of one run (status over many versions). */
 export type FileHashes = Map<string, Promise<string>>;
 
@@ -128,7 +155,7 @@ export async function dateLineage(src: BronzeSource | LakeFiles, date: string, w
     const path = paths[i]!;
     let sha = hashes?.get(path);
     if (!sha) {
-      sha = sha256File(path, f.size);
+      sha = sha256BronzeFile(path, f.size);
       hashes?.set(path, sha);
     }
     out.push({ key: f.key, size: f.size, sha256: await sha });
