@@ -34,6 +34,7 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
   // nats-server logs to stderr: kept beside the store so a failing test can say why it stopped
   const logPath = `${storeDir}.log`;
   let proc: ReturnType<typeof Bun.spawn> | null = null;
+  const logTail = () => (existsSync(logPath) ? readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-10).join("\n") : "");
 
   async function start() {
     // spawnService: dies with the test process even on SIGKILL (testkit/processes.ts).
@@ -67,7 +68,15 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
       await start();
       break;
     } catch (e) {
-      if (opts.port !== undefined || attempt >= 3 || !String(e).includes("before listening")) throw e;
+      if (opts.port !== undefined || attempt >= 3 || !String(e).includes("before listening")) {
+        // Given up: leave no server, store or log behind; the log's tail goes into the error.
+        await stopWith("SIGKILL");
+        const tail = logTail();
+        if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
+        rmSync(logPath, { force: true });
+        if (e instanceof Error && tail) e.message += `\nnats-server log:\n${tail}`;
+        throw e;
+      }
       port = await freePort();
     }
   }
@@ -78,7 +87,7 @@ export async function startNats(opts: { port?: number; storeDir?: string; jetstr
     pid: () => proc?.pid ?? -1,
     state: () => {
       const p = proc;
-      const tail = existsSync(logPath) ? readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-10).join("\n") : "(no log)";
+      const tail = logTail() || "(no log)";
       if (!p) return `stopped by the test\n${tail}`;
       return p.exitCode === null && p.signalCode === null ? `running (pid ${p.pid})` : `exited (${p.exitCode ?? p.signalCode}), pid ${p.pid}\n${tail}`;
     },

@@ -5,6 +5,9 @@
 import { describe, expect, test } from "bun:test";
 import { spawnService, waitForListening } from "../../testkit/processes";
 import { freePort } from "../../testkit/net";
+import { startNats } from "../../testkit/nats";
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 const HELPERS = new URL("../../testkit/processes.ts", import.meta.url).pathname;
 
@@ -67,4 +70,20 @@ describe("test helper processes", () => {
     await expect(waitForListening(proc, await freePort(), 300, "silent-server")).rejects.toThrow("did not listen");
     expect(proc.signalCode).toBe("SIGKILL");
   });
+});
+
+describe("startNats that cannot start", () => {
+  test("leaves no server, store or log behind, and says why", async () => {
+    // the chosen port is held by a plain TCP listener, so nats-server cannot bind it
+    const held = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const ours = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith("lake-nats-")));
+    const before = ours();
+    try {
+      const err = await startNats({ port: held.port }).then(() => null, (e: Error) => e);
+      expect(err?.message).toContain("nats-server log:");
+      expect([...ours()].filter((n) => !before.has(n))).toEqual([]);
+    } finally {
+      held.stop(true);
+    }
+  }, 30_000);
 });
