@@ -78,3 +78,18 @@ test("an over-quota instance does not hand back when no peer would take it", () 
   owners.set("c1", "a");
   expect(nextAction({ me: peers[0]!, peers, consumers: C, owners, freeSince: new Map(), busy: new Set(), now: 0, graceMs: 1_000 })).toBeNull();
 });
+
+test("a consumer whose lease lapsed while this instance still runs its lane is not taken again until the lane is let go", () => {
+  // "a" held c1 and c2; its leases lapsed (NATS unreachable past the TTL), so the bucket names nobody,
+  // but its c1 lane still holds the durable's directory lock until it notices and stops
+  const peers: Peer[] = [{ instance: "a", pinned: null }];
+  const owners = new Map<string, string | null>([["c1", null], ["c2", "a"], ["c3", "a"], ["c4", "a"]]);
+  const view = { me: peers[0]!, peers, consumers: C, owners, freeSince: new Map(), busy: new Set<string>(), now: 0, graceMs: 1_000 };
+  expect(nextAction({ ...view, held: new Set(["c1", "c2", "c3", "c4"]) })).toBeNull();
+  // once the old lane is dropped, c1 is free to take again
+  expect(nextAction({ ...view, held: new Set(["c2", "c3", "c4"]) })).toEqual({ take: "c1", reason: "free, and this instance holds 3 of its share of 4" });
+  // a consumer held and still named for this instance is not busy: it can be handed back as usual
+  const two: Peer[] = [{ instance: "a", pinned: null }, { instance: "b", pinned: null }];
+  const all = new Map<string, string | null>(C.map((c) => [c, "a"]));
+  expect(nextAction({ ...view, peers: two, owners: all, held: new Set(C) })).toMatchObject({ release: "c4" });
+});

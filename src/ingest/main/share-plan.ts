@@ -30,6 +30,13 @@ export interface ShareView {
   freeSince: ReadonlyMap<string, number>;
   /** Durables this instance is taking or handing back right now. */
   busy: ReadonlySet<string>;
+  /**
+   * Durables whose lane (and directory lock) this instance still holds. One the bucket no
+   * longer names this instance for — its lease lapsed or was taken over — is being let go: it
+   * counts as busy until its lane has stopped, as taking it again meanwhile would wait on the
+   * old lane's directory lock, which the old lane keeps until it is dropped.
+   */
+  held?: ReadonlySet<string>;
   now: number;
   graceMs: number;
 }
@@ -48,18 +55,19 @@ export function nextAction(v: ShareView): ShareAction {
   for (const p of v.peers) if (p.pinned && p.instance !== v.me.instance) for (const d of p.pinned) pinnedByPeers.set(d, p.instance);
   const owner = (d: string) => v.owners.get(d) ?? null;
   const mine = v.consumers.filter((d) => owner(d) === v.me.instance);
+  const busy = new Set([...v.busy, ...[...(v.held ?? [])].filter((d) => owner(d) !== v.me.instance)]);
 
   // A consumer a live peer is pinned to goes back to it.
   if (!v.me.pinned) {
-    const d = mine.find((x) => pinnedByPeers.has(x) && !v.busy.has(x));
+    const d = mine.find((x) => pinnedByPeers.has(x) && !busy.has(x));
     if (d) return { release: d, reason: `pinned by instance ${pinnedByPeers.get(d)}` };
   }
 
   const eligible = v.me.pinned ? v.consumers.filter((d) => v.me.pinned!.includes(d)) : v.consumers.filter((d) => !pinnedByPeers.has(d));
   const quota = v.me.pinned ? eligible.length : (quotas(v.peers, eligible.length).get(v.me.instance) ?? 0);
-  const held = mine.length + [...v.busy].filter((d) => owner(d) !== v.me.instance).length;
+  const held = mine.length + [...busy].filter((d) => owner(d) !== v.me.instance).length;
 
-  const free = eligible.filter((d) => owner(d) === null && !v.busy.has(d));
+  const free = eligible.filter((d) => owner(d) === null && !busy.has(d));
   for (const d of free) {
     if (held < quota) return { take: d, reason: `free, and this instance holds ${held} of its share of ${quota}` };
     const since = v.freeSince.get(d);
@@ -69,7 +77,7 @@ export function nextAction(v: ShareView): ShareAction {
   if (!v.me.pinned && mine.length > quota) {
     const q = quotas(v.peers, eligible.length);
     const hungry = v.peers.find((p) => !p.pinned && p.instance !== v.me.instance && v.consumers.filter((d) => owner(d) === p.instance).length < (q.get(p.instance) ?? 0));
-    const d = [...mine].reverse().find((x) => !v.busy.has(x));
+    const d = [...mine].reverse().find((x) => !busy.has(x));
     if (hungry && d) return { release: d, reason: `balancing: this instance holds ${mine.length}, its share is ${quota}; instance ${hungry.instance} holds fewer than its share` };
   }
   return null;

@@ -152,7 +152,7 @@ export class ConsumerShare {
     if (!peers.some((p) => p.instance === me.instance)) peers.push(me);
     const action = nextAction({
       me, peers, consumers: this.o.consumers.map((c) => c.spec.durable).sort(), owners, freeSince: this.freeSince,
-      busy: new Set(this.busy.keys()), now, graceMs: this.o.bucket.ttlMs,
+      busy: new Set(this.busy.keys()), held: new Set(this.held.keys()), now, graceMs: this.o.bucket.ttlMs,
     });
     if (!action) return;
     const d = "take" in action ? action.take : action.release;
