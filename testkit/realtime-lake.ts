@@ -3,7 +3,8 @@
  * writes it) into the shape live ingest leaves: one file per `flushSeconds` window of event
  * time per table-hour, named and tagged like ingest's flushes (consumer, stream-sequence
  * range, flush id), with stream sequences numbered per table in (ts_event_ns, seq) order.
- * Same rows, same order for every reader; only the files differ.
+ * Same rows, same order for every reader; only the files differ. `dates` limits it to those
+ * dates (a test that reads one date need not reshape its warm-up days).
  */
 import { decodeParquet, encodeParquet } from "../src/parquet";
 import { BRONZE_TABLES } from "../src/schemas/bronze";
@@ -16,13 +17,14 @@ export interface ReshapeResult {
   bytes: number;
 }
 
-export async function reshapeToFlushes(store: Store, opts: { flushSeconds?: number; tables?: readonly string[] } = {}): Promise<ReshapeResult> {
+export async function reshapeToFlushes(store: Store, opts: { flushSeconds?: number; tables?: readonly string[]; dates?: readonly string[] } = {}): Promise<ReshapeResult> {
   const flushNs = BigInt(Math.round((opts.flushSeconds ?? 5) * 1e9));
   const out: ReshapeResult = { files: 0, rows: 0, bytes: 0 };
   for (const t of BRONZE_TABLES) {
     if (opts.tables && !opts.tables.includes(t.key)) continue;
     const consumer = t.durable;
-    const objs = (await store.list(`bronze/${t.schemaPath}/`)).filter((o) => o.key.endsWith(".parquet"));
+    const ofDates = (key: string) => !opts.dates || opts.dates.some((d) => key.includes(`/date=${d}/`));
+    const objs = (await store.list(`bronze/${t.schemaPath}/`)).filter((o) => o.key.endsWith(".parquet") && ofDates(o.key));
     let seq = 0;
     let flushId = 0;
     for (const o of objs) {

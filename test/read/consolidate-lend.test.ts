@@ -29,7 +29,7 @@ describe("Silver on the pool over flush-shaped Bronze", () => {
   test("features identical to the batch-shaped day; every many-file hour consolidated", async () => {
     using batch = tempLake({ bronze: true });
     using flushes = tempLake({ bronze: true });
-    const shaped = await reshapeToFlushes(localStore(flushes.root), { flushSeconds: 60 });
+    const shaped = await reshapeToFlushes(localStore(flushes.root), { flushSeconds: 60, dates: [D] });
     expect(shaped.files).toBeGreaterThan(500);
     const cache = mkdtempSync(join(tmpdir(), "lake-lend-cache-"));
     const before = process.env.LAKE_CACHE_DIR;
