@@ -45,7 +45,7 @@ export function statKey(path: string): StatKey {
   return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
 }
 
-export function sameStat(a: StatKey, b: StatKey): boolean {
+function sameStat(a: StatKey, b: StatKey): boolean {
   return stamp(a) === stamp(b);
 }
 
@@ -86,6 +86,20 @@ export class FileHashCache {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The hash remembered for `path` under its current stat, else `hash()`'s. The stat is taken
+   * before the read and again after it: a file that changed meanwhile, or changed just before
+   * (not `settled`), is hashed but its hash is not remembered.
+   */
+  async hashed(path: string, hash: () => Promise<string>): Promise<string> {
+    const before = statKey(path);
+    const hit = this.lookup(path, before);
+    if (hit) return hit;
+    const sha = await hash();
+    if (settled(before) && sameStat(before, statKey(path))) this.remember(path, before, sha);
+    return sha;
   }
 
   remember(path: string, key: StatKey, sha256: string): void {

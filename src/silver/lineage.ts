@@ -18,7 +18,7 @@ import { LakeError } from "../errors";
 import { LakeFiles, type LakeFile } from "../read/lake-files";
 import { dirOf, outputRun, readRecord, recordKeyFor } from "../read/superseding";
 import { warmupDates as selectWarmupDates } from "../core/time/warmup";
-import { FileHashCache, sameStat, settled, statKey } from "./hash-cache";
+import { FileHashCache } from "./hash-cache";
 
 export const INPUT_TABLES = [
   { path: "bronze/futures/trades/symbol=ES", role: "trades" },
@@ -100,21 +100,11 @@ let hashCache: FileHashCache | null | undefined;
  */
 const CACHED_MIN_BYTES = 256 << 10;
 
-/**
- * sha256 of a Bronze file, from the hash cache when the file's stat is the one it was hashed
- * under (hash-cache.ts). The stat is taken before the read and again after it: a file that
- * changed meanwhile, or changed just before, is hashed but its hash is not remembered.
- */
+/** sha256 of a Bronze file, from the hash cache when its stat is unchanged (hash-cache.ts). */
 export async function sha256BronzeFile(path: string, size?: number): Promise<string> {
   if (size !== undefined && size < CACHED_MIN_BYTES) return sha256File(path, size);
   if (hashCache === undefined) hashCache = FileHashCache.open();
-  if (hashCache === null) return sha256File(path, size);
-  const before = statKey(path);
-  const hit = hashCache.lookup(path, before);
-  if (hit) return hit;
-  const sha = await sha256File(path, size);
-  if (settled(before) && sameStat(before, statKey(path))) hashCache.remember(path, before, sha);
-  return sha;
+  return hashCache ? hashCache.hashed(path, () => sha256File(path, size)) : sha256File(path, size);
 }
 
 /** sha256 per local path, shared by the dateLineage calls of one run (status over many versions). */
