@@ -14,7 +14,7 @@
  * lake's own layouts have fast paths: dictionary pages answer from their index runs
  * (hybrid-pick.ts), int64 delta pages decode without BigInt.
  */
-import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import { parquetMetadataAsync, type FileMetaData } from "hyparquet";
 import { parquetHeader, readPage } from "hyparquet/src/column.js";
 import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { getSchemaPath } from "hyparquet/src/schema.js";
@@ -22,6 +22,7 @@ import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import type { ColumnDecoder, DecodedArray, PageHeader, SchemaTree } from "hyparquet/src/types.js";
 import { deltaToOffsets, fileBuffer } from "./ts-pages";
 import { pickHybrid } from "./hybrid-pick";
+import { readChunkScratch } from "./chunk-scratch";
 import { zstdScratch } from "../parquet/zstd-scratch";
 import { allocValues, type Column } from "../frame";
 import type { ColumnDef } from "../schemas/types";
@@ -74,7 +75,7 @@ export async function gatherRows(path: string, rows: Uint32Array | Float64Array,
     if (k > k0) {
       const wanted = rows.subarray(k0, k);
       for (const [i, c] of columns.entries()) {
-        if (present.has(c.name)) await gatherChunk(buf, meta, g, c, wanted, groupStart, out[i]!, slots.subarray(k0));
+        if (present.has(c.name)) gatherChunk(path, meta, g, c, wanted, groupStart, out[i]!, slots.subarray(k0));
       }
     }
     groupStart = groupEnd;
@@ -88,8 +89,8 @@ function newColumn(c: NumericColumnDef, n: number): Column {
 }
 
 /** One column chunk of row group `g`: wanted row k's cell into `col` at `slots[k]`. */
-async function gatherChunk(
-  buf: AsyncBuffer,
+function gatherChunk(
+  path: string,
   meta: FileMetaData,
   g: number,
   def: NumericColumnDef,
@@ -97,7 +98,7 @@ async function gatherChunk(
   groupStart: number,
   col: Column,
   slots: Int32Array,
-): Promise<void> {
+): void {
   const chunk = meta.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === def.name);
   const md = chunk?.meta_data;
   if (!md) throw new Error(`row group ${g} has no column chunk for ${def.name}`);
@@ -115,13 +116,14 @@ async function gatherChunk(
     utf8: true,
   };
   const start = Number(md.dictionary_page_offset ?? md.data_page_offset);
-  const bytes = await buf.slice(start, start + Number(md.total_compressed_size));
-  const reader = { view: new DataView(bytes), offset: 0 };
+  // synchronous from here to the end of the chunk: the scratch bytes stay this chunk's
+  const bytes = readChunkScratch(path, start, start + Number(md.total_compressed_size));
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), offset: 0 };
   let dictionary: DecodedArray | undefined;
   let picked: Int32Array | undefined; // dictionary index per wanted row
   let pageRow = groupStart; // file row of the next data page's first row
   let k = 0;
-  while (k < wanted.length && reader.offset < bytes.byteLength) {
+  while (k < wanted.length && reader.offset < bytes.length) {
     const header = parquetHeader(reader);
     if (header.type === "DICTIONARY_PAGE") {
       const { data } = readPage(reader, header, { ...decoder, compressors: ownCompressors }, undefined, undefined, 0);
@@ -165,7 +167,7 @@ async function gatherChunk(
  * the reader is left untouched).
  */
 function dictionaryIndices(
-  bytes: ArrayBuffer,
+  bytes: Uint8Array,
   reader: { view: DataView; offset: number },
   header: PageHeader,
   decoder: ColumnDecoder,
@@ -178,7 +180,7 @@ function dictionaryIndices(
   const dph = header.data_page_header;
   if (header.type !== "DATA_PAGE" || !dph || (dph.encoding !== "RLE_DICTIONARY" && dph.encoding !== "PLAIN_DICTIONARY")) return false;
   if (decoder.element.repetition_type !== "REQUIRED" || (decoder.codec !== "ZSTD" && decoder.codec !== "UNCOMPRESSED")) return false;
-  const raw = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
+  const raw = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
   const page = decoder.codec === "ZSTD" ? zstdScratch(raw, header.uncompressed_page_size) : raw;
   const end = pickHybrid(page, 1, page.length, page[0]!, rowsInPage, wanted, pageRow, k, out);
   if (end < wanted.length && wanted[end]! < pageRow + rowsInPage) throw new Error(`column ${decoder.pathInSchema[0]}: a dictionary page of ${rowsInPage} rows ended early`);
@@ -191,13 +193,13 @@ function dictionaryIndices(
  * BigInt per value: values as exact doubles, nulls as undefined. null = not this layout or
  * not exact (the caller reads the page generically; the reader is left untouched).
  */
-function int64DeltaPage(bytes: ArrayBuffer, reader: { view: DataView; offset: number }, header: PageHeader, decoder: ColumnDecoder): (number | undefined)[] | Float64Array | null {
+function int64DeltaPage(bytes: Uint8Array, reader: { view: DataView; offset: number }, header: PageHeader, decoder: ColumnDecoder): (number | undefined)[] | Float64Array | null {
   const dph = header.data_page_header;
   if (header.type !== "DATA_PAGE" || !dph || dph.encoding !== "DELTA_BINARY_PACKED") return null;
   if (decoder.codec !== "ZSTD" && decoder.codec !== "UNCOMPRESSED") return null;
   const maxDef = decoder.element.repetition_type === "REQUIRED" ? 0 : 1;
   if (decoder.schemaPath.length !== 2) return null;
-  const raw = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
+  const raw = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
   const page = decoder.codec === "ZSTD" ? zstdScratch(raw, header.uncompressed_page_size) : raw;
   const pr = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   const n = dph.num_values;

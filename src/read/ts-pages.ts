@@ -17,6 +17,7 @@ import { getSchemaPath } from "hyparquet/src/schema.js";
 import { readVarInt, readZigZagBigInt } from "hyparquet/src/thrift.js";
 import type { ColumnDecoder, DecodedArray, PageHeader } from "hyparquet/src/types.js";
 import { zstdScratch } from "../parquet/zstd-scratch";
+import { readChunkScratch } from "./chunk-scratch";
 
 export interface TsBatch {
   /** File row number of x[0]. */
@@ -33,10 +34,12 @@ export function fileBuffer(path: string): AsyncBuffer {
   return { byteLength: file.size, slice: (start: number, end?: number) => file.slice(start, end).arrayBuffer() };
 }
 
-/** Batches of `ts − origin` for the row groups of `path` that may hold rows in [lo, hi]. */
-export async function* tsOffsets(path: string, origin: bigint, lo: bigint, hi: bigint): AsyncGenerator<TsBatch> {
-  const buf = fileBuffer(path);
-  const meta = await parquetMetadataAsync(buf);
+/**
+ * `ts − origin` of each row group of `path` that may hold rows in [lo, hi], handed to `use`
+ * at once: the batch's array is reused by the next one (and by the next call on the thread).
+ */
+export async function eachTsOffsets(path: string, origin: bigint, lo: bigint, hi: bigint, use: (b: TsBatch) => void): Promise<void> {
+  const meta = await parquetMetadataAsync(fileBuffer(path));
   let groupStart = 0;
   for (const rg of meta.row_groups) {
     const rows = Number(rg.num_rows);
@@ -47,8 +50,8 @@ export async function* tsOffsets(path: string, origin: bigint, lo: bigint, hi: b
     const max = statBigint(md.statistics?.max_value);
     if (rows > 0 && !((max !== null && max < lo) || (min !== null && min > hi))) {
       const start = Number(md.dictionary_page_offset ?? md.data_page_offset);
-      const bytes = await buf.slice(start, start + Number(md.total_compressed_size));
-      yield { row0: groupStart, x: decodeChunk(bytes, rows, decoderFor(meta, md.type, md.codec), origin) };
+      const bytes = readChunkScratch(path, start, start + Number(md.total_compressed_size));
+      use({ row0: groupStart, x: decodeChunk(bytes, rows, decoderFor(meta, md.type, md.codec), origin) });
     }
     groupStart += rows;
   }
@@ -77,13 +80,16 @@ function decoderFor(meta: FileMetaData, type: ColumnDecoder["type"], codec: Colu
   };
 }
 
-function decodeChunk(bytes: ArrayBuffer, rows: number, decoder: ColumnDecoder, origin: bigint): Float64Array {
-  const out = new Float64Array(rows);
-  const reader = { view: new DataView(bytes), offset: 0 };
+let offsets = new Float64Array(0);
+
+function decodeChunk(bytes: Uint8Array, rows: number, decoder: ColumnDecoder, origin: bigint): Float64Array {
+  if (offsets.length < rows) offsets = new Float64Array(Math.max(rows, offsets.length * 2));
+  const out = offsets.subarray(0, rows);
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), offset: 0 };
   const required = decoder.element.repetition_type === "REQUIRED";
   let at = 0;
   let dictionary: DecodedArray | undefined;
-  while (at < rows && reader.offset < bytes.byteLength) {
+  while (at < rows && reader.offset < bytes.length) {
     const header = parquetHeader(reader);
     if (header.type === "DICTIONARY_PAGE") {
       const { data } = readPage(reader, header, { ...decoder, compressors: ownCompressors }, undefined, undefined, 0);
@@ -92,7 +98,7 @@ function decodeChunk(bytes: ArrayBuffer, rows: number, decoder: ColumnDecoder, o
     }
     const n = header.data_page_header?.num_values;
     if (header.type === "DATA_PAGE" && required && n !== undefined && header.data_page_header!.encoding === "DELTA_BINARY_PACKED" && fastCodec(decoder.codec)) {
-      const raw = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
+      const raw = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
       const page = decoder.codec === "ZSTD" ? zstdScratch(raw, header.uncompressed_page_size) : raw;
       if (deltaToOffsets(page, n, origin, out, at)) {
         reader.offset += header.compressed_page_size;

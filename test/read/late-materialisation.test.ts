@@ -7,7 +7,7 @@ import { DuckSession } from "../../src/read/duck";
 /** A result column as plain values, whatever its array kind. */
 const cells = (f: { column(name: string): { values: unknown } }, name: string): unknown[] => Array.from(f.column(name).values as ArrayLike<unknown>);
 import { gatherRows } from "../../src/read/row-gather";
-import { tsOffsets } from "../../src/read/ts-pages";
+import { eachTsOffsets, type TsBatch } from "../../src/read/ts-pages";
 import { encodeParquet } from "../../src/parquet";
 import { Frame } from "../../src/frame";
 import type { TableSchema } from "../../src/schemas/types";
@@ -121,24 +121,24 @@ describe("gatherRows reads only the wanted rows' cells", () => {
   });
 });
 
-describe("tsOffsets decodes ts_event_ns as exact offsets", () => {
+describe("eachTsOffsets decodes ts_event_ns as exact offsets", () => {
   const expected = (from: number, to: number) => Array.from(frame.values<BigInt64Array>("ts_event_ns").subarray(from, to), (v) => Number(v - ORIGIN));
 
   test("every row group of a lake file, including deltas wider than 32 bits", async () => {
     const got: number[] = [];
     const starts: number[] = [];
-    for await (const b of tsOffsets(lakeFile, ORIGIN, 0n, 1n << 62n)) {
+    await eachTsOffsets(lakeFile, ORIGIN, 0n, 1n << 62n, (b) => {
       starts.push(b.row0);
       got.push(...b.x);
-    }
+    });
     expect(starts).toEqual([0, 12_000, 24_000, 36_000, 48_000]);
     expect(got).toEqual(expected(0, N));
   });
 
   test("row groups outside the bounds are not read (statistics pruning)", async () => {
     const ts = frame.values<BigInt64Array>("ts_event_ns");
-    const batches = [];
-    for await (const b of tsOffsets(lakeFile, ORIGIN, ts[25_000]!, ts[26_000]!)) batches.push(b);
+    const batches: TsBatch[] = [];
+    await eachTsOffsets(lakeFile, ORIGIN, ts[25_000]!, ts[26_000]!, (b) => batches.push({ row0: b.row0, x: b.x.slice() }));
     expect(batches.map((b) => b.row0)).toEqual([24_000]);
     expect([...batches[0]!.x]).toEqual(expected(24_000, 36_000));
   });
@@ -146,7 +146,7 @@ describe("tsOffsets decodes ts_event_ns as exact offsets", () => {
   test("DuckDB-written files (plain / dictionary / v2 pages) give the same offsets", async () => {
     for (const path of duckFiles) {
       const got: number[] = [];
-      for await (const b of tsOffsets(path, ORIGIN, 0n, 1n << 62n)) got.push(...b.x);
+      await eachTsOffsets(path, ORIGIN, 0n, 1n << 62n, (b) => got.push(...b.x));
       expect(got).toEqual(expected(0, N));
     }
   });

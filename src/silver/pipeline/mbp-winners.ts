@@ -23,7 +23,7 @@ import { Frame, type Column } from "../../frame";
 import { DuckSession } from "../../read/duck";
 import { gatherRows, type NumericColumnDef } from "../../read/row-gather";
 import { projection, READ_OPTS, onDiskTypes, type ScanRequest } from "../../read/scan";
-import { tsOffsets } from "../../read/ts-pages";
+import { eachTsOffsets } from "../../read/ts-pages";
 import type { TableSchema } from "../../schemas/types";
 import { roundHalfEven } from "./numeric";
 
@@ -56,7 +56,7 @@ export async function downsampledMbp(req: Pick<ScanRequest, "paths" | "where">, 
   if (req.paths.length === 0) return Frame.empty(schema);
   const best = new BucketBest(t0, t1, d);
   if (req.where) await duckOffsets(req, best);
-  else for (const [fi, path] of req.paths.entries()) for await (const b of tsOffsets(path, t0, t0, t1)) best.offerAll(fi, b.row0, b.x);
+  else for (const [fi, path] of req.paths.entries()) await eachTsOffsets(path, t0, t0, t1, (b) => best.offerAll(fi, b.row0, b.x));
   await best.breakTies(req.paths);
   const w = best.winners();
   const gathered = schema.columns.filter((c) => c.name !== "ts_event_ns") as NumericColumnDef[];
