@@ -16,6 +16,7 @@ import { DuckSession, type SqlParam } from "./duck";
 import { LakeFiles, type LakeFile, type LakeLocation } from "./lake-files";
 import { checkBound, checkDate, checkLimit, checkPartitionValue } from "../core/validate";
 import { buildScan, scanFrame, streamScan, type ScanRequest } from "./scan";
+import { scanInThread, scansInThread } from "./thread-scan";
 import type { TableSchema } from "../schemas/types";
 import { epochDayOf, NS_PER_DAY } from "../core/time/calendar";
 
@@ -100,8 +101,9 @@ export class BronzeReader {
   /** Any Bronze table by key / schema path / schema name (`futures.trades`, `futures/mbp10`…). */
   async read(table: BronzeTable, keyValue: string, opts: FuturesReadOptions = {}): Promise<Frame> {
     using _held = this.files.hold();
-    using s = await DuckSession.open();
     const req = await this.plan(table, keyValue, opts);
+    if (scansInThread(req)) return await scanInThread(req, table.schema);
+    using s = await DuckSession.open();
     return await scanFrame(s, req);
   }
 

@@ -60,9 +60,11 @@ function bitsAt(buf: Uint8Array, bitPos: number, width: number): number {
   if (width === 0) return 0;
   const b = bitPos >>> 3;
   const shift = bitPos & 7;
-  // five bytes cover 32 bits at any shift; sums of bytes × powers of two stay exact (< 2^40)
-  const word = (buf[b] ?? 0) + (buf[b + 1] ?? 0) * 256 + (buf[b + 2] ?? 0) * 65536 + (buf[b + 3] ?? 0) * 16777216 + (buf[b + 4] ?? 0) * 4294967296;
-  return Math.floor(word / 2 ** shift) % 2 ** width;
+  // int32 arithmetic: four bytes hold the value unless it reaches into a fifth (shift + width > 32);
+  // bytes past the end of buf read as 0 (a last miniblock's padding may be cut short)
+  let v = ((buf[b] ?? 0) | ((buf[b + 1] ?? 0) << 8) | ((buf[b + 2] ?? 0) << 16) | ((buf[b + 3] ?? 0) << 24)) >>> shift;
+  if (shift + width > 32) v |= (buf[b + 4] ?? 0) << (32 - shift);
+  return width === 32 ? v >>> 0 : v & ((1 << width) - 1);
 }
 
 /** A u32-length-prefixed level section (data page v1) at pos; returns the position after it. */
