@@ -80,9 +80,13 @@ const MBP_USED = project(FUTURES_MBP10, [
 /**
  * A downsampled book has one row per 250 ms bucket, so ts alone orders it: `seq` only breaks
  * ties inside a bucket (read for the tied rows there) and is not gathered for the winners —
- * decoding a delta-packed seq column means every row of its pages.
+ * decoding a delta-packed seq column means every row of its pages. The depth sizes are
+ * gathered as float64, the pipeline's own arrays, so S1 takes them without a copy.
  */
-const MBP_BOOK = { ...MBP_USED, columns: MBP_USED.columns.filter((c) => c.name !== "seq") };
+const MBP_BOOK: TableSchema = {
+  ...MBP_USED,
+  columns: MBP_USED.columns.filter((c) => c.name !== "seq").map((c) => (c.type === "int32" ? { ...c, type: "float64" } : c)),
+};
 const OPTIONS_USED = project(OPTION_TRADES, ["ts_event_ns", "strike", "right", "size", "aggressor", "exp_date", "seq"]);
 
 export interface InMemoryBronze {

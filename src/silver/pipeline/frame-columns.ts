@@ -32,9 +32,18 @@ export function numberColumn(f: Frame, name: string, fill: number): Float64Array
   return out;
 }
 
+/** Like numberColumn, but a float64 column without nulls is returned itself: read-only uses only. */
+export function float64Column(f: Frame, name: string, fill: number): Float64Array {
+  const c = f.has(name) ? f.column(name) : undefined;
+  if (c && c.values instanceof Float64Array && !c.valid?.includes(0)) return c.values;
+  return numberColumn(f, name, fill);
+}
+
 export function stringColumn(f: Frame, name: string): (string | null)[] {
   if (!f.has(name)) return new Array<string | null>(f.numRows).fill(null);
   const c = f.column(name);
+  // a utf8 column's cells are already strings or null
+  if (c.type === "utf8" && !c.valid) return (c.values as (string | null)[]).slice();
   const out = new Array<string | null>(f.numRows);
   for (let i = 0; i < f.numRows; i++) out[i] = isNullAt(c, i) ? null : String((c.values as ArrayLike<unknown>)[i]);
   return out;

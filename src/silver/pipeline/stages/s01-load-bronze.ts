@@ -13,7 +13,7 @@ import { LakeError } from "../../../errors";
 import type { MbpData, OptionsData, PipelineContext, Stage, TradesData } from "../context";
 import type { BronzeInput } from "../bronze-input";
 import { gatherValues } from "../../../frame-gather";
-import { gatherNumber, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
+import { float64Column, gatherNumber, int64Column, isoDateColumn, numberColumn, relativeNs, stringColumn } from "../frame-columns";
 import { roundHalfEven } from "../numeric";
 import { etInstantNs } from "../../../core/time/session";
 import { prefetchWarmup } from "../warmup";
@@ -153,7 +153,10 @@ export function mbpFromWindowRows(f: Frame, w: MbpWindowRows, ctx: PipelineConte
   const shift = Number(w.t0 - ctx.originNs);
   for (let k = 0; k < m; k++) t[k] = w.relAll[rows[k]!]! + shift;
   // Only the winners' depth cells are converted: a heavy day has ~25× more rows than buckets.
-  const pick = (name: string) => gatherNumber(f, name, rows, 0);
+  // An input that already downsampled (mbp-winners.ts: depth gathered as float64) keeps every
+  // row: its columns are the snapshots' arrays as they are (the stages only read them).
+  const all = m === f.numRows && rows.every((r, k) => r === k);
+  const pick = (name: string) => (all ? float64Column(f, name, 0) : gatherNumber(f, name, rows, 0));
   const side = (s: string) => Array.from({ length: LEVELS }, (_, k) => pick(`${s}_${k + 1}`));
   return { n: m, ts, t, bidPx: side("bid_px"), bidSz: side("bid_sz"), askPx: side("ask_px"), askSz: side("ask_sz") };
 }
