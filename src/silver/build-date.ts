@@ -127,12 +127,13 @@ export async function buildDate(p: BuildDatePayload, pipeline?: PipelineFn): Pro
   };
 }
 
+let datesBuiltHere = 0;
+
 /** Worker-pool entry (task "silver.buildDate"): always the real ES pipeline. */
 export async function buildDateTask(p: BuildDatePayload): Promise<BuildDateResult> {
-  try {
-    return await buildDate(p);
-  } finally {
-    // a day's columns are garbage now; collect before the next date so the worker's peak stays one day
-    Bun.gc(true);
-  }
+  // The last date's columns are garbage now: collect them before this date reads, so the
+  // worker's peak stays one day. Collected here rather than after that date, because a full
+  // collection there would delay its result (and a build's last date needs none at all).
+  if (datesBuiltHere++ > 0) Bun.gc(true);
+  return buildDate(p);
 }
