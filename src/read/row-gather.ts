@@ -14,15 +14,15 @@
  * lake's own layouts have fast paths: dictionary pages answer from their index runs
  * (hybrid-pick.ts), int64 delta pages decode without BigInt.
  */
-import { parquetMetadataAsync, type FileMetaData } from "hyparquet";
+import type { FileMetaData } from "hyparquet";
 import { parquetHeader, readPage } from "hyparquet/src/column.js";
 import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
-import { getSchemaPath } from "hyparquet/src/schema.js";
 import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import type { ColumnDecoder, DecodedArray, PageHeader, SchemaTree } from "hyparquet/src/types.js";
-import { deltaToOffsets, fileBuffer } from "./ts-pages";
+import { deltaToOffsets } from "./ts-pages";
 import { pickHybrid } from "./hybrid-pick";
-import { readChunkScratch } from "./chunk-scratch";
+import { openFile, readChunkScratch, type OpenFile } from "./chunk-scratch";
+import { columnSchemaPath, localFooter } from "./footer-cache";
 import { zstdScratch } from "../parquet/zstd-scratch";
 import { allocValues, type Column } from "../frame";
 import type { ColumnDef } from "../schemas/types";
@@ -56,8 +56,7 @@ export interface GatherTarget {
  * columns the file lacks) are marked in `valid`.
  */
 export async function gatherRows(path: string, rows: Uint32Array | Float64Array, columns: readonly NumericColumnDef[], target?: GatherTarget): Promise<Column[]> {
-  const buf = fileBuffer(path);
-  const meta = await parquetMetadataAsync(buf);
+  const meta = await localFooter(path);
   const present = new Set(meta.schema.slice(1).map((e) => e.name));
   const slots = target?.slots ?? Int32Array.from(rows.keys());
   const out = target ? [...target.out] : columns.map((c) => newColumn(c, rows.length));
@@ -68,6 +67,7 @@ export async function gatherRows(path: string, rows: Uint32Array | Float64Array,
   }
   let groupStart = 0;
   let k = 0; // first wanted row not yet behind us
+  using file = openFile(path);
   for (const [g, rg] of meta.row_groups.entries()) {
     const groupEnd = groupStart + Number(rg.num_rows);
     const k0 = k;
@@ -75,7 +75,7 @@ export async function gatherRows(path: string, rows: Uint32Array | Float64Array,
     if (k > k0) {
       const wanted = rows.subarray(k0, k);
       for (const [i, c] of columns.entries()) {
-        if (present.has(c.name)) gatherChunk(path, meta, g, c, wanted, groupStart, out[i]!, slots.subarray(k0));
+        if (present.has(c.name)) gatherChunk(file, meta, g, c, wanted, groupStart, out[i]!, slots.subarray(k0));
       }
     }
     groupStart = groupEnd;
@@ -90,7 +90,7 @@ function newColumn(c: NumericColumnDef, n: number): Column {
 
 /** One column chunk of row group `g`: wanted row k's cell into `col` at `slots[k]`. */
 function gatherChunk(
-  path: string,
+  file: OpenFile,
   meta: FileMetaData,
   g: number,
   def: NumericColumnDef,
@@ -102,7 +102,7 @@ function gatherChunk(
   const chunk = meta.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === def.name);
   const md = chunk?.meta_data;
   if (!md) throw new Error(`row group ${g} has no column chunk for ${def.name}`);
-  const schemaPath: SchemaTree[] = getSchemaPath(meta.schema, [def.name]);
+  const schemaPath: SchemaTree[] = columnSchemaPath(meta, def.name);
   const leaf = schemaPath[schemaPath.length - 1]!.element;
   if (schemaPath.length !== 2) throw new Error(`column ${def.name} is nested; only flat numeric columns can be gathered`);
   const decoder: ColumnDecoder = {
@@ -117,7 +117,7 @@ function gatherChunk(
   };
   const start = Number(md.dictionary_page_offset ?? md.data_page_offset);
   // synchronous from here to the end of the chunk: the scratch bytes stay this chunk's
-  const bytes = readChunkScratch(path, start, start + Number(md.total_compressed_size));
+  const bytes = readChunkScratch(file, start, start + Number(md.total_compressed_size));
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), offset: 0 };
   let dictionary: DecodedArray | undefined;
   let picked: Int32Array | undefined; // dictionary index per wanted row

@@ -10,14 +10,14 @@
  *
  * Row groups whose ts statistics lie outside [lo, hi] are not read at all.
  */
-import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import type { AsyncBuffer, FileMetaData } from "hyparquet";
 import { parquetHeader, readPage } from "hyparquet/src/column.js";
 import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
-import { getSchemaPath } from "hyparquet/src/schema.js";
 import { readVarInt, readZigZagBigInt } from "hyparquet/src/thrift.js";
 import type { ColumnDecoder, DecodedArray, PageHeader } from "hyparquet/src/types.js";
 import { zstdScratch } from "../parquet/zstd-scratch";
 import { readChunkScratch } from "./chunk-scratch";
+import { columnSchemaPath, localFooter } from "./footer-cache";
 
 export interface TsBatch {
   /** File row number of x[0]. */
@@ -39,7 +39,7 @@ export function fileBuffer(path: string): AsyncBuffer {
  * at once: the batch's array is reused by the next one (and by the next call on the thread).
  */
 export async function eachTsOffsets(path: string, origin: bigint, lo: bigint, hi: bigint, use: (b: TsBatch) => void): Promise<void> {
-  const meta = await parquetMetadataAsync(fileBuffer(path));
+  const meta = await localFooter(path);
   let groupStart = 0;
   for (const rg of meta.row_groups) {
     const rows = Number(rg.num_rows);
@@ -67,7 +67,7 @@ const compressors = { ZSTD: zstdScratch };
 const ownCompressors = { ZSTD: (input: Uint8Array): Uint8Array => Bun.zstdDecompressSync(input) };
 
 function decoderFor(meta: FileMetaData, type: ColumnDecoder["type"], codec: ColumnDecoder["codec"]): ColumnDecoder {
-  const schemaPath = getSchemaPath(meta.schema, ["ts_event_ns"]);
+  const schemaPath = columnSchemaPath(meta, "ts_event_ns");
   return {
     pathInSchema: ["ts_event_ns"],
     type,
