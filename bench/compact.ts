@@ -19,6 +19,7 @@
  * Options: --scale light|normal (default normal), --flush S (default 5), --runs N (default 3),
  * --source (run `bun src/main.ts` instead of ./lake).
  */
+import { reexecWithBatchAllocator } from "../src/runtime/allocator";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,9 @@ import { batchDay, BENCH_DAY, realtimeDay } from "./lib/realtime-day";
 import { median, numberFlag } from "./lib/args";
 import { decodeFloor, duckdbMerge } from "./lib/compact-anchors";
 import { peakRssBytes } from "../testkit/peak-rss";
+
+// measured as the lake's batch commands run: with their allocator setting (src/runtime/allocator.ts)
+reexecWithBatchAllocator();
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1]! : d);

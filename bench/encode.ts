@@ -14,6 +14,7 @@
  *
  * --profile adds a per-column breakdown of our encoder (each column encoded alone).
  */
+import { reexecWithBatchAllocator } from "../src/runtime/allocator";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,9 @@ import { FUTURES_MBP10, FUTURES_TRADES } from "../src/schemas/bronze";
 import type { TableSchema } from "../src/schemas/types";
 import { generateMbp10, generateTrades, rawBytes } from "./encode-data";
 import { median, numberFlag } from "./lib/args";
+
+// measured as the lake's batch commands run: with their allocator setting (src/runtime/allocator.ts)
+reexecWithBatchAllocator();
 
 const ROWS = numberFlag("rows", 1_000_000);
 const RUNS = numberFlag("runs", 3);

@@ -11,6 +11,7 @@
  *   - DuckDB `COPY … (FORMAT parquet, COMPRESSION zstd)` of the same rows (threads = 1).
  * Targets: ≥ 1,000,000 MBP-10 records/s end to end, ≥ 0.7× encodeParquet, peak RSS < 1 GB.
  */
+import { reexecWithBatchAllocator } from "../src/runtime/allocator";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,9 @@ import { FUTURES_MBP10 } from "../src/schemas/bronze";
 import { generateDay } from "../src/sim/day";
 import type { ScaleName } from "../src/sim/scale";
 import { median, numberFlag } from "./lib/args";
+
+// measured as the lake's batch commands run: with their allocator setting (src/runtime/allocator.ts)
+reexecWithBatchAllocator();
 
 const RUNS = numberFlag("runs", 3);
 const scaleArg = process.argv.includes("--scale") ? process.argv[process.argv.indexOf("--scale") + 1]! : "both";

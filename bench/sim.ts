@@ -10,6 +10,7 @@
  *   3. JetStream publishing with acks: async-ack PacedSender vs `js.publish` per message.
  * Usage: bun run bench:sim [--days 5] [--scale normal] [--large-mbp-rate 400]
  */
+import { reexecWithBatchAllocator } from "../src/runtime/allocator";
 import { jetstream } from "@nats-io/jetstream";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,9 @@ import type { ScaleName } from "../src/sim/scale";
 import { wireMessages } from "../src/sim/wire";
 import { localStore } from "../src/storage";
 import { startNats } from "../testkit/nats";
+
+// measured as the lake's batch commands run: with their allocator setting (src/runtime/allocator.ts)
+reexecWithBatchAllocator();
 
 const { values } = parseArgs({
   options: { days: { type: "string", default: "5" }, scale: { type: "string", default: "normal" }, "large-mbp-rate": { type: "string", default: "400" } },

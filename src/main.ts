@@ -3,6 +3,10 @@
  * Entry point of the `lake` binary. Errors are reported once, in src/cli/run.ts:
  * usage problems → usage on stderr, exit 2; runtime failures → one line on stderr, exit 1.
  */
+// Batch commands restart once, first thing, with the allocator keeping freed memory (src/runtime/allocator.ts).
+const { reexecForBatch } = await import("./runtime/allocator");
+reexecForBatch(process.argv.slice(2));
+
 // citty decides about colours when it is first imported: keep escape codes out of pipes,
 // files and CI logs (tests read our usage text). Must run before run.ts is imported.
 if (!process.stdout.isTTY || !process.stderr.isTTY) process.env.NO_COLOR ??= "1";
