@@ -6,6 +6,7 @@
  * rounding above, the same value as Python's `int / 1e9` path) divided by 1e9.
  */
 import { LEVEL_SIZE, MBP10_LEVELS, UNDEF_ORDER_SIZE, UNDEF_PRICE_HI, UNDEF_PRICE_LO } from "./constants";
+import { adviseHugePages } from "../runtime/huge-pages";
 
 const TWO32 = 4294967296;
 
@@ -50,7 +51,9 @@ export class CommonColumns {
   }
 
   protected memory(bytes: number): ArrayBuffer {
-    return this.shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+    const buf = this.shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+    adviseHugePages(buf); // a batch's columns are filled once per batch and reused
+    return buf;
   }
 
   get full(): boolean {

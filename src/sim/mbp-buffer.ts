@@ -9,6 +9,7 @@ import { FUTURES_MBP10, MBP10_DEPTH } from "../schemas/bronze";
 import { Frame, type Column } from "../frame";
 import { TICK } from "./path";
 import { TimeColumn } from "./time-column";
+import { adviseHugePages } from "../runtime/huge-pages";
 
 export class MbpBuffer {
   readonly ts: TimeColumn;
@@ -45,6 +46,7 @@ export class MbpBuffer {
     const pxBytes = padded(capacity * 8);
     const szBytes = padded(capacity * 4);
     const buf = new ArrayBuffer(MBP10_DEPTH * 2 * (pxBytes + szBytes));
+    adviseHugePages(buf);
     let o = 0;
     for (let k = 0; k < MBP10_DEPTH; k++) {
       this.bidPx.push(new Float64Array(buf, o, capacity));

@@ -26,6 +26,7 @@ import { projection, READ_OPTS, onDiskTypes, type ScanRequest } from "../../read
 import { eachTsOffsets } from "../../read/ts-pages";
 import type { TableSchema } from "../../schemas/types";
 import { roundHalfEven } from "./numeric";
+import { adviseHugePages } from "../../runtime/huge-pages";
 
 /** §5.1 bucket rule: width, and floor ([FIX] D-11) instead of round-half-even. */
 export interface Downsample {
@@ -198,7 +199,7 @@ async function duckOffsets(req: Pick<ScanRequest, "paths" | "where">, best: Buck
 /** The winners' cells, file by file (one column chunk's pages in memory at a time). */
 async function gatherWinners(paths: readonly string[], w: Winners, defs: readonly NumericColumnDef[]): Promise<Column[]> {
   const n = w.ts.length;
-  const out: Column[] = defs.map((c) => ({ name: c.name, type: c.type, values: allocLike(c, n), valid: new Uint8Array(n) }));
+  const out = winnerColumns(defs, n);
   const byFile = new Map<number, number[]>();
   for (let k = 0; k < n; k++) (byFile.get(w.file[k]!) ?? byFile.set(w.file[k]!, []).get(w.file[k]!)!).push(k);
   for (const [fi, ks] of byFile) {
@@ -208,6 +209,18 @@ async function gatherWinners(paths: readonly string[], w: Winners, defs: readonl
   return out;
 }
 
-function allocLike(c: NumericColumnDef, n: number): Float64Array | Int32Array | BigInt64Array {
-  return c.type === "float64" ? new Float64Array(n) : c.type === "int32" ? new Int32Array(n) : new BigInt64Array(n);
+/**
+ * The winners' columns (8-byte cells, then the validity masks) carved from one buffer on huge
+ * pages: ~30 MB filled once, which as 80 separate arrays cost ~7 500 page faults.
+ */
+function winnerColumns(defs: readonly NumericColumnDef[], n: number): Column[] {
+  const cells = Math.ceil((8 * n) / 8) * 8;
+  const masks = Math.ceil(n / 8) * 8;
+  const buf = new ArrayBuffer(defs.length * (cells + masks));
+  adviseHugePages(buf);
+  return defs.map((c, i) => {
+    const at = i * cells;
+    const values = c.type === "float64" ? new Float64Array(buf, at, n) : c.type === "int32" ? new Int32Array(buf, at, n) : new BigInt64Array(buf, at, n);
+    return { name: c.name, type: c.type, values, valid: new Uint8Array(buf, defs.length * cells + i * masks, n) };
+  });
 }
