@@ -147,8 +147,9 @@ function gatherChunk(
       let end = k;
       while (end < wanted.length && wanted[end]! < pageEnd) end++;
       const values = col.values;
-      if (values instanceof Float64Array) pickFloat64(values, slots, (dictF64 ??= Float64Array.from(dictionary as ArrayLike<number>)), picked, k, end);
-      else if (values instanceof Int32Array) pickInt32(values, slots, (dictI32 ??= Int32Array.from(dictionary as ArrayLike<number>)), picked, k, end);
+      // (Number: an int64 dictionary holds BigInts)
+      if (values instanceof Float64Array) pickFloat64(values, slots, (dictF64 ??= Float64Array.from(dictionary as ArrayLike<number | bigint>, Number)), picked, k, end);
+      else if (values instanceof Int32Array) pickInt32(values, slots, (dictI32 ??= Int32Array.from(dictionary as ArrayLike<number | bigint>, Number)), picked, k, end);
       else for (let j = k; j < end; j++) put(col, slots[j]!, dictionary[picked[j]!]);
       k = end;
       pageRow = pageEnd;
