@@ -37,3 +37,10 @@ export function adviseHugePages(buf: ArrayBuffer | SharedArrayBuffer): void {
   const to = Math.floor((start + buf.byteLength) / page) * page;
   if (to > from) m(from, to - from, MADV_HUGEPAGE);
 }
+
+/** A new zero-filled buffer of `bytes`, on huge pages where that applies. */
+export function hugePageBuffer(bytes: number): ArrayBuffer {
+  const buf = new ArrayBuffer(bytes);
+  adviseHugePages(buf);
+  return buf;
+}

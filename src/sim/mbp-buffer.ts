@@ -9,7 +9,7 @@ import { FUTURES_MBP10, MBP10_DEPTH } from "../schemas/bronze";
 import { Frame, type Column } from "../frame";
 import { TICK } from "./path";
 import { TimeColumn } from "./time-column";
-import { adviseHugePages } from "../runtime/huge-pages";
+import { hugePageBuffer } from "../runtime/huge-pages";
 
 export class MbpBuffer {
   readonly ts: TimeColumn;
@@ -45,8 +45,7 @@ export class MbpBuffer {
     // 40 stores of a row hit the same L1 cache set and evicted each other (≈ 20 % of the fill).
     const pxBytes = padded(capacity * 8);
     const szBytes = padded(capacity * 4);
-    const buf = new ArrayBuffer(MBP10_DEPTH * 2 * (pxBytes + szBytes));
-    adviseHugePages(buf);
+    const buf = hugePageBuffer(MBP10_DEPTH * 2 * (pxBytes + szBytes));
     let o = 0;
     for (let k = 0; k < MBP10_DEPTH; k++) {
       this.bidPx.push(new Float64Array(buf, o, capacity));
@@ -94,7 +93,7 @@ export class MbpBuffer {
 
   /** Reused int64 outputs (ts_event, ts_recv, seq): a Frame from `toFrame` views them. */
   private int64Out(i: number): BigInt64Array {
-    return (this.int64[i] ??= new BigInt64Array(this.capacity));
+    return (this.int64[i] ??= new BigInt64Array(hugePageBuffer(8 * this.capacity)));
   }
 
   /** The 20 price columns from `top`, a run of equal ticks at a time (runs are long: the touch moves rarely). */
