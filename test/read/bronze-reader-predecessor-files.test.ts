@@ -10,9 +10,7 @@ let lake: TempLake;
 
 beforeAll(() => {
   lake = tempLake();
-  lake.copyFixture(`bronze/futures/trades/symbol=ES/date=${D}/hour=15`);
-  lake.copyFixture(`bronze/futures/mbp10/symbol=ES/date=${D}/hour=15`);
-  lake.copyFixture(`bronze/options/trades/underlying=ES/date=${D}/hour=15`);
+  lake.copyFixtureHour(D, "15");
   // Lake-written files beside them in the same hour directories.
   lake.write(FUTURES_TRADES, futKey("trades", D, "15", "part-lake.parquet"), [
     trade(ns("2026-01-14T15:59:59Z"), "ESH6", { conditions: new Int16Array([1, 2]), seq: 1n }),

@@ -22,9 +22,7 @@ async function lake_(args: string[], env: Record<string, string> = {}) {
 
 beforeAll(async () => {
   lake = tempLake();
-  lake.copyFixture(`bronze/futures/trades/symbol=ES/date=${D}/hour=15`);
-  lake.copyFixture(`bronze/futures/mbp10/symbol=ES/date=${D}/hour=15`);
-  lake.copyFixture(`bronze/options/trades/underlying=ES/date=${D}/hour=15`);
+  lake.copyFixtureHour(D, "15");
   lake.write(FUTURES_TRADES, futKey("trades", D, "15", "part-lake.parquet"), [
     trade(ns("2026-01-14T15:30:00Z"), "ESM6", { seq: 1n }),
     trade(ns("2026-01-14T15:30:01Z"), "ESM6", { seq: 2n }),

@@ -20,6 +20,8 @@ export interface TempLake extends Disposable {
   write(schema: TableSchema, key: string, rows: Record<string, unknown>[]): string;
   /** Copy a file or directory from the predecessor fixture (relative key) into the lake. */
   copyFixture(key: string): void;
+  /** Copy one fixture hour of all three tables (futures trades, MBP-10, option trades). */
+  copyFixtureHour(date: string, hour: string): void;
   /** Put raw bytes at `key`. */
   raw(key: string, bytes: Uint8Array | string): void;
 }
@@ -36,6 +38,11 @@ export function tempLake(): TempLake {
     },
     copyFixture(key) {
       cpSync(join(FIXTURE, key), join(root, key), { recursive: true });
+    },
+    copyFixtureHour(date, hour) {
+      for (const table of ["futures/trades/symbol=ES", "futures/mbp10/symbol=ES", "options/trades/underlying=ES"]) {
+        this.copyFixture(`bronze/${table}/date=${date}/hour=${hour}`);
+      }
     },
     raw(key, bytes) {
       const path = join(root, key);

@@ -14,9 +14,7 @@ let lake: TempLake;
 
 beforeAll(() => {
   lake = tempLake();
-  lake.copyFixture(`bronze/futures/trades/symbol=ES/date=${D}/hour=15`);
-  lake.copyFixture(`bronze/futures/mbp10/symbol=ES/date=${D}/hour=15`);
-  lake.copyFixture(`bronze/options/trades/underlying=ES/date=${D}/hour=15`);
+  lake.copyFixtureHour(D, "15");
   const t = (iso: string, extra = 0n) => ns(iso, extra);
   lake.write(FUTURES_TRADES, futKey("trades", D, "15", "part-x.parquet"), [
     trade(t("2026-01-14T15:00:00Z"), "ESH6", { seq: 5n }),
