@@ -17,7 +17,7 @@ import { readVarInt, readZigZagBigInt } from "hyparquet/src/thrift.js";
 import type { ColumnDecoder, DecodedArray, PageHeader } from "hyparquet/src/types.js";
 import { zstdScratch } from "../parquet/zstd-scratch";
 import { readChunkScratch } from "./chunk-scratch";
-import { adviseHugePages } from "../runtime/huge-pages";
+import { hugePageBuffer } from "../runtime/huge-pages";
 import { columnSchemaPath, localFooter } from "./footer-cache";
 
 export interface TsBatch {
@@ -84,11 +84,8 @@ function decoderFor(meta: FileMetaData, type: ColumnDecoder["type"], codec: Colu
 let offsets = new Float64Array(0);
 
 function decodeChunk(bytes: Uint8Array, rows: number, decoder: ColumnDecoder, origin: bigint): Float64Array {
-  if (offsets.length < rows) {
-    const buf = new ArrayBuffer(8 * Math.max(rows, offsets.length * 2));
-    adviseHugePages(buf); // a heavy hour's offsets: ~14 MB, kept for the thread's life
-    offsets = new Float64Array(buf);
-  }
+  // a heavy hour's offsets: ~14 MB, kept for the thread's life
+  if (offsets.length < rows) offsets = new Float64Array(hugePageBuffer(8 * Math.max(rows, offsets.length * 2)));
   const out = offsets.subarray(0, rows);
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), offset: 0 };
   const required = decoder.element.repetition_type === "REQUIRED";

@@ -1,10 +1,11 @@
 /**
  * Transparent huge pages for a large buffer that is filled once and reused (the simulator's
- * hour of MBP-10 columns, a DBN import's batch columns): one fault and one 2 MiB zeroing per
- * huge page instead of 512 faults of 4 KiB — on a VM a fault costs several µs. Linux only, and only where THP is enabled for madvised memory (the usual default);
- * anywhere else, or on any failure, the buffer is simply left as it is.
+ * hour of MBP-10 columns, a DBN import's batch columns, Silver's winner columns): one fault
+ * and one 2 MiB zeroing per huge page instead of 512 faults of 4 KiB — on a VM a fault costs
+ * several µs. Linux only, and only where THP is enabled for madvised memory (the usual
+ * default); anywhere else, or on any failure, the buffer is simply left as it is.
  */
-import { ptr } from "bun:ffi";
+import { dlopen, FFIType, ptr } from "bun:ffi";
 
 const MADV_HUGEPAGE = 14;
 /** Below this the kernel could not place a single huge page inside the buffer anyway. */
@@ -17,7 +18,6 @@ function load(): typeof madvise {
   madvise = null;
   if (process.platform !== "linux") return madvise;
   try {
-    const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
     const libc = dlopen("libc.so.6", { madvise: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 } });
     madvise = (addr, len, advice) => libc.symbols.madvise(addr, len, advice);
   } catch {

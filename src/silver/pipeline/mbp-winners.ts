@@ -26,7 +26,7 @@ import { projection, READ_OPTS, onDiskTypes, type ScanRequest } from "../../read
 import { eachTsOffsets } from "../../read/ts-pages";
 import type { TableSchema } from "../../schemas/types";
 import { roundHalfEven } from "./numeric";
-import { adviseHugePages } from "../../runtime/huge-pages";
+import { hugePageBuffer } from "../../runtime/huge-pages";
 
 /** §5.1 bucket rule: width, and floor ([FIX] D-11) instead of round-half-even. */
 export interface Downsample {
@@ -214,10 +214,9 @@ async function gatherWinners(paths: readonly string[], w: Winners, defs: readonl
  * pages: ~30 MB filled once, which as 80 separate arrays cost ~7 500 page faults.
  */
 function winnerColumns(defs: readonly NumericColumnDef[], n: number): Column[] {
-  const cells = Math.ceil((8 * n) / 8) * 8;
+  const cells = 8 * n;
   const masks = Math.ceil(n / 8) * 8;
-  const buf = new ArrayBuffer(defs.length * (cells + masks));
-  adviseHugePages(buf);
+  const buf = hugePageBuffer(defs.length * (cells + masks));
   return defs.map((c, i) => {
     const at = i * cells;
     const values = c.type === "float64" ? new Float64Array(buf, at, n) : c.type === "int32" ? new Int32Array(buf, at, n) : new BigInt64Array(buf, at, n);
