@@ -26,7 +26,7 @@ const QUICK = new Set(["list", "show", "compare", "status", "experiments", "help
 
 /** Whether `args` (after the executable and script) name a batch command. */
 export function isBatchCommand(args: readonly string[]): boolean {
-  if (args.includes("--help") || args.includes("-h")) return false;
+  if (args.includes("--help") || args.includes("-h") || args.includes("--dry-run")) return false;
   // a flag's value may stand in second place (`lake silver --dates D`): that is still a build
   const positional = args.filter((a) => !a.startsWith("-"));
   return BATCH.has(positional[0] ?? "") && !QUICK.has(positional[1] ?? "");

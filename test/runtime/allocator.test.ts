@@ -10,7 +10,7 @@ describe("batch commands restart with the allocator keeping freed memory", () =>
     for (const args of [["simulate", "--to", "bronze"], ["import", "dbn", "f.dbn"], ["compact"], ["silver"], ["silver", "--force"], ["silver", "--dates", "2026-03-05"], ["silver", "build"], ["silver", "verify", "es_pipeline"]]) {
       expect({ args, batch: isBatchCommand(args) }).toEqual({ args, batch: true });
     }
-    for (const args of [[], ["--version"], ["serve"], ["query", "select 1"], ["silver", "status"], ["silver", "list"], ["simulate", "--help"], ["bronze", "read"]]) {
+    for (const args of [[], ["--version"], ["serve"], ["query", "select 1"], ["silver", "status"], ["silver", "list"], ["simulate", "--help"], ["compact", "--dry-run"], ["bronze", "read"]]) {
       expect({ args, batch: isBatchCommand(args) }).toEqual({ args, batch: false });
     }
   });
