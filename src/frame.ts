@@ -30,6 +30,23 @@ export interface Column {
   readonly type: ColumnType;
   readonly values: ColumnValues;
   readonly valid?: Uint8Array;
+  /**
+   * The same float64 values given as codes into a table of distinct values, for a producer
+   * that has them anyway (the simulator's price ladders): the Parquet writer builds the
+   * dictionary from them without reading `values`, which may then be made on first read.
+   */
+  readonly codes?: ColumnCodes;
+}
+
+/** `values[i] === table[ids[i]]` for every row; `table` holds distinct numbers, none NaN or −0. */
+export interface ColumnCodes {
+  readonly ids: Int32Array;
+  readonly table: Float64Array;
+}
+
+/** Rows of a column, read without making values a coded column has not made yet. */
+export function columnLength(c: Column): number {
+  return c.codes ? c.codes.ids.length : c.values.length;
 }
 
 export function allocValues(type: ColumnType, n: number): ColumnValues {
@@ -75,11 +92,11 @@ export class Frame {
 
   constructor(columns: readonly Column[], numRows?: number) {
     this.columns = columns;
-    this.numRows = numRows ?? (columns.length ? columns[0]!.values.length : 0);
+    this.numRows = numRows ?? (columns.length ? columnLength(columns[0]!) : 0);
     this.byName = new Map();
     for (const c of columns) {
-      if (c.values.length !== this.numRows) {
-        throw new Error(`column ${c.name} has ${c.values.length} values, frame has ${this.numRows} rows`);
+      if (columnLength(c) !== this.numRows) {
+        throw new Error(`column ${c.name} has ${columnLength(c)} values, frame has ${this.numRows} rows`);
       }
       if (this.byName.has(c.name)) throw new Error(`duplicate column name ${c.name}`);
       this.byName.set(c.name, c);

@@ -58,7 +58,7 @@ function toWire(j: EncodeJob): WireJob {
 }
 
 function wireColumn(c: Column): WireColumn {
-  if (c.type !== "utf8" || c.valid) return c;
+  if (c.type !== "utf8" || c.valid) return { name: c.name, type: c.type, values: c.values, valid: c.valid };
   const values = c.values as (string | null)[];
   const index = new Map<string | null, number>();
   const dict: (string | null)[] = [];

@@ -43,12 +43,13 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
   sink.push(MAGIC);
   const rowGroups: ThriftObject[] = [];
   const sortingColumns = opts.sort === false ? undefined : sortingColumnsFor(schema);
+  const chunkOptions = { zstdLevel, pageBytes: opts.pageBytes ?? 1 << 20, memo: {} };
   for (let start = 0; start < frame.numRows; start += rowGroupSize) {
     const end = Math.min(frame.numRows, start + rowGroupSize);
     const groupStart = sink.offset;
     let totalBytes = 0n;
     const chunks = leaves.map((leaf, i) => {
-      const chunk = writeColumnChunk(sink, leaf, columns[i]!, start, end, { zstdLevel, pageBytes: opts.pageBytes ?? 1 << 20 });
+      const chunk = writeColumnChunk(sink, leaf, columns[i]!, start, end, chunkOptions);
       totalBytes += (chunk.field_3 as ThriftObject).field_6 as bigint;
       return chunk;
     });

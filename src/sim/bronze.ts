@@ -206,7 +206,7 @@ function rowRange(frame: Frame, start: number, n: number): Frame {
   if (start === 0 && n === frame.numRows) return frame;
   const view = <T>(v: T): T => (ArrayBuffer.isView(v) ? ((v as unknown as Uint8Array).subarray(start, start + n) as unknown as T) : ((v as unknown as unknown[]).slice(start, start + n) as unknown as T));
   return new Frame(
-    frame.columns.map((c) => ({ ...c, values: view(c.values), valid: c.valid ? view(c.valid) : undefined })),
+    frame.columns.map((c) => ({ name: c.name, type: c.type, values: view(c.values), valid: c.valid ? view(c.valid) : undefined })),
     n,
   );
 }

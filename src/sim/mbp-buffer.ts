@@ -20,10 +20,12 @@ export class MbpBuffer {
   readonly contract: Uint8Array;
   /**
    * Per row, the printed best bid in ticks (front-contract tick + the contract's offset):
-   * the 20 price columns follow from it and are filled column by column in `toFrame` —
-   * sequential stores, instead of 20 scattered ones per row in the generator's loop.
+   * the 20 price columns follow from it (coded columns, see `toFrame`) instead of 20
+   * scattered stores per row in the generator's loop.
    */
   readonly top: Int32Array;
+  /** Per row, the touch's index among the hour's distinct touches (`codeTouches`). */
+  private readonly touchIds: Int32Array;
   readonly bidPx: Float64Array[] = [];
   readonly bidSz: Int32Array[] = [];
   readonly askPx: Float64Array[] = [];
@@ -39,6 +41,7 @@ export class MbpBuffer {
     this.seq = new TimeColumn(capacity);
     this.contract = new Uint8Array(capacity);
     this.top = new Int32Array(capacity);
+    this.touchIds = new Int32Array(capacity);
     this.zeros = new Uint8Array(capacity);
     // The 40 level columns are views of one buffer, each starting 320 bytes further past a
     // page boundary than the last: separately allocated, they all began page-aligned, so the
@@ -61,20 +64,30 @@ export class MbpBuffer {
 
   /**
    * The filled rows as a Frame (epoch ns from `startNs` + offsets) viewing the buffer's
-   * arrays: valid until the buffer is refilled.
+   * arrays: valid until the buffer is refilled. The 20 price columns are coded columns
+   * (`Column.codes`): every level follows the touch, so one id per row into the hour's
+   * distinct touches codes them all, and their values are only filled if something reads them
+   * (writing Bronze does not: the encoder takes the codes).
    */
   toFrame(startNs: bigint, source: string, symbols: readonly string[]): Frame {
     const n = this.n;
     if (n > this.capacity) throw new Error(`sim bookkeeping: ${n} MBP-10 rows in a buffer of ${this.capacity}`);
     const cut = <T extends Float64Array | Int32Array>(a: T): T => (n === a.length ? a : (a.subarray(0, n) as T));
-    this.fillPrices(n);
+    const touches = this.codeTouches(n);
     const cols: Column[] = [];
     for (const def of FUTURES_MBP10.columns) {
       const lvl = /^(bid|ask)_(px|sz)_(\d+)$/.exec(def.name);
+      if (lvl && lvl[2] === "px") {
+        // bid level k sits k ticks under the touch, ask level k one tick over it plus k
+        const k = Number(lvl[3]) - 1;
+        const bid = lvl[1] === "bid";
+        cols.push(priceColumn(def.name, cut(bid ? this.bidPx[k]! : this.askPx[k]!), touches, bid ? -k : 1 + k));
+        continue;
+      }
       let values;
       if (lvl) {
         const k = Number(lvl[3]) - 1;
-        values = cut(lvl[1] === "bid" ? (lvl[2] === "px" ? this.bidPx[k]! : this.bidSz[k]!) : lvl[2] === "px" ? this.askPx[k]! : this.askSz[k]!);
+        values = cut(lvl[1] === "bid" ? this.bidSz[k]! : this.askSz[k]!);
       } else {
         switch (def.name) {
           case "ts_event_ns": values = this.ts.toBigInt(startNs, n, this.int64Out(0)); break;
@@ -96,35 +109,60 @@ export class MbpBuffer {
     return (this.int64[i] ??= new BigInt64Array(hugePageBuffer(8 * this.capacity)));
   }
 
-  /** The 20 price columns from `top`, a run of equal ticks at a time (runs are long: the touch moves rarely). */
-  private fillPrices(n: number): void {
+  /** The first `n` rows' touches as ids into the distinct touch ticks, in order of first appearance. */
+  private codeTouches(n: number): Touches {
     const top = this.top;
+    const ids = this.touchIds.subarray(0, n);
+    const idOf = new Map<number, number>();
+    const ticks: number[] = [];
+    // a run of equal touches at a time: the touch moves on a fraction of a percent of the rows
     for (let a = 0; a < n; ) {
       const t = top[a]!;
+      let id = idOf.get(t);
+      if (id === undefined) {
+        id = ticks.length;
+        idOf.set(t, id);
+        ticks.push(t);
+      }
       let b = a + 1;
       while (b < n && top[b] === t) b++;
-      if (b - a < SHORT_RUN) {
-        for (let k = 0; k < MBP10_DEPTH; k++) {
-          const bp = this.bidPx[k]!;
-          const ap = this.askPx[k]!;
-          for (let r = a; r < b; r++) {
-            bp[r] = (t - k) * TICK;
-            ap[r] = (t + 1 + k) * TICK;
-          }
-        }
-      } else {
-        for (let k = 0; k < MBP10_DEPTH; k++) {
-          this.bidPx[k]!.fill((t - k) * TICK, a, b);
-          this.askPx[k]!.fill((t + 1 + k) * TICK, a, b);
-        }
-      }
+      ids.fill(id, a, b);
       a = b;
     }
+    return { ids, ticks: Int32Array.from(ticks) };
   }
 }
 
-/** Below this many rows a run is filled by a loop: a native fill() call costs more there. */
-const SHORT_RUN = 16;
+interface Touches {
+  /** Per row, the index of its touch in `ticks`. */
+  readonly ids: Int32Array;
+  /** The distinct touch ticks (printed best bid). */
+  readonly ticks: Int32Array;
+}
+
+/**
+ * A price level as a coded column: the table is the level's price at each distinct touch
+ * (`shift` ticks from the best bid); the values are written into `out` on first read only.
+ */
+function priceColumn(name: string, out: Float64Array, touches: Touches, shift: number): Column {
+  const table = new Float64Array(touches.ticks.length);
+  for (let j = 0; j < table.length; j++) table[j] = (touches.ticks[j]! + shift) * TICK;
+  const codes = { ids: touches.ids, table };
+  let filled = false;
+  return {
+    name,
+    type: "float64",
+    codes,
+    get values() {
+      if (!filled) {
+        const ids = codes.ids;
+        for (let r = 0; r < out.length; r++) out[r] = table[ids[r]!]!;
+        filled = true;
+      }
+      return out;
+    },
+  };
+}
 
 function symbolValues(contract: Uint8Array, n: number, symbols: readonly string[]): (string | null)[] {
   const out = new Array<string | null>(n);

@@ -9,20 +9,27 @@
  */
 import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
 import { serializeTCompactProtocol } from "hyparquet-writer/src/thrift.js";
-import type { Column } from "../../frame";
+import type { Column, ColumnCodes } from "../../frame";
 import { Codec, Encoding, PageType } from "../format";
 import type { LeafColumn } from "../schema-map";
 import { PageBuffer } from "./buffer";
 import { writeDeltaInt64 } from "./delta";
 import { compactNonNull, fixedStats, plainBytes, physicalWidth, type ChunkStats, type FixedValues } from "./fixed";
 import { listLevels, listStats } from "./lists";
-import { numericDictionary } from "./numeric-dictionary";
+import { codedDictionary, numericDictionary } from "./numeric-dictionary";
 import { bitWidthOf, writeRleHybrid } from "./rle";
 import { appendByteArray, buildDictionary, stringStats } from "./strings";
 
 export interface ChunkOptions {
   readonly zstdLevel: number;
   readonly pageBytes: number;
+  /** What the chunks of one file may share (see `CodedPages`); one per file being written. */
+  readonly memo?: ChunkMemo;
+}
+
+/** State the chunks of one file share; a new one per file, since the arrays behind it may be refilled between files. */
+export interface ChunkMemo {
+  coded?: CodedPages;
 }
 
 /** Output file as a list of parts; offsets are file positions. */
@@ -63,23 +70,52 @@ interface ChunkState {
   dictionaryOffset?: number;
 }
 
-function emitPage(st: ChunkState, body: Uint8Array, header: (u: number, c: number) => ThriftObject): void {
-  const compressed = Bun.zstdCompressSync(body, { level: st.level });
+/** A compressed page with its header: pushed into a chunk, possibly more than once. */
+interface Page {
+  readonly head: Uint8Array;
+  readonly compressed: Uint8Array;
+  /** Header plus uncompressed body bytes (the chunk's total_uncompressed_size share). */
+  readonly rawBytes: number;
+  /** Data pages: their encoding; undefined for a dictionary page. */
+  readonly encoding?: number;
+}
+
+function makePage(level: number, body: Uint8Array, header: (u: number, c: number) => ThriftObject, encoding?: number): Page {
+  const compressed = Bun.zstdCompressSync(body, { level });
   const head = thriftBytes(header(body.length, compressed.length));
-  st.sink.push(head);
-  st.sink.push(compressed);
-  st.uncompressed += head.length + body.length;
+  return { head, compressed, rawBytes: head.length + body.length, encoding };
+}
+
+function makeDataPage(level: number, body: Uint8Array, numValues: number, encoding: number): Page {
+  return makePage(
+    level,
+    body,
+    (u, c) => ({
+      field_1: PageType.DATA_PAGE,
+      field_2: u,
+      field_3: c,
+      field_5: { field_1: numValues, field_2: encoding, field_3: Encoding.RLE, field_4: Encoding.RLE },
+    }),
+    encoding,
+  );
+}
+
+function pushPage(st: ChunkState, page: Page): void {
+  if (page.encoding !== undefined) {
+    st.firstDataPage ??= st.sink.offset;
+    st.encodings.add(page.encoding);
+  }
+  st.sink.push(page.head);
+  st.sink.push(page.compressed);
+  st.uncompressed += page.rawBytes;
+}
+
+function emitPage(st: ChunkState, body: Uint8Array, header: (u: number, c: number) => ThriftObject): void {
+  pushPage(st, makePage(st.level, body, header));
 }
 
 function emitDataPage(st: ChunkState, body: Uint8Array, numValues: number, encoding: number): void {
-  st.firstDataPage ??= st.sink.offset;
-  st.encodings.add(encoding);
-  emitPage(st, body, (u, c) => ({
-    field_1: PageType.DATA_PAGE,
-    field_2: u,
-    field_3: c,
-    field_5: { field_1: numValues, field_2: encoding, field_3: Encoding.RLE, field_4: Encoding.RLE },
-  }));
+  pushPage(st, makeDataPage(st.level, body, numValues, encoding));
 }
 
 /** v1 level section: 4-byte length, then the RLE/bit-packed hybrid. */
@@ -148,10 +184,14 @@ export function writeColumnChunk(sink: FileSink, leaf: LeafColumn, c: Column, st
 }
 
 function writeFixed(st: ChunkState, leaf: LeafColumn, c: Column, start: number, end: number, opts: ChunkOptions): ChunkStats {
-  const values = c.values as FixedValues;
   const valid = leaf.maxDef > 0 ? c.valid : undefined;
+  if (c.codes && !valid && c.type === "float64") {
+    const stats = writeCodedChunk(st, leaf, c.codes, start, end, opts);
+    if (stats) return stats;
+  }
+  const values = c.values as FixedValues;
   if (values instanceof Float64Array || values instanceof Int32Array) {
-    const dict = numericDictionary(values, start, end, valid, Math.min(1 << 16, (end - start) >> 2));
+    const dict = numericDictionary(values, start, end, valid, dictionaryLimit(start, end));
     if (dict && dict.entries.length > 0) {
       writeDictionaryChunk(st, new Uint8Array(dict.entries.buffer), dict.entries.length, dict.indices, leaf.maxDef > 0, valid?.subarray(start, end), opts);
       // the chunk's bounds are its dictionary's: the same values without the repeats
@@ -194,12 +234,22 @@ function writeFixed(st: ChunkState, leaf: LeafColumn, c: Column, start: number, 
   return stats;
 }
 
+/** Most dictionary entries a chunk of rows [start, end) may have before PLAIN pays better. */
+function dictionaryLimit(start: number, end: number): number {
+  return Math.min(1 << 16, (end - start) >> 2);
+}
+
 /**
  * A dictionary page (`entries`: the PLAIN values, already encoded) and RLE_DICTIONARY data
  * pages of `indices` (one per row of the chunk). An optional column's pages carry levels:
  * from `mask` (the defined rows, relative to the chunk), or all defined without one.
  */
 function writeDictionaryChunk(st: ChunkState, entries: Uint8Array, count: number, indices: Int32Array, optional: boolean, mask: Uint8Array | undefined, opts: ChunkOptions): void {
+  emitDictionaryPage(st, entries, count);
+  for (const page of indexPages(st.level, count, indices, optional, mask, opts)) pushPage(st, page);
+}
+
+function emitDictionaryPage(st: ChunkState, entries: Uint8Array, count: number): void {
   st.dictionaryOffset = st.sink.offset;
   emitPage(st, entries, (u, cz) => ({
     field_1: PageType.DICTIONARY_PAGE,
@@ -208,6 +258,9 @@ function writeDictionaryChunk(st: ChunkState, entries: Uint8Array, count: number
     field_7: { field_1: count, field_2: Encoding.PLAIN },
   }));
   st.encodings.add(Encoding.PLAIN);
+}
+
+function* indexPages(level: number, count: number, indices: Int32Array, optional: boolean, mask: Uint8Array | undefined, opts: ChunkOptions): Generator<Page> {
   const width = Math.max(1, bitWidthOf(count - 1));
   const n = indices.length;
   const per = rowsPerPage(width / 8 + 0.125, opts.pageBytes);
@@ -221,8 +274,40 @@ function writeDictionaryChunk(st: ChunkState, entries: Uint8Array, count: number
     } else if (optional) appendAllDefined(scratch, q - p);
     scratch.u8(width);
     writeRleHybrid(scratch, idx, idx.length, width);
-    emitDataPage(st, scratch.subarray(), q - p, Encoding.RLE_DICTIONARY);
+    yield makeDataPage(level, scratch.subarray(), q - p, Encoding.RLE_DICTIONARY);
   }
+}
+
+/**
+ * The data pages of the file's last coded chunk. Columns sharing one `ids` array (the
+ * simulator's 20 price levels all follow the touch) have the same dictionary indices row for
+ * row, so the same data pages byte for byte: only the dictionary page and the bounds differ.
+ */
+interface CodedPages {
+  readonly ids: Int32Array;
+  readonly start: number;
+  readonly end: number;
+  readonly optional: boolean;
+  readonly order: Int32Array;
+  readonly pages: Page[];
+}
+
+/** A float64 chunk from its codes (`Column.codes`); null when it must take the values path. */
+function writeCodedChunk(st: ChunkState, leaf: LeafColumn, codes: ColumnCodes, start: number, end: number, opts: ChunkOptions): ChunkStats | null {
+  const optional = leaf.maxDef > 0;
+  let shared = opts.memo?.coded;
+  if (!shared || shared.ids !== codes.ids || shared.start !== start || shared.end !== end || shared.optional !== optional) {
+    const dict = codedDictionary(codes, start, end, dictionaryLimit(start, end));
+    if (!dict || dict.order.length === 0) return null;
+    const pages = [...indexPages(st.level, dict.order.length, dict.indices, optional, undefined, opts)];
+    shared = { ids: codes.ids, start, end, optional, order: dict.order, pages };
+    if (opts.memo) opts.memo.coded = shared;
+  }
+  const entries = new Float64Array(shared.order.length);
+  for (let j = 0; j < entries.length; j++) entries[j] = codes.table[shared.order[j]!]!;
+  emitDictionaryPage(st, new Uint8Array(entries.buffer), entries.length);
+  for (const page of shared.pages) pushPage(st, page);
+  return fixedStats("float64", entries, 0, entries.length);
 }
 
 function statsThrift(s: ChunkStats): ThriftObject {

@@ -11,6 +11,8 @@
  * for bit either way.
  */
 
+import type { ColumnCodes } from "../../frame";
+
 export interface NumericDictionary {
   /** Distinct values in order of first appearance, in the column's physical width. */
   readonly entries: Float64Array | Int32Array;
@@ -106,4 +108,57 @@ function intDictionary(values: Int32Array, start: number, end: number, valid: Ui
     i = j;
   }
   return { entries: Int32Array.from(entries), indices };
+}
+
+/** A chunk's dictionary from codes: which table entries it uses, in order of first appearance. */
+export interface CodedDictionary {
+  /** Table indices of the chunk's dictionary entries. */
+  readonly order: Int32Array;
+  /** Dictionary index per row of the chunk; reused like `NumericDictionary.indices`. */
+  readonly indices: Int32Array;
+}
+
+/** Tables already checked to hold distinct, exact keys (one check per table, not per chunk). */
+const exactTables = new WeakMap<Float64Array, boolean>();
+
+function isExactTable(table: Float64Array): boolean {
+  let ok = exactTables.get(table);
+  if (ok === undefined) {
+    const seen = new Set<number>();
+    ok = true;
+    for (const v of table) {
+      if (v !== v || (v === 0 && 1 / v < 0) || seen.has(v)) ok = false;
+      seen.add(v);
+    }
+    exactTables.set(table, ok);
+  }
+  return ok;
+}
+
+/**
+ * The dictionary `numericDictionary` would build for rows [start, end) of a column given
+ * as codes — the same entries in the same order, so the same bytes — from the codes alone:
+ * one renumbering pass, no value compared. Null when it would not be exact or not pay.
+ */
+export function codedDictionary(codes: ColumnCodes, start: number, end: number, maxEntries: number): CodedDictionary | null {
+  const { ids, table } = codes;
+  if (!isExactTable(table)) return null;
+  const local = new Int32Array(table.length).fill(-1);
+  const order: number[] = [];
+  const indices = scratchIndices(end - start);
+  for (let i = start; i < end; ) {
+    const g = ids[i]!;
+    let id = local[g];
+    if (id === undefined) throw new Error(`column codes: id ${g} at row ${i} is outside a table of ${table.length}`);
+    if (id < 0) {
+      if (order.length >= maxEntries) return null;
+      id = local[g] = order.length;
+      order.push(g);
+    }
+    indices[i - start] = id;
+    let j = i + 1;
+    for (let k = j - start; j < end && ids[j] === g; j++, k++) indices[k] = id;
+    i = j;
+  }
+  return { order: Int32Array.from(order), indices };
 }
