@@ -308,18 +308,46 @@ function drawStepCounts(clock: SessionClock, path: PricePath, rates: SimRates, c
  */
 function placeStepEvents(evOff: Float64Array, evKind: Uint8Array, k: number, e: number, spacing: number, tape: Rng, quotes: Rng): void {
   // Sort (time, draw index) pairs packed into one exact double — offsets < 2^28, indices
-  // < 2^17 — with the native numeric sort: the same order as a stable sort on time (ties
-  // keep draw order), without the O(e²) insertion sort that a 100-event step made costly.
+  // < 2^17 — so the order is a stable sort's on time (ties keep draw order).
   const keys = evOff.subarray(0, e);
   for (let j = 0; j < e; j++) {
     keys[j] = (TOP_WINDOW_NS + Math.floor((j < k ? tape : quotes).next() * EVENT_WINDOW_NS)) * EVENT_INDEX_SPAN + j;
   }
-  if (e > 1) keys.sort();
+  if (e > 1) sortSpreadKeys(keys, TOP_WINDOW_NS * EVENT_INDEX_SPAN, (TOP_WINDOW_NS + EVENT_WINDOW_NS) * EVENT_INDEX_SPAN);
   for (let a = 0; a < e; a++) {
     const key = keys[a]!;
     const off = Math.floor(key / EVENT_INDEX_SPAN);
     evKind[a] = key - off * EVENT_INDEX_SPAN < k ? 0 : 1;
     evOff[a] = a > 0 && off < evOff[a - 1]! + spacing ? evOff[a - 1]! + spacing : off;
+  }
+}
+
+let bucketed = new Float64Array(256);
+let bucketStart = new Int32Array(257);
+
+/**
+ * Sorts distinct keys spread evenly over [lo, hi) — a step's uniform event times: one bucket
+ * per key by value, then an insertion sort that only moves keys within their bucket (expected
+ * linear). The native typed-array sort took ~4 µs for a 100-event step, most of a heavy day's
+ * placement; this takes a fraction of it, to the same order.
+ */
+function sortSpreadKeys(keys: Float64Array, lo: number, hi: number): void {
+  const e = keys.length;
+  if (bucketed.length < e) {
+    bucketed = new Float64Array(e * 2);
+    bucketStart = new Int32Array(e * 2 + 1);
+  }
+  const scale = e / (hi - lo);
+  const bucketOf = (key: number): number => Math.min(e - 1, Math.max(0, Math.floor((key - lo) * scale)));
+  bucketStart.fill(0, 0, e + 1);
+  for (let j = 0; j < e; j++) bucketStart[bucketOf(keys[j]!) + 1]!++;
+  for (let b = 0; b < e; b++) bucketStart[b + 1]! += bucketStart[b]!;
+  for (let j = 0; j < e; j++) bucketed[bucketStart[bucketOf(keys[j]!)]!++] = keys[j]!;
+  for (let j = 0; j < e; j++) {
+    const key = bucketed[j]!;
+    let i = j;
+    for (; i > 0 && keys[i - 1]! > key; i--) keys[i] = keys[i - 1]!;
+    keys[i] = key;
   }
 }
 
