@@ -44,13 +44,17 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
   const rowGroups: ThriftObject[] = [];
   const sortingColumns = opts.sort === false ? undefined : sortingColumnsFor(schema);
   const chunkOptions = { zstdLevel, pageBytes: opts.pageBytes ?? 1 << 20, memo: {} };
+  const tsLeaf = schema.columns.findIndex((d) => d.name === "ts_event_ns" && (d.type === "int64" || d.type === "timestamp_ns"));
+  const tsRange = new Int64Range();
   for (let start = 0; start < frame.numRows; start += rowGroupSize) {
     const end = Math.min(frame.numRows, start + rowGroupSize);
     const groupStart = sink.offset;
     let totalBytes = 0n;
     const chunks = leaves.map((leaf, i) => {
       const chunk = writeColumnChunk(sink, leaf, columns[i]!, start, end, chunkOptions);
-      totalBytes += (chunk.field_3 as ThriftObject).field_6 as bigint;
+      const meta = chunk.field_3 as ThriftObject;
+      totalBytes += meta.field_6 as bigint;
+      if (i === tsLeaf) tsRange.addStats(meta.field_12 as ThriftObject);
       return chunk;
     });
     rowGroups.push({
@@ -67,7 +71,7 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
   const footer = thriftBytes({
     ...head,
     field_4: rowGroups,
-    field_5: kvMetadata(schema, columns, opts.metadata).map(([k, v]) => ({ field_1: k, field_2: v })),
+    field_5: kvMetadata(schema, tsRange, opts.metadata).map(([k, v]) => ({ field_1: k, field_2: v })),
     field_6: `lake version ${LAKE_VERSION}`, // "<app> version <x>" like parquet-cpp-arrow; readers parse this form
     field_7: leaves.map(() => ({ field_1: {} })), // TypeDefinedOrder: min/max are signed / byte-order
   });
@@ -143,19 +147,28 @@ function sortingColumnsFor(schema: TableSchema): ThriftObject[] | undefined {
   return out.length ? out : undefined;
 }
 
-function kvMetadata(schema: TableSchema, columns: readonly Column[], extra?: Record<string, string>): [string, string][] {
+/** The bounds of an int64 column, from its chunks' statistics (the file's key/value metadata repeats them). */
+class Int64Range {
+  min: bigint | undefined;
+  max: bigint | undefined;
+  addStats(stats: ThriftObject): void {
+    const read = (b: unknown) => (b instanceof Uint8Array ? new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true) : undefined);
+    const min = read(stats.field_6);
+    const max = read(stats.field_5);
+    if (min !== undefined && (this.min === undefined || min < this.min)) this.min = min;
+    if (max !== undefined && (this.max === undefined || max > this.max)) this.max = max;
+  }
+}
+
+function kvMetadata(schema: TableSchema, ts: Int64Range, extra?: Record<string, string>): [string, string][] {
   const kv = new Map<string, string>([
     ["schema_name", schema.name],
     ["tier", schema.tier],
     ["lake_writer", `lake/${LAKE_VERSION}`],
   ]);
-  const ts = columns.find((c) => c.name === "ts_event_ns");
-  if (ts && ts.values.length > 0) {
-    const [min, max] = int64Range(ts);
-    if (min !== undefined) {
-      kv.set("min_ts_event_ns", min.toString());
-      kv.set("max_ts_event_ns", max!.toString());
-    }
+  if (ts.min !== undefined && ts.max !== undefined) {
+    kv.set("min_ts_event_ns", ts.min.toString());
+    kv.set("max_ts_event_ns", ts.max.toString());
   }
   for (const [k, v] of Object.entries(schema.metadata ?? {})) kv.set(k, v);
   for (const [k, v] of Object.entries(extra ?? {})) kv.set(k, String(v));

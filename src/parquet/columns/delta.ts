@@ -16,6 +16,7 @@ const MINI = BLOCK / MINIBLOCKS;
 const TWO32 = 4294967296;
 
 const deltas = new Float64Array(BLOCK);
+const miniMax = new Float64Array(MINIBLOCKS);
 
 /** Append DELTA_BINARY_PACKED of values[start..end) to `out`. Returns false (and writes nothing) if not encodable. */
 export function writeDeltaInt64(out: PageBuffer, values: BigInt64Array, start: number, end: number): boolean {
@@ -34,20 +35,28 @@ export function writeDeltaInt64(out: PageBuffer, values: BigInt64Array, start: n
   let prevHi = words[start * 2 + 1]!;
   for (let i = start + 1; i < end; ) {
     const count = Math.min(BLOCK, end - i);
+    // one pass: the deltas, the block's minimum and each miniblock's maximum (the widths
+    // follow from max − min: exact, every |delta| is below 2^51)
     let minDelta = Infinity;
-    for (let k = 0; k < count; k++) {
-      const lo = words[(i + k) * 2]! >>> 0;
-      const hi = words[(i + k) * 2 + 1]!;
-      const dh = hi - prevHi;
-      if (dh > 524288 || dh < -524288) {
-        out.length = mark;
-        return false;
+    for (let m = 0; m < MINIBLOCKS; m++) {
+      let max = -Infinity;
+      const to = Math.min(count, (m + 1) * MINI);
+      for (let k = m * MINI; k < to; k++) {
+        const lo = words[(i + k) * 2]! >>> 0;
+        const hi = words[(i + k) * 2 + 1]!;
+        const dh = hi - prevHi;
+        if (dh > 524288 || dh < -524288) {
+          out.length = mark;
+          return false;
+        }
+        const d = dh * TWO32 + (lo - prevLo);
+        deltas[k] = d;
+        if (d < minDelta) minDelta = d;
+        if (d > max) max = d;
+        prevLo = lo;
+        prevHi = hi;
       }
-      const d = dh * TWO32 + (lo - prevLo);
-      deltas[k] = d;
-      if (d < minDelta) minDelta = d;
-      prevLo = lo;
-      prevHi = hi;
+      miniMax[m] = max;
     }
     out.zigzag(minDelta);
     const widthsAt = out.length;
@@ -59,19 +68,14 @@ export function writeDeltaInt64(out: PageBuffer, values: BigInt64Array, start: n
         out.bytes[widthsAt + m] = 0; // unused miniblocks carry width 0 and no data
         continue;
       }
-      const to = Math.min(count, from + MINI);
-      let max = 0;
-      for (let k = from; k < to; k++) {
-        const r = deltas[k]! - minDelta;
-        if (r > max) max = r;
-      }
+      const max = miniMax[m]! - minDelta;
       if (max >= TWO32) {
         out.length = mark;
         return false;
       }
       const width = max === 0 ? 0 : 32 - Math.clz32(max >>> 0);
       out.bytes[widthsAt + m] = width;
-      if (width > 0) packMiniblock(out, deltas, from, to, minDelta, width);
+      if (width > 0) packMiniblock(out, deltas, from, Math.min(count, from + MINI), minDelta, width);
     }
     i += count;
   }
