@@ -126,7 +126,8 @@ function* futuresRun(
   const shiftOf = Int32Array.from(contracts, (c) => c.offsetTicks);
 
   let row = 0;
-  const { bidSz, askSz, contract: mbpCon, top: mbpTop } = mbp;
+  const { sizes, stride, contract: mbpCon, top: mbpTop } = mbp;
+  const askAt = MBP10_DEPTH * stride;
   const tsOff = mbp.ts.off;
   const recvOff = mbp.recv.off;
   const seqOff = mbp.seq.off;
@@ -141,9 +142,9 @@ function* futuresRun(
     const p0 = bt + shiftOf[ci]!;
     const b = bt - tickBase;
     const r = row - hourRow0;
-    for (let k = 0; k < MBP10_DEPTH; k++) {
-      bidSz[k]![r] = bid[b - k]!;
-      askSz[k]![r] = ask[b + 1 + k]!;
+    for (let k = 0, at = r; k < MBP10_DEPTH; k++, at += stride) {
+      sizes[at] = bid[b - k]!;
+      sizes[at + askAt] = ask[b + 1 + k]!;
     }
     mbpTop[r] = p0;
     tsOff[r] = offNs;

@@ -26,6 +26,12 @@ export class MbpBuffer {
   readonly top: Int32Array;
   /** Per row, the touch's index among the hour's distinct touches (`codeTouches`). */
   private readonly touchIds: Int32Array;
+  /**
+   * The 20 size columns in one array: bid level k (0-based) of row r at `k * stride + r`,
+   * ask level k at `(10 + k) * stride + r`; `bidSz` / `askSz` view them column by column.
+   */
+  readonly sizes: Int32Array;
+  readonly stride: number;
   readonly bidPx: Float64Array[] = [];
   readonly bidSz: Int32Array[] = [];
   readonly askPx: Float64Array[] = [];
@@ -43,22 +49,19 @@ export class MbpBuffer {
     this.top = new Int32Array(capacity);
     this.touchIds = new Int32Array(capacity);
     this.zeros = new Uint8Array(capacity);
-    // The 40 level columns are views of one buffer, each starting 320 bytes further past a
-    // page boundary than the last: separately allocated, they all began page-aligned, so the
-    // 40 stores of a row hit the same L1 cache set and evicted each other (≈ 20 % of the fill).
+    // The 20 size columns are views of one Int32Array `stride` apart — the generator's 20
+    // stores of a row index one array — and each starts 320 bytes further past a page
+    // boundary than the last: page-aligned, the stores of a row all hit the same L1 cache set
+    // and evicted each other. The price columns are coded and seldom filled (see `toFrame`).
+    this.stride = padded(capacity * 4) / 4;
+    this.sizes = new Int32Array(hugePageBuffer(MBP10_DEPTH * 2 * this.stride * 4));
     const pxBytes = padded(capacity * 8);
-    const szBytes = padded(capacity * 4);
-    const buf = hugePageBuffer(MBP10_DEPTH * 2 * (pxBytes + szBytes));
-    let o = 0;
+    const px = hugePageBuffer(MBP10_DEPTH * 2 * pxBytes);
     for (let k = 0; k < MBP10_DEPTH; k++) {
-      this.bidPx.push(new Float64Array(buf, o, capacity));
-      o += pxBytes;
-      this.bidSz.push(new Int32Array(buf, o, capacity));
-      o += szBytes;
-      this.askPx.push(new Float64Array(buf, o, capacity));
-      o += pxBytes;
-      this.askSz.push(new Int32Array(buf, o, capacity));
-      o += szBytes;
+      this.bidSz.push(this.sizes.subarray(k * this.stride, k * this.stride + capacity));
+      this.askSz.push(this.sizes.subarray((MBP10_DEPTH + k) * this.stride, (MBP10_DEPTH + k) * this.stride + capacity));
+      this.bidPx.push(new Float64Array(px, 2 * k * pxBytes, capacity));
+      this.askPx.push(new Float64Array(px, (2 * k + 1) * pxBytes, capacity));
     }
   }
 
