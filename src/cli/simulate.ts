@@ -15,6 +15,7 @@ import { ObjectExistsError, openStore } from "../storage";
 import { writeBronzeDayByHour, writerTag } from "../sim/bronze";
 import { liveDay, switchDay } from "../compact/day-switch";
 import { generateDay, generateDayByHour, tradingDates, type SimDay } from "../sim/day";
+import { HourBuffers } from "../sim/mbp-buffer";
 import { formatSimTime, parseNonNegative } from "../sim/pace";
 import { publishAll } from "../sim/publish";
 import { SCALES, type ScaleName, type SimRates } from "../sim/scale";
@@ -67,6 +68,7 @@ export default defineCommand({
     const t0 = performance.now();
     if (dest === "bronze") {
       const store = openStore(cfg);
+      const hourBuffers = new HourBuffers();
       for (const date of dates) {
         const g0 = performance.now();
         const { live } = await liveDay(store, date);
@@ -81,7 +83,7 @@ export default defineCommand({
           throw new LakeError(`${cfg.dataRoot} already holds seed ${seed} for ${date} (${live.length} files). Pass --overwrite to replace it, or use another --data-root / --seed`);
         }
         // MBP-10 hour by hour: a heavy day's book updates are encoded as they are generated.
-        const hours = () => generateDayByHour({ date, seed, scale: scaleName, rates, contracts: rollDate ? { rollDate } : undefined, signals: false });
+        const hours = () => generateDayByHour({ date, seed, scale: scaleName, rates, contracts: rollDate ? { rollDate } : undefined, signals: false, hourBuffers });
         // --overwrite replaces the whole day at one instant: readers never see two seeds, nor
         // half a day, even if this process dies part-way (src/compact/day-switch.ts)
         const { day, mbpRows, files } = args.overwrite

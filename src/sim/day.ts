@@ -14,6 +14,7 @@ import { isWeekdayDay } from "../core/time/calendar";
 import { formatDate, parseDate, weekdaysFrom } from "../core/time/dates";
 import { dayContracts, type ContractPlanOptions, type DayContract } from "./futures-contracts";
 import { futuresByHour, generateFutures, type FuturesDay } from "./futures";
+import type { HourBuffers } from "./mbp-buffer";
 import { generateOptions } from "./options";
 import { generatePath, macroLevel, type RegimeSegment } from "./path";
 import { resolveScale, type ScaleSpec, type SimRates } from "./scale";
@@ -32,6 +33,8 @@ export interface GenerateDayOptions {
   contracts?: ContractPlanOptions | readonly string[];
   /** Generate `levels.signals` payloads (default true when the signal interval > 0). */
   signals?: boolean;
+  /** `generateDayByHour`: the hour buffer to reuse, for a run of days (one per run, not shared by two). */
+  hourBuffers?: HourBuffers;
 }
 
 export interface SimDay {
@@ -62,7 +65,7 @@ export function generateDay(opts: GenerateDayOptions): SimDay {
  */
 export function* generateDayByHour(opts: GenerateDayOptions): Generator<Frame, SimDay> {
   const setup = daySetup(opts);
-  const fut = yield* futuresByHour(opts.seed, setup.clock, setup.path, setup.contracts, setup.rates);
+  const fut = yield* futuresByHour(opts.seed, setup.clock, setup.path, setup.contracts, setup.rates, opts.hourBuffers);
   return finishDay({ ...opts, signals: false }, setup, fut);
 }
 

@@ -21,7 +21,7 @@ import { Rng } from "./rng";
 import type { SimRates } from "./scale";
 import { STEP_MS, STEP_NS, type SessionClock } from "./session";
 import { TimeColumn } from "./time-column";
-import { MbpBuffer } from "./mbp-buffer";
+import { MbpBuffer, type HourBuffers } from "./mbp-buffer";
 
 export const SIM_SOURCE = "sim";
 /** Top-of-book updates land in the first millisecond of a step, before its trades. */
@@ -69,7 +69,7 @@ export function generateFutures(
  * `mbp10` rows kept — memory is one hour of book updates, whatever the day's rate. Every
  * random draw happens in the same order as in `generateFutures`, so the hours concatenate to
  * its `mbp10` exactly. (A step never straddles an hour: steps are 250 ms from 04:00 ET and
- * every event of a step lies inside it.)
+ * every event of a step lies inside it.) `hourBuffers` lends the buffer to a run of days.
  */
 export function futuresByHour(
   seed: number | string,
@@ -77,8 +77,9 @@ export function futuresByHour(
   path: PricePath,
   contracts: readonly DayContract[],
   rates: SimRates,
+  hourBuffers?: HourBuffers,
 ): Generator<Frame, FuturesDay> {
-  return futuresRun(seed, clock, path, contracts, rates, true);
+  return futuresRun(seed, clock, path, contracts, rates, true, hourBuffers);
 }
 
 function* futuresRun(
@@ -88,6 +89,7 @@ function* futuresRun(
   contracts: readonly DayContract[],
   rates: SimRates,
   hourly: boolean,
+  hourBuffers?: HourBuffers,
 ): Generator<Frame, FuturesDay> {
   const n = clock.nSteps;
   const dayKey = String(clock.day);
@@ -115,7 +117,7 @@ function* futuresRun(
   const postTradeRow = new Int32Array(totalTrades);
   const tradeContract = new Uint8Array(totalTrades);
 
-  const mbp = new MbpBuffer(capacity);
+  const mbp = hourly && hourBuffers ? hourBuffers.take(capacity) : new MbpBuffer(capacity);
   const symbols = contracts.map((c) => c.symbol);
   const startNs = BigInt(clock.startMs) * 1_000_000n;
   let hourRow0 = 0; // day row index of the buffer's first row

@@ -136,6 +136,24 @@ export class MbpBuffer {
   }
 }
 
+/**
+ * One hour buffer for a run of days written hour by hour (`GenerateDayOptions.hourBuffers`).
+ * Every day needs one of about the same size; a fresh one a day was ~200 MB that the batch
+ * allocator setting (src/runtime/allocator.ts) keeps instead of returning, so a multi-day
+ * `lake simulate` grew by that much per day.
+ */
+export class HourBuffers {
+  private buffer: MbpBuffer | undefined;
+
+  /** An empty buffer of at least `capacity` rows; the previous one's frames become invalid. */
+  take(capacity: number): MbpBuffer {
+    // headroom: the next day's busiest hour is rarely exactly as large
+    if (!this.buffer || this.buffer.capacity < capacity) this.buffer = new MbpBuffer(Math.ceil(capacity * 1.1));
+    this.buffer.n = 0;
+    return this.buffer;
+  }
+}
+
 interface Touches {
   /** Per row, the index of its touch in `ticks`. */
   readonly ids: Int32Array;
