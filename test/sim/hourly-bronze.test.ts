@@ -21,6 +21,25 @@ function filesUnder(dir: string): Map<string, Buffer> {
   return out;
 }
 
+/** Every file under `b` is the one under `a`, byte for byte, and no other. */
+function expectSameFiles(a: string, b: string): void {
+  const [fa, fb] = [filesUnder(a), filesUnder(b)];
+  expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+  for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!)).toBe(0);
+}
+
+/** Two fresh lake roots for `fn`, removed after it. */
+async function withTwoRoots(fn: (a: string, b: string) => Promise<void>): Promise<void> {
+  const a = mkdtempSync(join(tmpdir(), "lake-sim-a-"));
+  const b = mkdtempSync(join(tmpdir(), "lake-sim-b-"));
+  try {
+    await fn(a, b);
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+}
+
 const OPTS = { date: "2026-03-10", seed: 13, scale: "normal" as const, signals: false };
 
 describe("a simulated day generated hour by hour", () => {
@@ -40,28 +59,17 @@ describe("a simulated day generated hour by hour", () => {
     expect(step.value.options.numRows).toBe(whole.options.numRows);
   });
 
-  test("writes byte-identical Bronze files in far less memory", async () => {
-    const a = mkdtempSync(join(tmpdir(), "lake-sim-whole-"));
-    const b = mkdtempSync(join(tmpdir(), "lake-sim-hourly-"));
-    try {
+  test("writes byte-identical Bronze files in far less memory", () =>
+    withTwoRoots(async (a, b) => {
       const filesA = await writeBronzeDay(localStore(a), generateDay(OPTS));
       const res = await writeBronzeDayByHour(localStore(b), generateDayByHour(OPTS), OPTS.seed);
       expect(res.files.map((f) => f.key).sort()).toEqual(filesA.map((f) => f.key).sort());
       expect(res.mbpRows).toBe(filesA.filter((f) => f.table === "futures.mbp10").reduce((s, f) => s + f.rows, 0));
-      const [fa, fb] = [filesUnder(a), filesUnder(b)];
-      expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-      for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!)).toBe(0);
-    } finally {
-      rmSync(a, { recursive: true, force: true });
-      rmSync(b, { recursive: true, force: true });
-    }
-  });
+      expectSameFiles(a, b);
+    }));
 
-  test("a run of days lends one hour buffer from day to day, and writes the same files as days alone", async () => {
-    const a = mkdtempSync(join(tmpdir(), "lake-sim-alone-"));
-    const b = mkdtempSync(join(tmpdir(), "lake-sim-run-"));
-    try {
-      const dates = ["2026-03-10", "2026-03-11", "2026-03-12"];
+  test("a run of days lends one hour buffer from day to day, and writes the same files as days alone", () =>
+    withTwoRoots(async (a, b) => {
       const hourBuffers = new HourBuffers();
       const lent = new Set<MbpBuffer>();
       const take = hourBuffers.take.bind(hourBuffers);
@@ -71,18 +79,12 @@ describe("a simulated day generated hour by hour", () => {
         lent.add(buffer);
         return buffer;
       };
-      for (const date of dates) {
+      for (const date of ["2026-03-10", "2026-03-11", "2026-03-12"]) {
         await writeBronzeDayByHour(localStore(a), generateDayByHour({ ...OPTS, date }), OPTS.seed);
         await writeBronzeDayByHour(localStore(b), generateDayByHour({ ...OPTS, date, hourBuffers }), OPTS.seed);
       }
       // the busiest hour differs a little from day to day: the headroom absorbs it
       expect(lent.size).toBe(1);
-      const [fa, fb] = [filesUnder(a), filesUnder(b)];
-      expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
-      for (const [k, bytes] of fa) expect(Buffer.compare(bytes, fb.get(k)!)).toBe(0);
-    } finally {
-      rmSync(a, { recursive: true, force: true });
-      rmSync(b, { recursive: true, force: true });
-    }
-  });
+      expectSameFiles(a, b);
+    }));
 });
