@@ -112,10 +112,12 @@ describe("coded float64 columns", () => {
     const valid = Uint8Array.from({ length: n }, (_, i) => (i % 13 === 0 ? 0 : 1));
     const withCodes = (codes: ColumnCodes, v?: Uint8Array): Column => ({ name: "px_3", type: "float64", values: valuesOf(codes), valid: v, codes });
     const without = (codes: ColumnCodes, v?: Uint8Array): Column => ({ name: "px_3", type: "float64", values: valuesOf(codes), valid: v });
-    const s3: TableSchema = { ...schema, columns: [schema.columns[3]!] };
+    // px_2 shares the ids with an exact table first, so a shared page could be reused wrongly
+    const s23: TableSchema = { ...schema, columns: [schema.columns[2]!, schema.columns[3]!] };
+    const exact = { name: "px_2", type: "float64" as const, values: valuesOf({ ids, table: tables[2]! }) };
     for (const [codes, v] of [[{ ids, table: dupTable }, undefined], [{ ids, table: tables[3]! }, valid]] as const) {
-      const a = encodeParquet(new Frame([withCodes(codes, v)], n), { schema: s3, sort: false });
-      const b = encodeParquet(new Frame([without(codes, v)], n), { schema: s3, sort: false });
+      const a = encodeParquet(new Frame([{ ...exact, codes: { ids, table: tables[2]! } }, withCodes(codes, v)], n), { schema: s23, sort: false });
+      const b = encodeParquet(new Frame([exact, without(codes, v)], n), { schema: s23, sort: false });
       expect(a).toEqual(b);
     }
   });

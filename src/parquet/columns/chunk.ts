@@ -16,7 +16,7 @@ import { PageBuffer } from "./buffer";
 import { writeDeltaInt64 } from "./delta";
 import { compactNonNull, fixedStats, plainBytes, physicalWidth, type ChunkStats, type FixedValues } from "./fixed";
 import { listLevels, listStats } from "./lists";
-import { codedDictionary, numericDictionary } from "./numeric-dictionary";
+import { codedDictionary, isExactTable, numericDictionary } from "./numeric-dictionary";
 import { bitWidthOf, writeRleHybrid } from "./rle";
 import { appendByteArray, buildDictionary, stringStats } from "./strings";
 
@@ -294,6 +294,8 @@ interface CodedPages {
 
 /** A float64 chunk from its codes (`Column.codes`); null when it must take the values path. */
 function writeCodedChunk(st: ChunkState, leaf: LeafColumn, codes: ColumnCodes, start: number, end: number, opts: ChunkOptions): ChunkStats | null {
+  // a table with a repeated, NaN or −0 entry: the values path, as numericDictionary would
+  if (!isExactTable(codes.table)) return null;
   const optional = leaf.maxDef > 0;
   let shared = opts.memo?.coded;
   if (!shared || shared.ids !== codes.ids || shared.start !== start || shared.end !== end || shared.optional !== optional) {

@@ -121,7 +121,8 @@ export interface CodedDictionary {
 /** Tables already checked to hold distinct, exact keys (one check per table, not per chunk). */
 const exactTables = new WeakMap<Float64Array, boolean>();
 
-function isExactTable(table: Float64Array): boolean {
+/** Whether `table` holds distinct numbers, none NaN or −0: keys a dictionary keyed by number keeps exact. */
+export function isExactTable(table: Float64Array): boolean {
   let ok = exactTables.get(table);
   if (ok === undefined) {
     const seen = new Set<number>();
