@@ -45,7 +45,7 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
   const sortingColumns = opts.sort === false ? undefined : sortingColumnsFor(schema);
   const chunkOptions = { zstdLevel, pageBytes: opts.pageBytes ?? 1 << 20, memo: {} };
   const tsLeaf = schema.columns.findIndex((d) => d.name === "ts_event_ns" && (d.type === "int64" || d.type === "timestamp_ns"));
-  const tsRange = new Int64Range();
+  const tsBounds = new TsBounds();
   for (let start = 0; start < frame.numRows; start += rowGroupSize) {
     const end = Math.min(frame.numRows, start + rowGroupSize);
     const groupStart = sink.offset;
@@ -54,7 +54,7 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
       const chunk = writeColumnChunk(sink, leaf, columns[i]!, start, end, chunkOptions);
       const meta = chunk.field_3 as ThriftObject;
       totalBytes += meta.field_6 as bigint;
-      if (i === tsLeaf) tsRange.addStats(meta.field_12 as ThriftObject);
+      if (i === tsLeaf) tsBounds.addStats(meta.field_12 as ThriftObject);
       return chunk;
     });
     rowGroups.push({
@@ -71,7 +71,7 @@ export function encodeParquet(frame: Frame, opts: EncodeOptions): Uint8Array {
   const footer = thriftBytes({
     ...head,
     field_4: rowGroups,
-    field_5: kvMetadata(schema, tsRange, opts.metadata).map(([k, v]) => ({ field_1: k, field_2: v })),
+    field_5: kvMetadata(schema, tsBounds, opts.metadata).map(([k, v]) => ({ field_1: k, field_2: v })),
     field_6: `lake version ${LAKE_VERSION}`, // "<app> version <x>" like parquet-cpp-arrow; readers parse this form
     field_7: leaves.map(() => ({ field_1: {} })), // TypeDefinedOrder: min/max are signed / byte-order
   });
@@ -147,8 +147,8 @@ function sortingColumnsFor(schema: TableSchema): ThriftObject[] | undefined {
   return out.length ? out : undefined;
 }
 
-/** The bounds of an int64 column, from its chunks' statistics (the file's key/value metadata repeats them). */
-class Int64Range {
+/** The file's ts_event_ns bounds, from its chunks' statistics (the key/value metadata repeats them). */
+class TsBounds {
   min: bigint | undefined;
   max: bigint | undefined;
   addStats(stats: ThriftObject): void {
@@ -160,7 +160,7 @@ class Int64Range {
   }
 }
 
-function kvMetadata(schema: TableSchema, ts: Int64Range, extra?: Record<string, string>): [string, string][] {
+function kvMetadata(schema: TableSchema, ts: TsBounds, extra?: Record<string, string>): [string, string][] {
   const kv = new Map<string, string>([
     ["schema_name", schema.name],
     ["tier", schema.tier],
