@@ -3,8 +3,9 @@
  * handing it back to the kernel. The batch paths allocate and drop buffers of tens of MB per
  * Parquet file (an hour of MBP-10 columns, pages, file bytes); returned to the kernel, each
  * comes back as fresh pages, and every page is a fault the kernel must zero. On a simulated
- * 11M-row day that was 140k faults and ~1.3 s of system time of 11.5 CPU-s; measured, see
- * docs/runtime.md ("The allocator").
+ * 11M-row day that was 140k faults and ~1.3 s of system time of 11.5 CPU-s on a box where
+ * faults were dear (on a cheap-fault box it changes little); measured, see docs/runtime.md
+ * ("The allocator"), with what it costs in memory.
  *
  * mimalloc reads its options from the environment once, when the process starts, so the
  * setting (MIMALLOC_PURGE_DELAY=-1: never purge) needs a process that starts with it: the

@@ -26,7 +26,10 @@ function load(): typeof madvise {
   return madvise;
 }
 
-/** Ask for huge pages on the whole 2 MiB-aligned part of `buf` (before its pages are touched). */
+/**
+ * Ask for huge pages on `buf` (before its pages are touched): madvise takes the page-aligned
+ * span, and the kernel backs the 2 MiB-aligned parts inside it with huge pages.
+ */
 export function adviseHugePages(buf: ArrayBuffer | SharedArrayBuffer): void {
   if (buf.byteLength < MIN_BYTES) return;
   const m = load();
